@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Install everything svm-cxl needs to build, boot its QEMU CXL guests and run its tests.
+# Idempotent: when every package is present it only checks and returns in seconds.
+# Debian 12 (bookworm) as root; QEMU 10, the guest kernel and meson come from backports.
+set -euo pipefail
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || { log "must run as root (apt-get install)"; exit 1; }
+
+BACKPORTS_SOURCES=/etc/apt/sources.list.d/svm-cxl-backports.sources
+
+# Packages from bookworm itself.
+BASE_PKGS=(
+	build-essential pkg-config git cpio gzip xz-utils kmod file
+	python3 jq busybox-static
+	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
+	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
+	gnuplot-nox
+)
+# Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along).
+BACKPORTS_PKGS=(
+	qemu-system-x86 meson ninja-build libudev-dev udev
+	linux-image-amd64 linux-headers-amd64
+)
+
+# Reuse the machine's own Debian mirror and keyring: never name a mirror host here.
+enable_backports() {
+	[ -f "$BACKPORTS_SOURCES" ] && return 0
+	local src=/etc/apt/sources.list.d/debian.sources uris signed
+	if [ -f "$src" ]; then
+		uris=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$src")
+		signed=$(awk '/^Signed-By:/ {print $2; exit}' "$src")
+	else
+		uris=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
+		signed=/usr/share/keyrings/debian-archive-keyring.gpg
+	fi
+	[ -n "$uris" ] || { log "cannot find the Debian mirror in the apt sources"; exit 1; }
+	log "enabling bookworm-backports from $uris"
+	cat >"$BACKPORTS_SOURCES" <<EOS
+Types: deb
+URIs: $uris
+Suites: bookworm-backports
+Components: main
+Signed-By: ${signed:-/usr/share/keyrings/debian-archive-keyring.gpg}
+EOS
+	APT_UPDATED=0
+}
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+# The headers metapackage from backports names the guest ABI; the image and headers of
+# exactly that ABI must both be present.
+guest_abi_ok() {
+	local abi
+	abi=$("$(dirname "$0")/guest-kernel.sh" abi 2>/dev/null) || return 1
+	[ -n "$abi" ]
+}
+
+APT_UPDATED=1
+enable_backports
+export DEBIAN_FRONTEND=noninteractive
+
+mapfile -t need_base < <(missing "${BASE_PKGS[@]}")
+mapfile -t need_bp < <(missing "${BACKPORTS_PKGS[@]}")
+need_bp_ver=0
+if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || echo 0)" ge 1:10; then
+	need_bp_ver=1
+fi
+
+if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bp[@]} -eq 0 ] && [ $need_bp_ver -eq 0 ] && guest_abi_ok; then
+	log "all packages present"
+	exit 0
+fi
+
+log "installing: ${need_base[*]} ${need_bp[*]}"
+apt-get update -q >/dev/null
+# Backports first: QEMU pulls backports libudev1, which the -dev package must match.
+apt-get install -y -q --no-install-recommends -t bookworm-backports "${BACKPORTS_PKGS[@]}" >/dev/null
+apt-get install -y -q --no-install-recommends "${BASE_PKGS[@]}" >/dev/null
+guest_abi_ok || { log "guest kernel image/headers not usable after install"; exit 1; }
+log "done; guest kernel $("$(dirname "$0")/guest-kernel.sh" abi)"

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Boot a named QEMU CXL topology with the project's build and run guest tests in it.
+
+One boot runs a whole plan of tests in order. Results travel over a 9p share (each test
+leaves NAME.rc, NAME.log and NAME.dmesg), never by reading words off the console. The
+guest can ask the host to run QMP commands (device_add/device_del for hotplug) by
+dropping requests in the share; see harness/guest-qmp.sh.
+
+    vm-run.py --build build --topology single --test smoke-topology:60:smoke-topology.sh
+    vm-run.py --build build --topology single --shell
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE.parent
+CONFIGS = SOURCE / "qemu-configs"
+
+BOOT_SECONDS = 90  # boot, module loading and CXL enumeration, generously under TCG
+
+# What the kernel prints when something went wrong in it. Any of these in a test's
+# kernel log fails that test; anywhere in the boot log fails the run.
+KERNEL_PROBLEMS = re.compile(
+    r"(------------\[ cut here \]------------"
+    r"|\bWARNING: .* at "
+    r"|\bBUG: "
+    r"|\bOops\b"
+    r"|Call Trace:"
+    r"|general protection fault"
+    r"|Kernel panic"
+    r"|kernel BUG at"
+    r"|Unable to handle kernel"
+    r"|soft lockup"
+    r"|hung_task|blocked for more than"
+    r"|RCU detected stall|rcu_sched self-detected stall)"
+)
+
+
+def kernel_problems(text):
+    """Lines of a kernel log that show a kernel bug, warning or hang."""
+    return [line for line in text.splitlines() if KERNEL_PROBLEMS.search(line)]
+
+
+class Topology:
+    """A qemu-configs/NAME.conf file: 'key = value' lines, '#' comments; 'qemu' and
+    'append' may repeat and accumulate."""
+
+    KEYS = {"description", "memory", "maxmem", "smp", "memdevs", "qemu", "append"}
+
+    def __init__(self, name):
+        self.name = name
+        self.path = CONFIGS / f"{name}.conf"
+        if not self.path.is_file():
+            known = ", ".join(sorted(p.stem for p in CONFIGS.glob("*.conf")))
+            raise SystemExit(f"vm-run: no topology '{name}' (known: {known})")
+        self.description = ""
+        self.memory = "2G"
+        self.maxmem = "8G"
+        self.smp = "2"
+        self.memdevs = 0
+        self.qemu = []
+        self.append = []
+        for lineno, raw in enumerate(self.path.read_text().splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = (s.strip() for s in line.partition("="))
+            if not sep or key not in self.KEYS:
+                raise SystemExit(f"{self.path}:{lineno}: expected 'KEY = VALUE' with KEY one "
+                                 f"of {', '.join(sorted(self.KEYS))}")
+            if key == "qemu":
+                self.qemu += shlex.split(value)
+            elif key == "append":
+                self.append.append(value)
+            elif key == "memdevs":
+                self.memdevs = int(value)
+            else:
+                setattr(self, key, value)
+
+
+def guest_kernel(what):
+    return subprocess.run([str(HERE / "guest-kernel.sh"), what], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def accel_args():
+    # /dev/kvm on these machines is PVM and cannot run ordinary guests; KVM is used only
+    # when asked for explicitly (SVM_CXL_ACCEL=kvm) on a machine where it works.
+    if os.environ.get("SVM_CXL_ACCEL") == "kvm":
+        return ["-accel", "kvm", "-cpu", "host"]
+    # hypervisor=off: the CXL core refuses to commit a region when it believes it runs
+    # under a hypervisor ("Failed to synchronize CPU cache state").
+    return ["-accel", "tcg,thread=multi", "-cpu", "max,hypervisor=off"]
+
+
+class Qmp:
+    def __init__(self, path, deadline=30):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        end = time.monotonic() + deadline
+        while True:
+            try:
+                self.sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.1)
+        self.file = self.sock.makefile("rw")
+        self._read()  # greeting
+        self.command({"execute": "qmp_capabilities"})
+
+    def _read(self):
+        while True:
+            line = self.file.readline()
+            if not line:
+                raise ConnectionError("QMP closed")
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def command(self, cmd):
+        self.file.write(json.dumps(cmd) + "\n")
+        self.file.flush()
+        return self._read()
+
+
+def serve_qmp_requests(qmp, share):
+    qdir = share / "qmp"
+    if not qdir.is_dir():
+        return
+    for req in sorted(qdir.glob("*.req")):
+        try:
+            cmd = json.loads(req.read_text())
+            reply = qmp.command(cmd) if qmp else {"error": {"desc": "no QMP"}}
+        except (ValueError, OSError) as e:
+            reply = {"error": {"desc": f"harness: {e}"}}
+        tmp = req.with_suffix(".tmptx")
+        tmp.write_text(json.dumps(reply) + "\n")
+        req.unlink()
+        tmp.rename(req.with_suffix(".resp"))
+
+
+def parse_test(spec):
+    """NAME:TIMEOUT:COMMAND"""
+    name, timeout, command = spec.split(":", 2)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise SystemExit(f"vm-run: bad test name '{name}'")
+    return name, int(timeout), command
+
+
+def build_initramfs(build):
+    out = build / "vm" / "initramfs.cpio.gz"
+    subprocess.run([str(HERE / "mkinitramfs.sh"), str(build), str(out)], check=True)
+    return out
+
+
+def run(args):
+    build = Path(args.build).resolve()
+    topo = Topology(args.topology)
+    share = Path(args.results).resolve() if args.results else build / "vm" / f"results-{topo.name}"
+    if share.exists():
+        shutil.rmtree(share)
+    (share / "qmp").mkdir(parents=True)
+    tests = [parse_test(t) for t in args.test]
+    with open(share / "plan", "w") as f:
+        for name, timeout, command in tests:
+            f.write(f"{name} {timeout} {command}\n")
+    mode = "shell" if args.shell else "tests"
+    with open(share / "run.env", "w") as f:
+        f.write(f"SVM_CXL_MODE={mode}\nSVM_CXL_TOPOLOGY={topo.name}\n"
+                f"SVM_CXL_MEMDEVS={topo.memdevs}\n")
+
+    initrd = build_initramfs(build)
+    qmp_path = share / "qmp.sock"
+    console = share / "console.log"
+    append = ["console=ttyS0", "loglevel=5", "panic=-1", "nokaslr"] + topo.append
+    cmd = ["qemu-system-x86_64", "-M", "q35,cxl=on",
+           "-m", f"{topo.memory},maxmem={topo.maxmem},slots=8", "-smp", topo.smp,
+           *accel_args(),
+           "-kernel", guest_kernel("image"), "-initrd", str(initrd),
+           "-append", " ".join(append),
+           "-display", "none", "-vga", "none", "-net", "none", "-no-reboot",
+           "-virtfs", f"local,path={share},mount_tag=host0,security_model=none",
+           "-qmp", f"unix:{qmp_path},server=on,wait=off",
+           *topo.qemu]
+    if args.shell:
+        cmd += ["-serial", "mon:stdio"]
+    else:
+        cmd += ["-serial", f"file:{console}"]
+    (share / "qemu-cmdline").write_text(shlex.join(cmd) + "\n")
+
+    budget = BOOT_SECONDS + sum(t for _, t, _ in tests)
+    start = time.monotonic()
+    print(f"vm-run: booting '{topo.name}' ({topo.description}); "
+          f"{len(tests)} test(s), bound {budget}s", file=sys.stderr)
+    proc = subprocess.Popen(cmd, stdin=None if args.shell else subprocess.DEVNULL)
+    qmp = None
+    timed_out = False
+    try:
+        try:
+            qmp = Qmp(qmp_path)
+        except OSError as e:
+            print(f"vm-run: no QMP: {e}", file=sys.stderr)
+        while proc.poll() is None:
+            serve_qmp_requests(qmp, share)
+            if not args.shell and time.monotonic() - start > budget:
+                timed_out = True
+                print(f"vm-run: guest exceeded {budget}s, killing it", file=sys.stderr)
+                proc.kill()
+                break
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        proc.wait()
+    elapsed = time.monotonic() - start
+    return collect(share, tests, elapsed, timed_out, console)
+
+
+def collect(share, tests, elapsed, timed_out, console):
+    """Write results.json: one entry per planned test, and the run's own verdict."""
+    log = console.read_text(errors="replace") if console.exists() else ""
+    boot_dmesg = share / "boot.dmesg"
+    boot_problems = kernel_problems(boot_dmesg.read_text(errors="replace")) if boot_dmesg.exists() else []
+    current = share / "current"
+    hung = current.read_text().strip() if current.exists() else None
+    results = {"elapsed": round(elapsed, 1), "timed_out": timed_out,
+               "finished": (share / "finished").exists(),
+               "boot_problems": boot_problems, "tests": {}}
+    for name, timeout, _ in tests:
+        rc_file = share / f"{name}.rc"
+        dmesg_file = share / f"{name}.dmesg"
+        entry = {"log": str(share / f"{name}.log"), "dmesg": str(dmesg_file)}
+        if rc_file.exists():
+            rc = int(rc_file.read_text().strip() or -1)
+            problems = kernel_problems(dmesg_file.read_text(errors="replace")) if dmesg_file.exists() else []
+            entry["rc"] = rc
+            entry["kernel_problems"] = problems
+            if rc == 137:
+                entry["verdict"] = "fail"
+                entry["why"] = f"killed after its {timeout}s timeout"
+            elif problems:
+                entry["verdict"] = "fail"
+                entry["why"] = "kernel log shows a problem"
+            elif rc == 0:
+                entry["verdict"] = "pass"
+            elif rc == 77:
+                entry["verdict"] = "skip"
+            else:
+                entry["verdict"] = "fail"
+                entry["why"] = f"exit status {rc}"
+        else:
+            entry["verdict"] = "fail"
+            entry["why"] = ("the guest hung or died during this test" if hung == name
+                            else "did not run (guest stopped before it)")
+            entry["console_problems"] = kernel_problems(log)
+        results["tests"][name] = entry
+    (share / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", required=True, help="meson build directory")
+    ap.add_argument("--topology", default="single", help="qemu-configs/NAME.conf")
+    ap.add_argument("--test", action="append", default=[], metavar="NAME:TIMEOUT:COMMAND",
+                    help="a guest test (repeatable, run in order)")
+    ap.add_argument("--results", help="host directory shared with the guest")
+    ap.add_argument("--shell", action="store_true",
+                    help="run the plan (if any), then an interactive shell on this terminal")
+    args = ap.parse_args()
+    results = run(args)
+    bad = False
+    for name, entry in results["tests"].items():
+        print(f"{entry['verdict']:4} {name}" + (f" ({entry['why']})" if "why" in entry else ""))
+        bad |= entry["verdict"] == "fail"
+    if results["boot_problems"]:
+        print("fail boot: kernel log shows a problem:\n  " + "\n  ".join(results["boot_problems"]))
+        bad = True
+    if results["timed_out"]:
+        bad = True
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""One guest test as one meson test.
+
+    vm-test.py BUILD_DIR TOPOLOGY TEST_NAME PLAN_FILE
+
+Booting is the expensive part, so the first test of a topology that meson starts boots
+the guest once and runs the topology's whole plan; the others of the same `meson test`
+invocation read their result from that run. A run belongs to the invocation that made it
+(meson's pid and start time; SVM_CXL_RUN_ID overrides), so a new `meson test` always boots
+afresh. Exit status: 0 pass, 77 skip, 1 fail, as meson expects.
+"""
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def invocation_id():
+    if os.environ.get("SVM_CXL_RUN_ID"):
+        return os.environ["SVM_CXL_RUN_ID"]
+    ppid = os.getppid()
+    try:
+        start = Path(f"/proc/{ppid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except OSError:
+        start = "?"
+    return f"{ppid}-{start}"
+
+
+def main():
+    build, topology, name, plan = sys.argv[1:5]
+    build = Path(build).resolve()
+    results = build / "vm" / f"results-{topology}"
+    stamp = build / "vm" / f"results-{topology}.run"
+    run_id = invocation_id() + " " + Path(plan).read_text()
+    (build / "vm").mkdir(parents=True, exist_ok=True)
+    with open(build / "vm" / f"{topology}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stamp.exists() or stamp.read_text() != run_id:
+            stamp.unlink(missing_ok=True)
+            tests = [line.strip() for line in Path(plan).read_text().splitlines() if line.strip()]
+            cmd = [sys.executable, str(HERE / "vm-run.py"), "--build", str(build),
+                   "--topology", topology, "--results", str(results)]
+            for t in tests:
+                cmd += ["--test", t]
+            print(f"vm-test: booting '{topology}' for {len(tests)} test(s)", flush=True)
+            subprocess.run(cmd)
+            stamp.write_text(run_id)
+
+    summary = results / "results.json"
+    if not summary.exists():
+        print(f"vm-test: the '{topology}' guest left no results (see {results}/console.log)")
+        return 1
+    data = json.loads(summary.read_text())
+    entry = data["tests"].get(name)
+    if entry is None:
+        print(f"vm-test: '{name}' is not in the '{topology}' plan")
+        return 1
+    log = Path(entry["log"])
+    if log.exists():
+        sys.stdout.write(log.read_text(errors="replace"))
+    for key in ("kernel_problems", "console_problems"):
+        if entry.get(key):
+            print(f"vm-test: kernel log during {name}:\n  " + "\n  ".join(entry[key]))
+    if data.get("boot_problems"):
+        print("vm-test: kernel log at boot shows a problem:\n  " + "\n  ".join(data["boot_problems"]))
+        return 1
+    verdict = entry["verdict"]
+    if "why" in entry:
+        print(f"vm-test: {name}: {verdict}: {entry['why']} (console: {results}/console.log)")
+    return {"pass": 0, "skip": 77}.get(verdict, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
