@@ -1,0 +1,157 @@
+# Shell helpers for guest tests (busybox sh). Source it:  . svm-test.sh
+#
+# The region helpers here drive the kernel's CXL sysfs ABI directly. They are the tests'
+# independent reference for what cxl-glue does in C: do not "simplify" tests by calling
+# the code under test to set up what that same code is then checked against.
+
+CXL=/sys/bus/cxl/devices
+ROOT_DECODER=${ROOT_DECODER:-decoder0.0}
+
+log() { echo "# $*"; }
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	echo "ok - $1 = $3"
+}
+
+# check_cmd WHAT COMMAND...: the command must succeed
+check_cmd() {
+	local what=$1
+	shift
+	"$@" || fail "$what: '$*' failed with status $?"
+	echo "ok - $what"
+}
+
+# qmp JSON: run a QMP command on this guest's QEMU (through the host harness), print
+# the "return" member.
+qmp() {
+	local reply
+	reply=$(svm-vm-qmp "$1") || fail "QMP $1: $reply"
+	echo "$reply" | jq -c '.return'
+}
+
+qom_get() { qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"$1\",\"property\":\"$2\"}}"; }
+
+# Parse sizes such as 256M, 4G, 268435456 into bytes.
+to_bytes() {
+	case "$1" in
+	*K) echo $((${1%K} << 10)) ;;
+	*M) echo $((${1%M} << 20)) ;;
+	*G) echo $((${1%G} << 30)) ;;
+	*) echo $(($1)) ;;
+	esac
+}
+
+memdevs() { ls -d $CXL/mem* 2>/dev/null | sed 's|.*/||'; }
+
+# The PCI host bridge a memdev sits under, as a sysfs path (/sys/devices/pci0000:0c).
+memdev_host_bridge() { readlink -f "$CXL/$1" | cut -d/ -f1-4; }
+
+# The endpoint port of a memdev (its uport link points back at the memdev).
+memdev_endpoint() {
+	local ep
+	for ep in $CXL/endpoint*; do
+		[ "$(basename "$(readlink "$ep/uport")")" = "$1" ] && { echo "${ep##*/}"; return 0; }
+	done
+	return 1
+}
+
+# The endpoint decoder of a memdev that no region uses yet.
+memdev_free_decoder() {
+	local ep d
+	ep=$(memdev_endpoint "$1") || return 1
+	for d in $(ls -d $CXL/decoder${ep#endpoint}.* | sort -V); do
+		[ -z "$(cat "$d/region" 2>/dev/null)" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# Order memdevs by the root decoder's target list (interleave position): a region
+# accepts targets only in that order.
+memdevs_in_window_order() {
+	local id hb m
+	for id in $(tr ',' ' ' <"$CXL/$ROOT_DECODER/target_list"); do
+		hb=$(readlink -f "$CXL/root0/dport$id")
+		for m in "$@"; do
+			[ "$(memdev_host_bridge "$m")" = "$hb" ] && echo "$m"
+		done
+	done
+}
+
+# cxl_ram_region_create MEMDEV... : assemble, commit and enable a ram region over the
+# memdevs (whole capacity, 4 KiB granularity). Prints the region name.
+cxl_ram_region_create() {
+	local rd=$CXL/$ROOT_DECODER region r ways size=0 per m dec i=0 ordered
+	ways=$#
+	for m in "$@"; do
+		size=$((size + $(cat "$CXL/$m/ram/size")))
+	done
+	per=$((size / ways))
+	ordered=$(memdevs_in_window_order "$@")
+	region=$(cat "$rd/create_ram_region")
+	echo "$region" >"$rd/create_ram_region" || return 1
+	r=$CXL/$region
+	echo 4096 >"$r/interleave_granularity" || return 1
+	echo "$ways" >"$r/interleave_ways" || return 1
+	for m in $ordered; do
+		dec=$(memdev_free_decoder "$m") || return 1
+		echo ram >"$CXL/$dec/mode" || return 1
+		echo "$per" >"$CXL/$dec/dpa_size" || return 1
+	done
+	echo "$size" >"$r/size" || return 1
+	for m in $ordered; do
+		dec=$(memdev_free_decoder_reserved "$m") || return 1
+		echo "$dec" >"$r/target$i" || return 1
+		i=$((i + 1))
+	done
+	echo 1 >"$r/commit" || return 1
+	echo "$region" >/sys/bus/cxl/drivers/cxl_region/bind || return 1
+	echo "$region"
+}
+
+# The endpoint decoder of a memdev that has DPA reserved but no region yet.
+memdev_free_decoder_reserved() {
+	local ep d
+	ep=$(memdev_endpoint "$1") || return 1
+	for d in $(ls -d $CXL/decoder${ep#endpoint}.* | sort -V); do
+		[ -z "$(cat "$d/region" 2>/dev/null)" ] && [ "$(cat "$d/dpa_size")" != 0 ] &&
+			{ echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# cxl_region_destroy REGION: disable, decommit, release DPA and delete the region.
+cxl_region_destroy() {
+	local r=$CXL/$1 t dec
+	[ -e "$r" ] || return 0
+	[ -e "$r/driver" ] && echo "$1" >/sys/bus/cxl/drivers/cxl_region/unbind
+	echo 0 >"$r/commit"
+	for t in $r/target*; do
+		dec=$(cat "$t")
+		[ -n "$dec" ] || continue
+		echo "" >"$t"
+		echo 0 >"$CXL/$dec/dpa_size"
+	done
+	echo "$1" >"$CXL/$ROOT_DECODER/delete_region"
+}
+
+# The dax device of a region (daxR.0), once the dax_cxl driver has created it.
+region_dax() {
+	local i=0 d
+	while [ $i -lt 50 ]; do
+		d=$(ls -d "$CXL/$1"/dax_region*/dax*.* 2>/dev/null | head -n1)
+		[ -n "$d" ] && { echo "${d##*/}"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# kernel_log_clean: no warning, oops or trace since the test started (the harness checks
+# this too; tests call it at their own checkpoints).
+kernel_log_clean() {
+	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection' >/dev/null
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The uapi structs must have one layout for every caller (32/64-bit, any compiler):
+ * fixed-width fields, no implicit padding, sizes that are multiples of 8.
+ * Layout is checked at compile time; the program also prints it for the log.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <linux/svm_cxl.h>
+
+#define ASSERT_LAYOUT(type, sz)                                                   \
+	_Static_assert(sizeof(struct type) == (sz), #type " size changed: ABI break"); \
+	_Static_assert(sizeof(struct type) % 8 == 0, #type " not padded to 8 bytes")
+
+ASSERT_LAYOUT(svm_cxl_version, 32);
+_Static_assert(offsetof(struct svm_cxl_version, size) == 0, "size must come first");
+_Static_assert(offsetof(struct svm_cxl_version, flags) == 4, "flags must come second");
+_Static_assert(offsetof(struct svm_cxl_version, reserved) == 16, "version layout");
+
+int main(void)
+{
+	printf("svm_cxl_version: %zu bytes\n", sizeof(struct svm_cxl_version));
+	return 0;
+}
