@@ -5,6 +5,8 @@
 # those files, never the console.
 /bin/busybox --install -s /bin
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The project installs under /usr/local and the guest has no ld.so.cache.
+export LD_LIBRARY_PATH=/usr/local/lib/x86_64-linux-gnu:/usr/local/lib
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -55,6 +57,7 @@ run_plan() {
 		(cd /tmp && exec timeout -s KILL "$timeout" sh -c "$cmd") >"/results/$name.log" 2>&1 </dev/null
 		rc=$?
 		dmesg -c >"/results/$name.dmesg"
+		[ "$SVM_CXL_MODE" = shell ] && cat "/results/$name.log" >/dev/console
 		echo $rc >"/results/$name.rc.tmp" && mv "/results/$name.rc.tmp" "/results/$name.rc"
 		say "test $name rc=$rc"
 	done </results/plan

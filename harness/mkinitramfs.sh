@@ -115,6 +115,7 @@ build_project() {
 	rm -rf "$dep"
 	install -m 0755 "$here/guest-init.sh" "$root/init"
 	install -D -m 0755 "$here/guest-qmp.sh" "$root/usr/bin/svm-vm-qmp"
+	install -D -m 0755 "$here/guest-demo.sh" "$root/usr/bin/svm-demo"
 	pack "$root" "$vm/project.cpio.gz"
 }
 

@@ -6,8 +6,6 @@ set -euo pipefail
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-[ "$(id -u)" -eq 0 ] || { log "must run as root (apt-get install)"; exit 1; }
-
 BACKPORTS_SOURCES=/etc/apt/sources.list.d/svm-cxl-backports.sources
 
 # Packages from bookworm itself.
@@ -36,6 +34,7 @@ enable_backports() {
 		signed=/usr/share/keyrings/debian-archive-keyring.gpg
 	fi
 	[ -n "$uris" ] || { log "cannot find the Debian mirror in the apt sources"; exit 1; }
+	[ "$(id -u)" -eq 0 ] || { log "must run as root to enable backports"; exit 1; }
 	log "enabling bookworm-backports from $uris"
 	cat >"$BACKPORTS_SOURCES" <<EOS
 Types: deb
@@ -44,7 +43,6 @@ Suites: bookworm-backports
 Components: main
 Signed-By: ${signed:-/usr/share/keyrings/debian-archive-keyring.gpg}
 EOS
-	APT_UPDATED=0
 }
 
 missing() {
@@ -62,8 +60,6 @@ guest_abi_ok() {
 	[ -n "$abi" ]
 }
 
-APT_UPDATED=1
-enable_backports
 export DEBIAN_FRONTEND=noninteractive
 
 mapfile -t need_base < <(missing "${BASE_PKGS[@]}")
@@ -77,7 +73,9 @@ if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bp[@]} -eq 0 ] && [ $need_bp_ver -eq 
 	log "all packages present"
 	exit 0
 fi
+enable_backports
 
+[ "$(id -u)" -eq 0 ] || { log "packages missing and not root: run 'sudo $0'"; exit 1; }
 log "installing: ${need_base[*]} ${need_bp[*]}"
 apt-get update -q >/dev/null
 # Backports first: QEMU pulls backports libudev1, which the -dev package must match.

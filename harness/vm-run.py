@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -93,14 +94,47 @@ def guest_kernel(what):
                           capture_output=True, text=True).stdout.strip()
 
 
-def accel_args():
-    # /dev/kvm on these machines is PVM and cannot run ordinary guests; KVM is used only
-    # when asked for explicitly (SVM_CXL_ACCEL=kvm) on a machine where it works.
-    if os.environ.get("SVM_CXL_ACCEL") == "kvm":
-        return ["-accel", "kvm", "-cpu", "host"]
+ACCELS = {
     # hypervisor=off: the CXL core refuses to commit a region when it believes it runs
     # under a hypervisor ("Failed to synchronize CPU cache state").
-    return ["-accel", "tcg,thread=multi", "-cpu", "max,hypervisor=off"]
+    "tcg": ["-accel", "tcg,thread=multi", "-cpu", "max,hypervisor=off"],
+    "kvm": ["-accel", "kvm", "-cpu", "host,hypervisor=off"],
+}
+
+
+def kvm_boots(initrd):
+    """Whether a guest really boots under KVM here. /dev/kvm existing is not enough: on
+    PVM hosts ordinary guests die in early boot with an emulation failure."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    share = Path(tempfile.mkdtemp(prefix="svm-kvm-probe-"))
+    try:
+        (share / "plan").write_text("")
+        (share / "run.env").write_text("SVM_CXL_MODE=tests\nSVM_CXL_TOPOLOGY=probe\nSVM_CXL_MEMDEVS=0\n")
+        cmd = ["qemu-system-x86_64", "-M", "q35", "-m", "1G", "-smp", "1", *ACCELS["kvm"],
+               "-kernel", guest_kernel("image"), "-initrd", str(initrd),
+               "-append", "console=ttyS0 panic=-1", "-display", "none", "-vga", "none",
+               "-net", "none", "-no-reboot", "-serial", "null",
+               "-virtfs", f"local,path={share},mount_tag=host0,security_model=none"]
+        try:
+            subprocess.run(cmd, timeout=60, capture_output=True)
+        except subprocess.TimeoutExpired:
+            return False
+        return (share / "finished").exists()
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def choose_accel(build, initrd):
+    """SVM_CXL_ACCEL=tcg|kvm forces one; otherwise KVM only if a probe boot succeeds
+    (cached per build directory)."""
+    want = os.environ.get("SVM_CXL_ACCEL", "auto")
+    if want in ACCELS:
+        return want
+    cache = build / "vm" / "accel"
+    if not cache.exists():
+        cache.write_text("kvm" if kvm_boots(initrd) else "tcg")
+    return cache.read_text().strip()
 
 
 class Qmp:
@@ -181,12 +215,13 @@ def run(args):
                 f"SVM_CXL_MEMDEVS={topo.memdevs}\n")
 
     initrd = build_initramfs(build)
+    accel = choose_accel(build, initrd)
     qmp_path = share / "qmp.sock"
     console = share / "console.log"
     append = ["console=ttyS0", "loglevel=5", "panic=-1", "nokaslr"] + topo.append
     cmd = ["qemu-system-x86_64", "-M", "q35,cxl=on",
            "-m", f"{topo.memory},maxmem={topo.maxmem},slots=8", "-smp", topo.smp,
-           *accel_args(),
+           *ACCELS[accel],
            "-kernel", guest_kernel("image"), "-initrd", str(initrd),
            "-append", " ".join(append),
            "-display", "none", "-vga", "none", "-net", "none", "-no-reboot",
@@ -201,7 +236,7 @@ def run(args):
 
     budget = BOOT_SECONDS + sum(t for _, t, _ in tests)
     start = time.monotonic()
-    print(f"vm-run: booting '{topo.name}' ({topo.description}); "
+    print(f"vm-run: booting '{topo.name}' ({topo.description}) under {accel}; "
           f"{len(tests)} test(s), bound {budget}s", file=sys.stderr)
     proc = subprocess.Popen(cmd, stdin=None if args.shell else subprocess.DEVNULL)
     qmp = None
