@@ -32,7 +32,8 @@ suites = defaultdict(lambda: {"n": 0, "pass": 0, "fail": 0, "skip": 0, "time": 0
 totals = {"pass": 0, "fail": 0, "skip": 0}
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    suite = t["suite"][0].split(":", 1)[-1] if t["suite"] else "-"
+    # "project:suite / test"
+    suite = t["name"].split(" / ")[0].split(":", 1)[-1] if " / " in t["name"] else "-"
     verdict = {"OK": "pass", "SKIP": "skip", "EXPECTEDFAIL": "pass"}.get(t["result"], "fail")
     s = suites[suite]
     s["n"] += 1; s[verdict] += 1; s["time"] += t["duration"]
