@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The svm-cxl policy: which mode each CXL memdev/region comes up in.
+ *
+ * A policy file is a list of sections (format in docs/policy.md):
+ *
+ *   [defaults]                     mode for devices no rule matches
+ *   expander = numa
+ *   accelerator = coherent
+ *   zone = movable
+ *
+ *   [rule "gpu-memory"]            rules are tried in file order; the first whose
+ *   serial = 0x4d2 77              every match key holds decides
+ *   mode = coherent
+ *
+ * Parsing is all-or-nothing: any unknown section, key or value, a missing mode, or a
+ * setting that does not apply to the chosen mode rejects the whole file with
+ * "FILE:LINE: what was expected", so a daemon can keep its previous policy.
+ */
+#ifndef SVM_CXL_POLICY_H
+#define SVM_CXL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum svm_mode {
+	SVM_MODE_INVALID = 0,
+	SVM_MODE_COHERENT,	/* MEMORY_DEVICE_COHERENT pool in svm_cxl.ko */
+	SVM_MODE_NUMA,		/* dax kmem, a CPU-less NUMA node */
+	SVM_MODE_DEVDAX,	/* leave the dax device to applications */
+	SVM_MODE_IGNORE,	/* do not touch the device at all */
+};
+
+enum svm_zone {
+	SVM_ZONE_DEFAULT = 0,	/* not stated: numa mode uses movable */
+	SVM_ZONE_MOVABLE,
+	SVM_ZONE_NORMAL,
+};
+
+enum svm_class {
+	SVM_CLASS_UNKNOWN = 0,
+	SVM_CLASS_EXPANDER,	/* type-3 memory expander */
+	SVM_CLASS_ACCELERATOR,	/* device-attached memory of an accelerator */
+};
+
+/* What a policy decides about: one memdev, or a region and the memdevs under it. */
+struct svm_policy_subject {
+	bool has_serial;
+	uint64_t serial;
+	const char *pci;		/* "0000:0d:00.0", or NULL */
+	const char *host_bridge;	/* "pci0000:0c", or NULL */
+	const char *region;		/* "region0", or NULL before assembly */
+	uint64_t size;			/* bytes */
+	enum svm_class class;
+};
+
+struct svm_policy_decision {
+	enum svm_mode mode;
+	enum svm_zone zone;		/* numa mode only; never DEFAULT after a decision */
+	int tier;			/* memory tier for numa mode, -1 when not set */
+	const char *rule;		/* name of the deciding rule, or "defaults" */
+};
+
+struct svm_policy;
+
+/* On failure these return NULL and leave "NAME:LINE: message" in err. */
+struct svm_policy *svm_policy_parse(const char *text, const char *name, char *err, size_t errlen);
+struct svm_policy *svm_policy_load(const char *path, char *err, size_t errlen);
+/* The built-in policy: expanders numa/movable, accelerators coherent. */
+struct svm_policy *svm_policy_default(void);
+void svm_policy_free(struct svm_policy *policy);
+
+size_t svm_policy_rule_count(const struct svm_policy *policy);
+void svm_policy_decide(const struct svm_policy *policy, const struct svm_policy_subject *subject,
+		       struct svm_policy_decision *decision);
+
+const char *svm_mode_name(enum svm_mode mode);
+const char *svm_zone_name(enum svm_zone zone);
+const char *svm_class_name(enum svm_class class);
+
+/* Sizes such as 4096, 256M, 1G, 2T (binary units). Returns -EINVAL or -ERANGE. */
+int svm_parse_size(const char *text, uint64_t *bytes);
+
+#endif /* SVM_CXL_POLICY_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Host unit tests of the policy parser and the mode decision. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                          \
+	do {                                                      \
+		if (cond) {                                       \
+			passed++;                                 \
+		} else {                                          \
+			failed++;                                 \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                      \
+			putchar('\n');                            \
+		}                                                 \
+	} while (0)
+
+static char err[512];
+
+static struct svm_policy *parse(const char *text)
+{
+	return svm_policy_parse(text, "p.conf", err, sizeof(err));
+}
+
+/* The text must be rejected with an error that contains every given word. */
+static void rejects(const char *text, const char *want1, const char *want2)
+{
+	struct svm_policy *pol = parse(text);
+
+	CHECK(pol == NULL, "accepted: %s", text);
+	svm_policy_free(pol);
+	CHECK(strstr(err, want1) != NULL, "error '%s' lacks '%s'", err, want1);
+	if (want2)
+		CHECK(strstr(err, want2) != NULL, "error '%s' lacks '%s'", err, want2);
+}
+
+static struct svm_policy_decision decide(const struct svm_policy *pol, struct svm_policy_subject s)
+{
+	struct svm_policy_decision d;
+
+	svm_policy_decide(pol, &s, &d);
+	return d;
+}
+
+static void test_sizes(void)
+{
+	uint64_t b;
+
+	CHECK(svm_parse_size("4096", &b) == 0 && b == 4096, "plain");
+	CHECK(svm_parse_size("256M", &b) == 0 && b == 256ull << 20, "M");
+	CHECK(svm_parse_size("1G", &b) == 0 && b == 1ull << 30, "G");
+	CHECK(svm_parse_size("2GiB", &b) == 0 && b == 2ull << 30, "GiB");
+	CHECK(svm_parse_size("0x1000", &b) == 0 && b == 4096, "hex");
+	CHECK(svm_parse_size("1X", &b) == -EINVAL, "bad suffix");
+	CHECK(svm_parse_size("", &b) == -EINVAL, "empty");
+	CHECK(svm_parse_size("-1", &b) == -EINVAL, "negative");
+	CHECK(svm_parse_size("99999999999T", &b) == -ERANGE, "overflow");
+}
+
+static void test_defaults(void)
+{
+	struct svm_policy *pol = parse("# nothing but a comment\n\n");
+	struct svm_policy_decision d;
+
+	CHECK(pol && svm_policy_rule_count(pol) == 0, "empty file parses: %s", err);
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_MODE_NUMA && d.zone == SVM_ZONE_MOVABLE && !strcmp(d.rule, "defaults"),
+	      "expander -> numa movable");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_MODE_COHERENT && d.zone == SVM_ZONE_DEFAULT, "accelerator -> coherent");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_UNKNOWN });
+	CHECK(d.mode == SVM_MODE_NUMA, "unknown class treated as expander");
+	svm_policy_free(pol);
+
+	pol = parse("[defaults]\nexpander = coherent\naccelerator = devdax\nzone = normal\n");
+	CHECK(pol != NULL, "defaults section: %s", err);
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_MODE_COHERENT, "expander default overridden");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_MODE_DEVDAX, "accelerator default overridden");
+	svm_policy_free(pol);
+}
+
+static void test_rules_first_match_wins(void)
+{
+	struct svm_policy *pol = parse(
+		"[rule \"by-serial\"]\n"
+		"serial = 0x4d2, 77\n"
+		"mode = coherent\n"
+		"\n"
+		"[rule \"big-on-hb\"]   # comment after a header\n"
+		"host-bridge = pci0000:0c\n"
+		"size = 1G-\n"
+		"mode = numa\n"
+		"zone = normal\n"
+		"tier = 4\n"
+		"[rule \"small\"]\n"
+		"size = -256M\n"
+		"class = expander\n"
+		"mode = devdax\n"
+		"[rule \"by-pci-region\"]\n"
+		"pci = 0000:0D:00.0\n"
+		"region = region3 region4\n"
+		"mode = ignore\n");
+	struct svm_policy_decision d;
+
+	CHECK(pol && svm_policy_rule_count(pol) == 4, "four rules: %s", err);
+	if (!pol)
+		return;
+	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 77,
+						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
+	CHECK(d.mode == SVM_MODE_COHERENT && !strcmp(d.rule, "by-serial"), "serial rule first");
+	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 1234,
+						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
+	CHECK(d.mode == SVM_MODE_COHERENT, "0x4d2 == 1234");
+	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 5,
+						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
+	CHECK(d.mode == SVM_MODE_NUMA && d.zone == SVM_ZONE_NORMAL && d.tier == 4 &&
+	      !strcmp(d.rule, "big-on-hb"), "host bridge + size rule");
+	d = decide(pol, (struct svm_policy_subject){ .serial = 77, .host_bridge = "pci0000:0c",
+						     .size = 4ull << 30 });
+	CHECK(!strcmp(d.rule, "big-on-hb"), "serial not known: serial rule does not match");
+	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
+						     .class = SVM_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_MODE_DEVDAX && d.tier == -1, "size upper bound inclusive");
+	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
+						     .class = SVM_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_MODE_COHERENT && !strcmp(d.rule, "defaults"), "class mismatch falls through");
+	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .region = "region4",
+						     .size = 1ull << 40 });
+	CHECK(d.mode == SVM_MODE_IGNORE, "pci (case-insensitive) and region list");
+	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .size = 1ull << 40 });
+	CHECK(!strcmp(d.rule, "defaults"), "region unknown yet: region rule does not match");
+	svm_policy_free(pol);
+}
+
+static void test_rejections(void)
+{
+	rejects("[rule \"a\"]\nserail = 1\nmode = numa\n", "p.conf:2:", "did you mean 'serial'");
+	rejects("[rule \"a\"]\nserial = 1\nmode = nuam\n", "p.conf:3:", "did you mean 'numa'");
+	rejects("[rule \"a\"]\nserial = 1\n", "p.conf:1:", "no 'mode'");
+	rejects("[rule \"a\"]\nmode = numa\n", "matches nothing", NULL);
+	rejects("[rule \"a\"]\nserial = 1\nmode = coherent\nzone = movable\n", "numa only", NULL);
+	rejects("[rule \"a\"]\nserial = 1\nmode = numa\ntier = x\n", "p.conf:4:", "tier");
+	rejects("[rule \"a\"]\nserial = 1\nserial = 2\nmode = numa\n", "p.conf:3:", "twice");
+	rejects("[rule \"a\"]\nserial = 1\nmode = numa\n[rule \"a\"]\nserial = 2\nmode = numa\n",
+		"p.conf:4:", "already defined at line 1");
+	rejects("[rules \"a\"]\n", "p.conf:1:", "did you mean 'rule'");
+	rejects("[rule a]\n", "p.conf:1:", "quoted");
+	rejects("[rule \"a b\"]\n", "p.conf:1:", "letters");
+	rejects("[defaults\n", "p.conf:1:", "section header");
+	rejects("mode = numa\n", "p.conf:1:", "section header");
+	rejects("[defaults]\nexpander numa\n", "p.conf:2:", "KEY = VALUE");
+	rejects("[defaults]\nexpander =\n", "p.conf:2:", "expected a value");
+	rejects("[defaults]\nmode = numa\n", "key in [defaults]", NULL);
+	rejects("[defaults]\n[defaults]\n", "p.conf:2:", "second [defaults]");
+	rejects("[rule \"a\"]\nsize = 2G-1G\nmode = numa\n", "p.conf:2:", "minimum");
+	rejects("[rule \"a\"]\nsize = big\nmode = numa\n", "p.conf:2:", "256M");
+	rejects("[rule \"a\"]\nserial = 12z\nmode = numa\n", "p.conf:2:", "'12z'");
+	rejects("[rule \"a\"]\nclass = gpu\nmode = numa\n", "p.conf:2:", "expander, accelerator");
+}
+
+static void test_load(const char *example)
+{
+	struct svm_policy *pol = svm_policy_load(example, err, sizeof(err));
+
+	CHECK(pol != NULL, "shipped example parses: %s", err);
+	CHECK(pol && svm_policy_rule_count(pol) == 3, "example has 3 rules");
+	svm_policy_free(pol);
+	pol = svm_policy_load("/nonexistent/policy.conf", err, sizeof(err));
+	CHECK(!pol && strstr(err, "No such file"), "missing file: %s", err);
+}
+
+int main(int argc, char **argv)
+{
+	test_sizes();
+	test_defaults();
+	test_rules_first_match_wins();
+	test_rejections();
+	if (argc > 1)
+		test_load(argv[1]);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
