@@ -71,7 +71,8 @@ tests)
 shell)
 	[ -s /results/plan ] && run_plan
 	say "interactive shell; 'poweroff -f' or exit leaves the guest"
-	setsid sh -c 'exec sh -l </dev/ttyS0 >/dev/ttyS0 2>&1'
+	# cttyhack gives the shell a controlling terminal, so Ctrl-C reaches its jobs.
+	setsid cttyhack sh -l
 	;;
 esac
 echo done >/results/finished
