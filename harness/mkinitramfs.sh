@@ -18,7 +18,7 @@ GUEST_MODULES=(cxl_acpi cxl_pci cxl_mem cxl_pmem device_dax dax_cxl kmem
 	netfs 9pnet 9pnet_virtio 9p)
 # Host programs copied into the guest with the libraries ldd names.
 GUEST_PROGRAMS=(cxl daxctl ndctl numactl numastat migratepages jq kmod
-	strace setsid)
+	strace setsid udevadm)
 
 copy_with_libs() { # ROOT PROGRAM...
 	local root=$1 prog lib
@@ -63,6 +63,10 @@ build_base() {
 	ln -sf /usr/bin/kmod "$root/sbin/rmmod"
 	ln -sf /usr/bin/kmod "$root/sbin/insmod"
 	ln -sf /usr/bin/kmod "$root/sbin/modinfo"
+	# udevadm is also the udev daemon when called by that name. No system rules are
+	# copied: tests install the rules they exercise.
+	mkdir -p "$root/lib/systemd" "$root/etc/udev/rules.d"
+	ln -sf /usr/bin/udevadm "$root/lib/systemd/systemd-udevd"
 	# Stored uncompressed: the guest kernel then never sees a compressed image.
 	for m in $(module_closure); do
 		mkdir -p "$root/lib/modules/$abi/$(dirname "$m")"
