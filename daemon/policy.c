@@ -28,36 +28,36 @@ struct svm_rule {
 	int nr_region;
 	bool has_size;
 	uint64_t size_min, size_max;
-	enum svm_class class;
+	enum svm_policy_class class;
 	/* actions */
-	enum svm_mode mode;
-	enum svm_zone zone;
+	enum svm_policy_mode mode;
+	enum svm_policy_zone zone;
 	int tier;
 };
 
 struct svm_policy {
-	enum svm_mode expander_mode;
-	enum svm_mode accelerator_mode;
-	enum svm_zone zone;
+	enum svm_policy_mode expander_mode;
+	enum svm_policy_mode accelerator_mode;
+	enum svm_policy_zone zone;
 	struct svm_rule *rules;
 	size_t nr_rules;
 };
 
 static const char *const mode_names[] = {
-	[SVM_MODE_COHERENT] = "coherent",
-	[SVM_MODE_NUMA] = "numa",
-	[SVM_MODE_DEVDAX] = "devdax",
-	[SVM_MODE_IGNORE] = "ignore",
+	[SVM_POLICY_MODE_COHERENT] = "coherent",
+	[SVM_POLICY_MODE_NUMA] = "numa",
+	[SVM_POLICY_MODE_DEVDAX] = "devdax",
+	[SVM_POLICY_MODE_IGNORE] = "ignore",
 };
 
 static const char *const zone_names[] = {
-	[SVM_ZONE_MOVABLE] = "movable",
-	[SVM_ZONE_NORMAL] = "normal",
+	[SVM_POLICY_ZONE_MOVABLE] = "movable",
+	[SVM_POLICY_ZONE_NORMAL] = "normal",
 };
 
 static const char *const class_names[] = {
-	[SVM_CLASS_EXPANDER] = "expander",
-	[SVM_CLASS_ACCELERATOR] = "accelerator",
+	[SVM_POLICY_CLASS_EXPANDER] = "expander",
+	[SVM_POLICY_CLASS_ACCELERATOR] = "accelerator",
 };
 
 static const char *const defaults_keys[] = { "expander", "accelerator", "zone", NULL };
@@ -74,22 +74,22 @@ static int lookup_name(const char *const *names, size_t n, const char *word)
 	return 0;
 }
 
-const char *svm_mode_name(enum svm_mode mode)
+const char *svm_policy_mode_name(enum svm_policy_mode mode)
 {
 	return (unsigned)mode < ARRAY_SIZE(mode_names) && mode_names[mode] ? mode_names[mode] : "invalid";
 }
 
-const char *svm_zone_name(enum svm_zone zone)
+const char *svm_policy_zone_name(enum svm_policy_zone zone)
 {
 	return (unsigned)zone < ARRAY_SIZE(zone_names) && zone_names[zone] ? zone_names[zone] : "default";
 }
 
-const char *svm_class_name(enum svm_class class)
+const char *svm_policy_class_name(enum svm_policy_class class)
 {
 	return (unsigned)class < ARRAY_SIZE(class_names) && class_names[class] ? class_names[class] : "unknown";
 }
 
-int svm_parse_size(const char *text, uint64_t *bytes)
+int svm_policy_parse_size(const char *text, uint64_t *bytes)
 {
 	unsigned long long value;
 	unsigned shift = 0;
@@ -280,7 +280,7 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 	r->size_min = 0;
 	r->size_max = UINT64_MAX;
 	if (!dash) {
-		rc = svm_parse_size(value, &r->size_min);
+		rc = svm_policy_parse_size(value, &r->size_min);
 		r->size_max = r->size_min;
 	} else {
 		*dash = '\0';
@@ -289,9 +289,9 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 		if (!*lo && !*hi)
 			rc = -EINVAL;
 		if (!rc && *lo)
-			rc = svm_parse_size(lo, &r->size_min);
+			rc = svm_policy_parse_size(lo, &r->size_min);
 		if (!rc && *hi)
-			rc = svm_parse_size(hi, &r->size_max);
+			rc = svm_policy_parse_size(hi, &r->size_max);
 	}
 	if (rc)
 		return fail(p, "size: expected SIZE, MIN-MAX, MIN- or -MAX with sizes like 256M or 1G");
@@ -398,9 +398,9 @@ static int check_rule(struct parser *p)
 		 !r->has_size && !r->class)
 		rc = fail(p, "rule \"%s\" matches nothing in particular; put the fallback in [defaults]",
 			  r->name);
-	else if (r->mode != SVM_MODE_NUMA && (r->zone || r->tier >= 0))
+	else if (r->mode != SVM_POLICY_MODE_NUMA && (r->zone || r->tier >= 0))
 		rc = fail(p, "rule \"%s\": 'zone' and 'tier' apply to mode numa only, not %s",
-			  r->name, svm_mode_name(r->mode));
+			  r->name, svm_policy_mode_name(r->mode));
 	p->line = line;
 	return rc;
 }
@@ -512,9 +512,9 @@ struct svm_policy *svm_policy_default(void)
 
 	if (!pol)
 		return NULL;
-	pol->expander_mode = SVM_MODE_NUMA;
-	pol->accelerator_mode = SVM_MODE_COHERENT;
-	pol->zone = SVM_ZONE_MOVABLE;
+	pol->expander_mode = SVM_POLICY_MODE_NUMA;
+	pol->accelerator_mode = SVM_POLICY_MODE_COHERENT;
+	pol->zone = SVM_POLICY_ZONE_MOVABLE;
 	return pol;
 }
 
@@ -661,7 +661,7 @@ void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_sub
 		       struct svm_policy_decision *d)
 {
 	d->tier = -1;
-	d->zone = SVM_ZONE_DEFAULT;
+	d->zone = SVM_POLICY_ZONE_DEFAULT;
 	for (size_t i = 0; i < pol->nr_rules; i++) {
 		const struct svm_rule *r = &pol->rules[i];
 
@@ -673,11 +673,11 @@ void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_sub
 		d->rule = r->name;
 		goto zone;
 	}
-	d->mode = s->class == SVM_CLASS_ACCELERATOR ? pol->accelerator_mode : pol->expander_mode;
+	d->mode = s->class == SVM_POLICY_CLASS_ACCELERATOR ? pol->accelerator_mode : pol->expander_mode;
 	d->rule = "defaults";
 zone:
-	if (d->mode != SVM_MODE_NUMA)
-		d->zone = SVM_ZONE_DEFAULT;
-	else if (d->zone == SVM_ZONE_DEFAULT)
-		d->zone = pol->zone ? pol->zone : SVM_ZONE_MOVABLE;
+	if (d->mode != SVM_POLICY_MODE_NUMA)
+		d->zone = SVM_POLICY_ZONE_DEFAULT;
+	else if (d->zone == SVM_POLICY_ZONE_DEFAULT)
+		d->zone = pol->zone ? pol->zone : SVM_POLICY_ZONE_MOVABLE;
 }

@@ -24,24 +24,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum svm_mode {
-	SVM_MODE_INVALID = 0,
-	SVM_MODE_COHERENT,	/* MEMORY_DEVICE_COHERENT pool in svm_cxl.ko */
-	SVM_MODE_NUMA,		/* dax kmem, a CPU-less NUMA node */
-	SVM_MODE_DEVDAX,	/* leave the dax device to applications */
-	SVM_MODE_IGNORE,	/* do not touch the device at all */
+enum svm_policy_mode {
+	SVM_POLICY_MODE_INVALID = 0,
+	SVM_POLICY_MODE_COHERENT,	/* MEMORY_DEVICE_COHERENT pool in svm_cxl.ko */
+	SVM_POLICY_MODE_NUMA,		/* dax kmem, a CPU-less NUMA node */
+	SVM_POLICY_MODE_DEVDAX,	/* leave the dax device to applications */
+	SVM_POLICY_MODE_IGNORE,	/* do not touch the device at all */
 };
 
-enum svm_zone {
-	SVM_ZONE_DEFAULT = 0,	/* not stated: numa mode uses movable */
-	SVM_ZONE_MOVABLE,
-	SVM_ZONE_NORMAL,
+enum svm_policy_zone {
+	SVM_POLICY_ZONE_DEFAULT = 0,	/* not stated: numa mode uses movable */
+	SVM_POLICY_ZONE_MOVABLE,
+	SVM_POLICY_ZONE_NORMAL,
 };
 
-enum svm_class {
-	SVM_CLASS_UNKNOWN = 0,
-	SVM_CLASS_EXPANDER,	/* type-3 memory expander */
-	SVM_CLASS_ACCELERATOR,	/* device-attached memory of an accelerator */
+enum svm_policy_class {
+	SVM_POLICY_CLASS_UNKNOWN = 0,
+	SVM_POLICY_CLASS_EXPANDER,	/* type-3 memory expander */
+	SVM_POLICY_CLASS_ACCELERATOR,	/* device-attached memory of an accelerator */
 };
 
 /* What a policy decides about: one memdev, or a region and the memdevs under it. */
@@ -52,12 +52,12 @@ struct svm_policy_subject {
 	const char *host_bridge;	/* "pci0000:0c", or NULL */
 	const char *region;		/* "region0", or NULL before assembly */
 	uint64_t size;			/* bytes */
-	enum svm_class class;
+	enum svm_policy_class class;
 };
 
 struct svm_policy_decision {
-	enum svm_mode mode;
-	enum svm_zone zone;		/* numa mode only; never DEFAULT after a decision */
+	enum svm_policy_mode mode;
+	enum svm_policy_zone zone;		/* numa mode only; never DEFAULT after a decision */
 	int tier;			/* memory tier for numa mode, -1 when not set */
 	const char *rule;		/* name of the deciding rule, or "defaults" */
 };
@@ -75,11 +75,11 @@ size_t svm_policy_rule_count(const struct svm_policy *policy);
 void svm_policy_decide(const struct svm_policy *policy, const struct svm_policy_subject *subject,
 		       struct svm_policy_decision *decision);
 
-const char *svm_mode_name(enum svm_mode mode);
-const char *svm_zone_name(enum svm_zone zone);
-const char *svm_class_name(enum svm_class class);
+const char *svm_policy_mode_name(enum svm_policy_mode mode);
+const char *svm_policy_zone_name(enum svm_policy_zone zone);
+const char *svm_policy_class_name(enum svm_policy_class class);
 
 /* Sizes such as 4096, 256M, 1G, 2T (binary units). Returns -EINVAL or -ERANGE. */
-int svm_parse_size(const char *text, uint64_t *bytes);
+int svm_policy_parse_size(const char *text, uint64_t *bytes);
 
 #endif /* SVM_CXL_POLICY_H */

@@ -52,15 +52,15 @@ static void test_sizes(void)
 {
 	uint64_t b;
 
-	CHECK(svm_parse_size("4096", &b) == 0 && b == 4096, "plain");
-	CHECK(svm_parse_size("256M", &b) == 0 && b == 256ull << 20, "M");
-	CHECK(svm_parse_size("1G", &b) == 0 && b == 1ull << 30, "G");
-	CHECK(svm_parse_size("2GiB", &b) == 0 && b == 2ull << 30, "GiB");
-	CHECK(svm_parse_size("0x1000", &b) == 0 && b == 4096, "hex");
-	CHECK(svm_parse_size("1X", &b) == -EINVAL, "bad suffix");
-	CHECK(svm_parse_size("", &b) == -EINVAL, "empty");
-	CHECK(svm_parse_size("-1", &b) == -EINVAL, "negative");
-	CHECK(svm_parse_size("99999999999T", &b) == -ERANGE, "overflow");
+	CHECK(svm_policy_parse_size("4096", &b) == 0 && b == 4096, "plain");
+	CHECK(svm_policy_parse_size("256M", &b) == 0 && b == 256ull << 20, "M");
+	CHECK(svm_policy_parse_size("1G", &b) == 0 && b == 1ull << 30, "G");
+	CHECK(svm_policy_parse_size("2GiB", &b) == 0 && b == 2ull << 30, "GiB");
+	CHECK(svm_policy_parse_size("0x1000", &b) == 0 && b == 4096, "hex");
+	CHECK(svm_policy_parse_size("1X", &b) == -EINVAL, "bad suffix");
+	CHECK(svm_policy_parse_size("", &b) == -EINVAL, "empty");
+	CHECK(svm_policy_parse_size("-1", &b) == -EINVAL, "negative");
+	CHECK(svm_policy_parse_size("99999999999T", &b) == -ERANGE, "overflow");
 }
 
 static void test_defaults(void)
@@ -69,21 +69,21 @@ static void test_defaults(void)
 	struct svm_policy_decision d;
 
 	CHECK(pol && svm_policy_rule_count(pol) == 0, "empty file parses: %s", err);
-	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_EXPANDER });
-	CHECK(d.mode == SVM_MODE_NUMA && d.zone == SVM_ZONE_MOVABLE && !strcmp(d.rule, "defaults"),
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_POLICY_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_POLICY_MODE_NUMA && d.zone == SVM_POLICY_ZONE_MOVABLE && !strcmp(d.rule, "defaults"),
 	      "expander -> numa movable");
-	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_ACCELERATOR });
-	CHECK(d.mode == SVM_MODE_COHERENT && d.zone == SVM_ZONE_DEFAULT, "accelerator -> coherent");
-	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_UNKNOWN });
-	CHECK(d.mode == SVM_MODE_NUMA, "unknown class treated as expander");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_POLICY_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT && d.zone == SVM_POLICY_ZONE_DEFAULT, "accelerator -> coherent");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_POLICY_CLASS_UNKNOWN });
+	CHECK(d.mode == SVM_POLICY_MODE_NUMA, "unknown class treated as expander");
 	svm_policy_free(pol);
 
 	pol = parse("[defaults]\nexpander = coherent\naccelerator = devdax\nzone = normal\n");
 	CHECK(pol != NULL, "defaults section: %s", err);
-	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_EXPANDER });
-	CHECK(d.mode == SVM_MODE_COHERENT, "expander default overridden");
-	d = decide(pol, (struct svm_policy_subject){ .class = SVM_CLASS_ACCELERATOR });
-	CHECK(d.mode == SVM_MODE_DEVDAX, "accelerator default overridden");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_POLICY_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT, "expander default overridden");
+	d = decide(pol, (struct svm_policy_subject){ .class = SVM_POLICY_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_POLICY_MODE_DEVDAX, "accelerator default overridden");
 	svm_policy_free(pol);
 }
 
@@ -115,26 +115,26 @@ static void test_rules_first_match_wins(void)
 		return;
 	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 77,
 						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
-	CHECK(d.mode == SVM_MODE_COHERENT && !strcmp(d.rule, "by-serial"), "serial rule first");
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT && !strcmp(d.rule, "by-serial"), "serial rule first");
 	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 1234,
 						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
-	CHECK(d.mode == SVM_MODE_COHERENT, "0x4d2 == 1234");
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT, "0x4d2 == 1234");
 	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 5,
 						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
-	CHECK(d.mode == SVM_MODE_NUMA && d.zone == SVM_ZONE_NORMAL && d.tier == 4 &&
+	CHECK(d.mode == SVM_POLICY_MODE_NUMA && d.zone == SVM_POLICY_ZONE_NORMAL && d.tier == 4 &&
 	      !strcmp(d.rule, "big-on-hb"), "host bridge + size rule");
 	d = decide(pol, (struct svm_policy_subject){ .serial = 77, .host_bridge = "pci0000:0c",
 						     .size = 4ull << 30 });
 	CHECK(!strcmp(d.rule, "big-on-hb"), "serial not known: serial rule does not match");
 	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
-						     .class = SVM_CLASS_EXPANDER });
-	CHECK(d.mode == SVM_MODE_DEVDAX && d.tier == -1, "size upper bound inclusive");
+						     .class = SVM_POLICY_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_POLICY_MODE_DEVDAX && d.tier == -1, "size upper bound inclusive");
 	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
-						     .class = SVM_CLASS_ACCELERATOR });
-	CHECK(d.mode == SVM_MODE_COHERENT && !strcmp(d.rule, "defaults"), "class mismatch falls through");
+						     .class = SVM_POLICY_CLASS_ACCELERATOR });
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT && !strcmp(d.rule, "defaults"), "class mismatch falls through");
 	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .region = "region4",
 						     .size = 1ull << 40 });
-	CHECK(d.mode == SVM_MODE_IGNORE, "pci (case-insensitive) and region list");
+	CHECK(d.mode == SVM_POLICY_MODE_IGNORE, "pci (case-insensitive) and region list");
 	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .size = 1ull << 40 });
 	CHECK(!strcmp(d.rule, "defaults"), "region unknown yet: region rule does not match");
 	svm_policy_free(pol);
