@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host unit tests of the daemon's state journal, including its one promise that
+ * matters: a writer SIGKILLed at any moment leaves a journal that loads and holds the
+ * last committed state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+static int passed, failed;
+static char err[512];
+
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (cond) {                                         \
+			passed++;                                   \
+		} else {                                            \
+			failed++;                                   \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                        \
+			putchar('\n');                              \
+		}                                                   \
+	} while (0)
+
+static struct svm_journal_entry entry(uint64_t s1, uint64_t s2, const char *region,
+				      enum svm_journal_phase phase)
+{
+	struct svm_journal_entry e = { .serials = { s1, s2 }, .nr_serials = s2 ? 2 : 1,
+				       .phase = phase };
+
+	snprintf(e.region, sizeof(e.region), "%s", region);
+	snprintf(e.mode, sizeof(e.mode), "numa");
+	snprintf(e.zone, sizeof(e.zone), "movable");
+	snprintf(e.rule, sizeof(e.rule), "defaults");
+	return e;
+}
+
+static char *make_dir(void)
+{
+	char tmpl[] = "/tmp/svm-journal-XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	return d ? strdup(d) : NULL;
+}
+
+static void write_file(const char *dir, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_roundtrip(void)
+{
+	char *dir = make_dir();
+	struct svm_journal *j;
+	struct svm_journal_entry a = entry(1, 2, "region0", SVM_PHASE_ONLINING);
+	struct svm_journal_entry b = entry(77, 0, "", SVM_PHASE_ASSEMBLING);
+	const struct svm_journal_entry *got;
+	uint64_t key_a[] = { 1, 2 }, key_b[] = { 77 };
+
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "open empty: %s", err);
+	CHECK(svm_journal_count(j) == 0 && svm_journal_generation(j) == 0, "empty journal");
+	CHECK(svm_journal_put(j, &a) == 0, "put a");
+	CHECK(svm_journal_put(j, &b) == 0, "put b");
+	a.phase = SVM_PHASE_ONLINE;
+	CHECK(svm_journal_put(j, &a) == 0, "replace a");
+	CHECK(svm_journal_count(j) == 2 && svm_journal_generation(j) == 3, "3 commits, 2 entries");
+	svm_journal_close(j);
+
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "reopen: %s", err);
+	CHECK(svm_journal_count(j) == 2 && svm_journal_generation(j) == 3, "state persisted");
+	got = svm_journal_find(j, key_a, 2);
+	CHECK(got && got->phase == SVM_PHASE_ONLINE && !strcmp(got->region, "region0") &&
+	      !strcmp(got->mode, "numa") && !strcmp(got->zone, "movable") && got->generation == 3,
+	      "entry a read back");
+	got = svm_journal_find(j, key_b, 1);
+	CHECK(got && got->phase == SVM_PHASE_ASSEMBLING && got->generation == 2, "entry b read back");
+	CHECK(svm_journal_find(j, key_a, 1) == NULL, "a prefix of a key is another key");
+
+	CHECK(svm_journal_drop(j, key_b, 1) == 0 && svm_journal_count(j) == 1, "drop b");
+	CHECK(svm_journal_drop(j, key_b, 1) == 0 && svm_journal_generation(j) == 4,
+	      "dropping an absent entry commits nothing");
+	svm_journal_close(j);
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 1,
+	      "drop persisted");
+	svm_journal_close(j);
+	free(dir);
+}
+
+static void test_bad_input_changes_nothing(void)
+{
+	char *dir = make_dir();
+	struct svm_journal *j;
+	struct svm_journal_entry e = entry(2, 1, "region0", SVM_PHASE_ONLINE);
+	char path[512];
+	struct stat st;
+
+	svm_journal_open(dir, &j, err, sizeof(err));
+	CHECK(svm_journal_put(j, &e) == -EINVAL, "unsorted serials rejected");
+	e = entry(1, 1, "region0", SVM_PHASE_ONLINE);
+	CHECK(svm_journal_put(j, &e) == -EINVAL, "repeated serial rejected");
+	e = entry(1, 2, "region0", SVM_PHASE_INVALID);
+	CHECK(svm_journal_put(j, &e) == -EINVAL, "invalid phase rejected");
+	e = entry(1, 2, "region0", 99);
+	CHECK(svm_journal_put(j, &e) == -EINVAL, "out-of-range phase rejected");
+	e.nr_serials = 0;
+	e.phase = SVM_PHASE_ONLINE;
+	CHECK(svm_journal_put(j, &e) == -EINVAL, "empty serial set rejected");
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	CHECK(stat(path, &st) != 0 && svm_journal_generation(j) == 0, "nothing written");
+
+	/* A commit that cannot reach the disk leaves the in-memory state as it was. */
+	e = entry(5, 0, "region1", SVM_PHASE_ONLINE);
+	CHECK(svm_journal_put(j, &e) == 0, "put before the directory goes");
+	rmdir(dir);
+	unlink(path);
+	rmdir(dir);
+	e = entry(6, 0, "region2", SVM_PHASE_ONLINE);
+	CHECK(svm_journal_put(j, &e) == -ENOENT, "commit into a vanished directory fails");
+	CHECK(svm_journal_count(j) == 1 && svm_journal_generation(j) == 1, "state unchanged");
+	svm_journal_close(j);
+	free(dir);
+}
+
+static void test_damaged_files(void)
+{
+	static const char *const bad[] = {
+		"{ \"version\": 1, \"generation\": 3, \"entries\": [ { \"serials\": [1] ",
+		"{ \"version\": 2, \"generation\": 3, \"entries\": [] }",
+		"{ \"version\": 1, \"entries\": [] }",
+		"{ \"version\": 1, \"generation\": 1, \"entries\": [ { \"serials\": [2, 1], \"region\": \"\","
+		" \"mode\": \"numa\", \"zone\": \"\", \"rule\": \"x\", \"phase\": \"online\", \"generation\": 1 } ] }",
+		"{ \"version\": 1, \"generation\": 1, \"entries\": [ { \"serials\": [1], \"region\": \"\","
+		" \"mode\": \"numa\", \"zone\": \"\", \"rule\": \"x\", \"phase\": \"halfway\", \"generation\": 1 } ] }",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *dir = make_dir();
+		struct svm_journal *j = NULL;
+
+		write_file(dir, bad[i]);
+		err[0] = '\0';
+		CHECK(svm_journal_open(dir, &j, err, sizeof(err)) < 0 && strstr(err, "state.json"),
+		      "damaged journal %zu refused with a message naming the file (%s)", i, err);
+		svm_journal_close(j);
+		free(dir);
+	}
+}
+
+/* The child commits as fast as it can; entry region "rN" is written by commit N+1. */
+static void crash_writer(const char *dir)
+{
+	struct svm_journal *j;
+
+	if (svm_journal_open(dir, &j, err, sizeof(err)))
+		_exit(2);
+	for (unsigned long n = svm_journal_generation(j);; n++) {
+		struct svm_journal_entry e = entry(1, 2, "", SVM_PHASE_ONLINING);
+
+		snprintf(e.region, sizeof(e.region), "r%lu", n);
+		if (svm_journal_put(j, &e))
+			_exit(3);
+	}
+}
+
+static void test_sigkill_at_any_point(void)
+{
+	char *dir = make_dir();
+	uint64_t key[] = { 1, 2 };
+	int rounds = 25, good = 0;
+
+	srand(time(NULL));
+	for (int round = 0; round < rounds; round++) {
+		struct timespec delay = { 0, (5 + rand() % 40) * 1000000L };
+		struct svm_journal *j;
+		const struct svm_journal_entry *e;
+		char want[32];
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			crash_writer(dir);
+		nanosleep(&delay, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (!WIFSIGNALED(status)) {
+			CHECK(0, "writer exited by itself with %d", WEXITSTATUS(status));
+			continue;
+		}
+		if (svm_journal_open(dir, &j, err, sizeof(err))) {
+			CHECK(0, "round %d: journal unreadable after SIGKILL: %s", round, err);
+			continue;
+		}
+		e = svm_journal_find(j, key, 2);
+		snprintf(want, sizeof(want), "r%lu", (unsigned long)svm_journal_generation(j) - 1);
+		if (svm_journal_generation(j) == 0 || (e && !strcmp(e->region, want) &&
+						      e->generation == svm_journal_generation(j)))
+			good++;
+		else
+			CHECK(0, "round %d: generation %lu but entry '%s'", round,
+			      (unsigned long)svm_journal_generation(j), e ? e->region : "(none)");
+		svm_journal_close(j);
+	}
+	CHECK(good == rounds, "%d of %d SIGKILLed writers left a consistent journal", good, rounds);
+	{
+		struct svm_journal *j;
+
+		/* The kills must have landed mid-stream, not before the first commit. */
+		if (!svm_journal_open(dir, &j, err, sizeof(err))) {
+			printf("# %d writers killed after %lu commits in all\n", rounds,
+			       (unsigned long)svm_journal_generation(j));
+			CHECK(svm_journal_generation(j) >= (uint64_t)rounds, "writers made progress");
+			svm_journal_close(j);
+		}
+	}
+	free(dir);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_bad_input_changes_nothing();
+	test_damaged_files();
+	test_sigkill_at_any_point();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
