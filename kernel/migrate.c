@@ -204,8 +204,12 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 				svm_cxl_count_out(m, svm_cxl_page_pool(spage));
 			continue;
 		}
-		if (args->dst[i]) {	/* lost a race after the copy */
-			res->busy++;
+		if (args->dst[i]) {
+			/* Refused after the copy: a file or shmem page, or a lost race. */
+			if (anon)
+				res->busy++;
+			else
+				res->unsupported++;
 			continue;
 		}
 		switch (m->why[i]) {
