@@ -336,7 +336,7 @@ int svm_cxl_pool_unplug_all(const char *why)
 			failed++;
 			continue;
 		}
-		pr_warn("pool%u: %s: evicted %llu pages to system RAM, pool removed\n",
+		pr_warn("pool%u: %s: evicted %llu pages to system RAM, removing the pool\n",
 			pool->id, why, evicted);
 		svm_cxl_pool_unregister(pool);
 	}

@@ -600,7 +600,8 @@ static void t_drainbusy(void)
 				state[0] = 0;
 			fclose(f);
 		}
-		KT_CHECK(!strcmp(state, "active\n"), "pool stays active after EBUSY (%s)", state);
+		state[strcspn(state, "\n")] = 0;
+		KT_CHECK(!strcmp(state, "active"), "pool stays active after EBUSY (%s)", state);
 	}
 	KT_CHECK(kt_pool_attr(pool, "used") == (long long)busy && kt_pool_attr(pool, "used") <= used,
 		 "only the busy pages remain on the pool");
@@ -624,6 +625,30 @@ static void t_drainbusy(void)
 	munmap(buf, len);
 }
 
+/*
+ * Hold device pages for a shell driver: migrate 16 MiB, create /tmp/ktest-ready, wait
+ * for /tmp/ktest-go, then check the data (wherever it lives now) and that it left the
+ * pool.
+ */
+static void t_hold(void)
+{
+	size_t len = 16 * KT_MIB;
+	char *buf = kt_map(len);
+	int fd, i;
+
+	kt_fill(buf, len, 71);
+	kt_to_pool(buf, len, pool, "held buffer");
+	check_location(buf, len, pool, "held buffer");
+	fd = open("/tmp/ktest-ready", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	for (i = 0; i < 6000 && access("/tmp/ktest-go", F_OK); i++)
+		usleep(100000);
+	KT_CHECK(i < 6000, "told to go on");
+	check_data(buf, len, 71, "held buffer after the device went");
+	check_location(buf, len, 0, "held buffer after the device went");
+	munmap(buf, len);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -632,7 +657,7 @@ static const struct {
 	{ "mixed", t_mixed },	  { "nofault", t_nofault },   { "fork", t_fork },
 	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
 	{ "pin", t_pin },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
-	{ "drain", t_drain },	  { "drainbusy", t_drainbusy },
+	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
 };
 
 int main(int argc, char **argv)
