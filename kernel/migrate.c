@@ -227,7 +227,8 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 		}
 		/* Not collected, or a hole going to system RAM: look at the page table. */
 		if (i / ARRAY_SIZE(locs) != chunk) {
-			unsigned long s = args->start + (rounddown(i, ARRAY_SIZE(locs)) << PAGE_SHIFT);
+			unsigned long first = rounddown(i, ARRAY_SIZE(locs));
+			unsigned long s = args->start + (first << PAGE_SHIFT);
 			unsigned long e = min(args->end, s + (ARRAY_SIZE(locs) << PAGE_SHIFT));
 
 			chunk = i / ARRAY_SIZE(locs);
@@ -420,7 +421,7 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 	unsigned long addr, next, i, n;
 	int rc;
 
-	counts[0] = counts[1] = counts[2] = 0;
+	memset(counts, 0, 3 * sizeof(counts[0]));
 	locs = kmalloc_array(SVM_CXL_BATCH, sizeof(*locs), GFP_KERNEL);
 	hmm_pfns = kmalloc_array(SVM_CXL_BATCH, sizeof(*hmm_pfns), GFP_KERNEL);
 	if (!locs || !hmm_pfns) {

@@ -22,6 +22,7 @@ module_param(allow_any_range, bool, 0444);
 MODULE_PARM_DESC(allow_any_range,
 		 "Test beds only: allow pools on non-RAM ranges outside CXL windows (default: off)");
 
+/* Serialises pool add and remove (drains included); see svm_cxl_internal.h. */
 DEFINE_MUTEX(svm_cxl_pools_mutex);
 /* Pool id -> pool. Stores under svm_cxl_pools_mutex; loads under RCU. */
 static DEFINE_XARRAY_ALLOC1(svm_cxl_pools);
@@ -329,7 +330,8 @@ int svm_cxl_pool_unplug_all(const char *why)
 	xa_for_each(&svm_cxl_pools, id, pool) {
 		if (!pool->in_cxl_window)
 			continue;
-		evicted = busy = 0;
+		evicted = 0;
+		busy = 0;
 		if (svm_cxl_pool_drain(pool, 3 * SVM_CXL_DRAIN_TIMEOUT_MS, &evicted, &busy)) {
 			pr_crit("pool%u: %s: %llu pages still busy after the drain; their data will be lost with the device\n",
 				pool->id, why, busy);

@@ -13,6 +13,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
@@ -76,8 +77,11 @@ static long svm_cxl_ioctl_pool_add(void __user *uarg)
 	struct svm_cxl_pool_add add;
 	int rc, node;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!capable(CAP_SYS_ADMIN)) {
+		pr_info_ratelimited("pool add refused: %s[%d] lacks CAP_SYS_ADMIN\n",
+				    current->comm, task_pid_nr(current));
 		return -EPERM;
+	}
 	rc = SVM_CXL_COPY_IN(add, uarg);
 	if (rc)
 		return rc;
@@ -97,13 +101,18 @@ static long svm_cxl_ioctl_pool_remove(void __user *uarg)
 	struct svm_cxl_pool_remove rm;
 	int rc;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!capable(CAP_SYS_ADMIN)) {
+		pr_info_ratelimited("pool remove refused: %s[%d] lacks CAP_SYS_ADMIN\n",
+				    current->comm, task_pid_nr(current));
 		return -EPERM;
+	}
 	rc = SVM_CXL_COPY_IN(rm, uarg);
 	if (rc)
 		return rc;
-	if (!rm.pool_id)
+	if (!rm.pool_id) {
+		pr_info_ratelimited("pool remove refused: pool id 0 is never a pool\n");
 		return -EINVAL;
+	}
 
 	rc = svm_cxl_pool_remove(rm.pool_id, rm.timeout_ms, &rm.evicted, &rm.busy);
 	if (rc && rc != -EBUSY)

@@ -19,36 +19,42 @@ static ssize_t start_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 {
 	return sysfs_emit(buf, "%#llx\n", (u64)to_pool(kobj)->pgmap.range.start);
 }
+
 static struct kobj_attribute start_attr = __ATTR_RO(start);
 
 static ssize_t size_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", (u64)to_pool(kobj)->npages << PAGE_SHIFT);
 }
+
 static struct kobj_attribute size_attr = __ATTR_RO(size);
 
 static ssize_t node_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_pool(kobj)->node);
 }
+
 static struct kobj_attribute node_attr = __ATTR_RO(node);
 
 static ssize_t pages_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lu\n", to_pool(kobj)->npages);
 }
+
 static struct kobj_attribute pages_attr = __ATTR_RO(pages);
 
 static ssize_t free_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lu\n", svm_cxl_pool_free_pages(to_pool(kobj)));
 }
+
 static struct kobj_attribute free_attr = __ATTR_RO(free);
 
 static ssize_t used_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lu\n", svm_cxl_pool_used(to_pool(kobj)));
 }
+
 static struct kobj_attribute used_attr = __ATTR_RO(used);
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -64,6 +70,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 		return sysfs_emit(buf, "unknown\n");
 	return sysfs_emit(buf, "%s\n", names[state]);
 }
+
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 
 static struct attribute *svm_cxl_pool_attrs[] = {
