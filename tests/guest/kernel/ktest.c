@@ -6,6 +6,13 @@
 
 #include "ktest.h"
 
+/* The uapi layout these tests were written against (same for 32- and 64-bit callers). */
+_Static_assert(sizeof(struct svm_cxl_pool_add) == 48, "svm_cxl_pool_add layout");
+_Static_assert(sizeof(struct svm_cxl_pool_remove) == 48, "svm_cxl_pool_remove layout");
+_Static_assert(sizeof(struct svm_cxl_migrate) == 128, "svm_cxl_migrate layout");
+_Static_assert(sizeof(struct svm_cxl_page_loc) == 8, "svm_cxl_page_loc layout");
+_Static_assert(sizeof(struct svm_cxl_query) == 72, "svm_cxl_query layout");
+
 int kt_failures;
 int kt_fd = -1;
 

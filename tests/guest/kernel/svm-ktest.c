@@ -57,8 +57,9 @@ static void round_trip(size_t len, uint64_t seed, bool perf)
 	check_location(buf, len, 0, what);
 	check_data(buf, len, seed, what);
 	if (perf)
-		printf("# perf: %zu MiB to CXL pool %.0f MiB/s, back to RAM %.0f MiB/s\n",
-		       len / KT_MIB, len / KT_MIB / (t1 - t0), len / KT_MIB / t2);
+		printf("# perf: %zu MiB to pool%u (node %lld) %.0f MiB/s, back to system RAM %.0f MiB/s\n",
+		       len / KT_MIB, pool, kt_pool_attr(pool, "node"),
+		       len / KT_MIB / (t1 - t0), len / KT_MIB / t2);
 	munmap(buf, len);
 }
 
