@@ -626,6 +626,72 @@ static void t_drainbusy(void)
 	munmap(buf, len);
 }
 
+static volatile int race_stop;
+static int race_ok[2];
+
+/* Migrate to the pool and back until told to stop; the pool may start draining. */
+static void *race_migrator(void *arg)
+{
+	long t = (long)arg;
+	size_t len = KT_MIB;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	uint64_t seed = 0;
+	int i, rc, ok = 1;
+
+	for (i = 0; !race_stop; i++) {
+		seed = t * 1000 + i;
+		kt_fill(buf, len, seed);
+		rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+		if (rc == ENOENT)
+			break;	/* the pool is gone: fine */
+		if (rc || kt_mig_total(&m) != len / KT_PAGE) {
+			printf("# thread %ld round %d: to pool rc %d\n", t, i, rc);
+			kt_print_mig("race to pool", &m);
+			ok = 0;
+		}
+		if (kt_verify(buf, len, seed) != (size_t)-1) {
+			printf("# thread %ld round %d: data wrong after to pool\n", t, i);
+			ok = 0;
+		}
+		rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+		if (rc || kt_mig_total(&m) != len / KT_PAGE) {
+			printf("# thread %ld round %d: to system rc %d\n", t, i, rc);
+			kt_print_mig("race to system", &m);
+			ok = 0;
+		}
+	}
+	/* Wherever the pages are now, the last pattern must be there. */
+	if (kt_verify(buf, len, seed) != (size_t)-1) {
+		printf("# thread %ld: data wrong at the end (%d rounds)\n", t, i);
+		ok = 0;
+	}
+	race_ok[t] = ok;
+	munmap(buf, len);
+	return NULL;
+}
+
+/* Remove the pool while two threads keep migrating to it. */
+static void t_drainrace(void)
+{
+	uint64_t evicted, busy;
+	pthread_t th[2];
+	long t;
+	int rc;
+
+	for (t = 0; t < 2; t++)
+		pthread_create(&th[t], NULL, race_migrator, (void *)t);
+	usleep(300000);
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	race_stop = 1;
+	for (t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	KT_CHECK(rc == 0, "pool removed while two threads migrate to it (%s), %llu evicted",
+		 strerror(rc), (unsigned long long)evicted);
+	for (t = 0; t < 2; t++)
+		KT_CHECK(race_ok[t], "thread %ld: every page accounted, data intact", t);
+}
+
 /*
  * Hold device pages for a shell driver: migrate 16 MiB, create /tmp/ktest-ready, wait
  * for /tmp/ktest-go, then check the data (wherever it lives now) and that it left the
@@ -659,6 +725,7 @@ static const struct {
 	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
 	{ "pin", t_pin },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
 	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
+	{ "drainrace", t_drainrace },
 };
 
 int main(int argc, char **argv)
