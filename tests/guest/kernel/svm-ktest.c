@@ -364,6 +364,57 @@ static void t_threads(void)
 		KT_CHECK(thread_ok[t], "thread %ld: 3 round trips with 3 other threads migrating", t);
 }
 
+struct same_range {
+	char *buf;
+	size_t len;
+	uint32_t dir;
+	int ok;
+};
+
+static void *same_range_migrator(void *arg)
+{
+	struct same_range *r = arg;
+	struct svm_cxl_migrate m;
+	int i, rc;
+
+	r->ok = 1;
+	for (i = 0; i < 5; i++) {
+		rc = kt_migrate(r->buf, r->len, r->dir, r->dir == SVM_CXL_TO_POOL ? pool : 0, &m);
+		if (rc || kt_mig_total(&m) != r->len / KT_PAGE || m.no_memory || m.absent ||
+		    m.other_pool || m.unsupported) {
+			kt_print_mig("same range", &m);
+			r->ok = 0;
+		}
+	}
+	return NULL;
+}
+
+/* Four threads migrate one range at once, two towards the pool, two back. */
+static void t_samerange(void)
+{
+	size_t len = 2 * KT_MIB;
+	char *buf = kt_map(len);
+	struct same_range r[4];
+	pthread_t th[4];
+	int t;
+
+	kt_fill(buf, len, 81);
+	for (t = 0; t < 4; t++) {
+		r[t] = (struct same_range){ .buf = buf, .len = len,
+					    .dir = t % 2 ? SVM_CXL_TO_SYSTEM : SVM_CXL_TO_POOL };
+		pthread_create(&th[t], NULL, same_range_migrator, &r[t]);
+	}
+	for (t = 0; t < 4; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < 4; t++)
+		KT_CHECK(r[t].ok, "same range, thread %d (%s): every page moved, already there or busy",
+			 t, t % 2 ? "to system" : "to pool");
+	check_data(buf, len, 81, "same range after the contention");
+	kt_to_system(buf, len, "same range back");
+	check_data(buf, len, 81, "same range back");
+	munmap(buf, len);
+}
+
 static void t_pin(void)
 {
 	size_t len = 16 * KT_PAGE;
@@ -723,7 +774,7 @@ static const struct {
 	{ "sizes", t_sizes },	  { "big", t_big },	      { "roundtrip", t_roundtrip },
 	{ "mixed", t_mixed },	  { "nofault", t_nofault },   { "fork", t_fork },
 	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
-	{ "pin", t_pin },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
+	{ "pin", t_pin },	  { "samerange", t_samerange },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
 	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
 	{ "drainrace", t_drainrace },
 };
