@@ -2,8 +2,8 @@
 /*
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
- * Tests: sizes big roundtrip mixed nofault fork exit munmap threads pin badinput unpriv
- *        drain drainbusy. Data is checked byte for byte; every migrate result must
+ * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
+ *        badinput unpriv full drain drainbusy drainrace hold. Data is checked byte for byte; every migrate result must
  *        account for every page. Prints throughput lines "# perf: ...".
  */
 #include <liburing.h>
@@ -534,6 +534,32 @@ static void t_badinput(void)
 	munmap(buf, 4 * KT_PAGE);
 }
 
+/* A pool smaller than the range: what fits moves, the rest is reported no_memory. */
+static void t_full(void)
+{
+	long long pages = kt_pool_attr(pool, "pages"), fails0;
+	size_t len = (pages + 256) * KT_PAGE;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	kt_fill(buf, len, 91);
+	fails0 = kt_pool_attr(pool, "stats/alloc_failures");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("more than the pool holds", &m);
+	KT_CHECK(rc == 0 && m.moved == (uint64_t)pages && m.no_memory == 256 &&
+		 kt_mig_total(&m) == len / KT_PAGE,
+		 "a full pool: %lld pages moved, 256 reported no_memory", pages);
+	KT_CHECK(kt_pool_attr(pool, "free") == 0, "pool free is 0");
+	KT_CHECK(kt_pool_attr(pool, "stats/alloc_failures") - fails0 == 256,
+		 "stats/alloc_failures counted 256");
+	check_data(buf, len, 91, "full pool");
+	kt_to_system(buf, len, "full pool back");
+	check_data(buf, len, 91, "full pool back");
+	KT_CHECK(kt_pool_attr(pool, "free") == pages, "pool free again");
+	munmap(buf, len);
+}
+
 static void t_unpriv(void)
 {
 	int status;
@@ -771,12 +797,24 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	{ "sizes", t_sizes },	  { "big", t_big },	      { "roundtrip", t_roundtrip },
-	{ "mixed", t_mixed },	  { "nofault", t_nofault },   { "fork", t_fork },
-	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
-	{ "pin", t_pin },	  { "samerange", t_samerange },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
-	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
+	{ "sizes", t_sizes },
+	{ "big", t_big },
+	{ "roundtrip", t_roundtrip },
+	{ "mixed", t_mixed },
+	{ "nofault", t_nofault },
+	{ "fork", t_fork },
+	{ "exit", t_exit },
+	{ "munmap", t_munmap },
+	{ "threads", t_threads },
+	{ "samerange", t_samerange },
+	{ "pin", t_pin },
+	{ "badinput", t_badinput },
+	{ "unpriv", t_unpriv },
+	{ "full", t_full },
+	{ "drain", t_drain },
+	{ "drainbusy", t_drainbusy },
 	{ "drainrace", t_drainrace },
+	{ "hold", t_hold },
 };
 
 int main(int argc, char **argv)
