@@ -3,8 +3,9 @@
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
- *        badinput unpriv full drain drainbusy drainrace hold. Data is checked byte for byte; every migrate result must
- *        account for every page. Prints throughput lines "# perf: ...".
+ *        badinput unpriv full drain drainbusy drainrace hold.
+ * Data is checked byte for byte; every migrate result must account for every page.
+ * Prints throughput lines "# perf: ...".
  */
 #include <liburing.h>
 #include <pthread.h>
