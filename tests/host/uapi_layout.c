@@ -17,9 +17,23 @@ ASSERT_LAYOUT(svm_cxl_version, 32);
 _Static_assert(offsetof(struct svm_cxl_version, size) == 0, "size must come first");
 _Static_assert(offsetof(struct svm_cxl_version, flags) == 4, "flags must come second");
 _Static_assert(offsetof(struct svm_cxl_version, reserved) == 16, "version layout");
+ASSERT_LAYOUT(svm_cxl_pool_add, 48);
+ASSERT_LAYOUT(svm_cxl_pool_remove, 48);
+ASSERT_LAYOUT(svm_cxl_migrate, 128);
+ASSERT_LAYOUT(svm_cxl_page_loc, 8);
+ASSERT_LAYOUT(svm_cxl_query, 72);
+_Static_assert(offsetof(struct svm_cxl_pool_add, start) == 8, "pool_add layout");
+_Static_assert(offsetof(struct svm_cxl_pool_remove, evicted) == 16, "pool_remove layout");
+_Static_assert(offsetof(struct svm_cxl_migrate, moved) == 32, "migrate layout");
+_Static_assert(offsetof(struct svm_cxl_migrate, reserved) == 96, "migrate layout");
+_Static_assert(offsetof(struct svm_cxl_query, locs) == 24, "query layout");
 
 int main(void)
 {
 	printf("svm_cxl_version: %zu bytes\n", sizeof(struct svm_cxl_version));
+	printf("svm_cxl_pool_add: %zu bytes\n", sizeof(struct svm_cxl_pool_add));
+	printf("svm_cxl_pool_remove: %zu bytes\n", sizeof(struct svm_cxl_pool_remove));
+	printf("svm_cxl_migrate: %zu bytes\n", sizeof(struct svm_cxl_migrate));
+	printf("svm_cxl_query: %zu bytes\n", sizeof(struct svm_cxl_query));
 	return 0;
 }
