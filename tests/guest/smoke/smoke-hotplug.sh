@@ -42,4 +42,5 @@ t2=$(date +%s)
 echo "# removed in $((t2 - t1)) s"
 [ -z "$(memdev_with_serial $SN)" ] || fail "memdev with serial $SN still present after removal"
 check_eq "memdev count after removal" "$before" "$(memdevs | grep -c .)"
-qmp '{"execute":"object-del","arguments":{"id":"vmem-smoke"}}' >/dev/null
+# QEMU 10.0 keeps the backend referenced after an attention-button removal (object-del
+# fails, the id cannot be reused): later tests use fresh backend ids.
