@@ -21,36 +21,71 @@
 struct svm_cxl_evict_batch {
 	unsigned long src[SVM_CXL_BATCH];
 	unsigned long dst[SVM_CXL_BATCH];
+	unsigned long idx[SVM_CXL_BATCH];
+	struct page *spages[SVM_CXL_BATCH];
+	struct page *dpages[SVM_CXL_BATCH];
 };
+
+/* @n system pages into b->dpages[], locked; returns how many (a prefix). */
+static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned long n)
+{
+	unsigned long k, got = 0;
+
+	if (!current->mempolicy && (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
+		memset(b->dpages, 0, n * sizeof(b->dpages[0]));
+		got = alloc_pages_bulk_array_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
+						  b->dpages);
+	}
+	for (k = got; k < n; k++) {
+		b->dpages[k] = alloc_page(GFP_HIGHUSER_MOVABLE);
+		if (!b->dpages[k])
+			break;
+	}
+	for (got = 0; got < k; got++)
+		lock_page(b->dpages[got]);
+	return got;
+}
 
 /* Move the pages of [pfn, pfn + n) that can move now; returns how many moved. */
 static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned long pfn,
 					 unsigned long n)
 {
-	unsigned long i, moved = 0;
+	struct svm_cxl_prof_dir *pd = &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT];
+	unsigned long i, k, nmove = 0, got, moved = 0;
+	u64 t = ktime_get_ns();
 
+	atomic64_inc(&pd->batches);
 	migrate_device_range(b->src, pfn, n);
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_SETUP, &t);
 	for (i = 0; i < n; i++) {
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
-		struct page *dpage;
 
 		b->dst[i] = 0;
 		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
-		dpage = alloc_page(GFP_HIGHUSER_MOVABLE);
-		if (!dpage)
-			continue;	/* stays on the device; counted busy, retried */
-		lock_page(dpage);
-		copy_highpage(dpage, spage);
-		b->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		b->spages[nmove] = spage;
+		b->idx[nmove++] = i;
+	}
+	/* Pages without a system page stay on the device; counted busy, retried. */
+	got = svm_cxl_evict_alloc(b, nmove);
+	for (k = 0; k < got; k++) {
+		i = b->idx[k];
+		b->dst[i] = migrate_pfn(page_to_pfn(b->dpages[k]));
 		if (b->src[i] & MIGRATE_PFN_WRITE)
 			b->dst[i] |= MIGRATE_PFN_WRITE;
 	}
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ALLOC, &t);
+	svm_cxl_copy_pages(b->dpages, b->spages, got);
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_COPY, &t);
 	migrate_device_pages(b->src, b->dst, n);
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_PAGES, &t);
 	for (i = 0; i < n; i++)
 		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE))
 			moved++;
+	atomic64_add(moved, &pd->pages);
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ACCOUNT, &t);
 	migrate_device_finalize(b->src, b->dst, n);
+	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_FINALIZE, &t);
 	return moved;
 }
 
@@ -81,7 +116,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 	lockdep_assert_held(&svm_cxl_pools_mutex);
 	*evicted = 0;
 	*busy = 0;
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	b = kvmalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
 
@@ -97,7 +132,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 			svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
 			*evicted = total;
 			*busy = used;
-			kfree(b);
+			kvfree(b);
 			pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
 				pool->id, timeout_ms, used, total);
 			return -EBUSY;
@@ -105,8 +140,10 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 		atomic64_inc(&pool->stats.busy_retries);
 		msleep(20);
 	}
-	kfree(b);
+	kvfree(b);
 	*evicted = total;
+	atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].calls);
+	atomic64_add(ktime_get_ns() - start_ns, &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].total_ns);
 	if (total)
 		pr_info("pool%u: drained %llu pages in %llu ms\n", pool->id, total,
 			div_u64(ktime_get_ns() - start_ns, NSEC_PER_MSEC));

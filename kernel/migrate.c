@@ -39,6 +39,9 @@ struct svm_cxl_mig {
 	unsigned long src[SVM_CXL_BATCH];
 	unsigned long dst[SVM_CXL_BATCH];
 	unsigned long hmm[SVM_CXL_BATCH];
+	unsigned long idx[SVM_CXL_BATCH];	/* batch index of the k-th page to move */
+	struct page *spages[SVM_CXL_BATCH];	/* its source page (NULL: clear) */
+	struct page *dpages[SVM_CXL_BATCH];	/* its destination page */
 	u8 why[SVM_CXL_BATCH];
 };
 
@@ -113,38 +116,68 @@ static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_
 	return 0;
 }
 
-/* Fill dst[] for the collected pages of a batch going to the pool. */
-static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args)
+/*
+ * Fill dst[] for the collected pages of a batch going to the pool: every destination
+ * page in one allocator round trip, then one copy pass over the batch (split across
+ * CPUs when large). Never-touched pages (no source page) are cleared instead.
+ */
+static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
+				       u64 *t)
 {
-	unsigned long i;
+	unsigned long i, k, n = 0, got;
 
-	for (i = 0; i < args->npages; i++) {
-		struct page *spage, *dpage;
-
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-		dpage = svm_cxl_alloc_page_locked(m->pool);
-		if (!dpage) {
-			m->why[i] = SVM_CXL_WHY_NO_MEMORY;
-			continue;
-		}
-		spage = migrate_pfn_to_page(args->src[i]);
-		if (spage)
-			copy_highpage(dpage, spage);
-		else
-			clear_highpage(dpage);
-		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+	for (i = 0; i < args->npages; i++)
+		if (args->src[i] & MIGRATE_PFN_MIGRATE)
+			m->idx[n++] = i;
+	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, n);
+	for (k = got; k < n; k++)
+		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
+	for (k = 0; k < got; k++) {
+		i = m->idx[k];
+		m->spages[k] = migrate_pfn_to_page(args->src[i]);
+		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
 	}
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
+	svm_cxl_copy_pages(m->dpages, m->spages, got);
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_COPY, t);
+}
+
+/*
+ * System pages for @n pages of @vma at m->idx[] into m->dpages[], locked. Under the
+ * default memory policy (none on the VMA or the task) they come from the local node
+ * in one bulk call; otherwise page by page, each where the policy puts its address.
+ * Returns how many pages are in m->dpages[0..got).
+ */
+static unsigned long svm_cxl_alloc_system(struct svm_cxl_mig *m, struct vm_area_struct *vma,
+					  unsigned long start, unsigned long n)
+{
+	unsigned long k, got = 0;
+
+	if (!vma->vm_policy && !current->mempolicy &&
+	    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
+		memset(m->dpages, 0, n * sizeof(m->dpages[0]));
+		got = alloc_pages_bulk_array_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
+						  m->dpages);
+	}
+	for (k = got; k < n; k++) {
+		m->dpages[k] = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma,
+					      start + (m->idx[k] << PAGE_SHIFT));
+		if (!m->dpages[k])
+			break;
+	}
+	for (got = 0; got < k; got++)
+		lock_page(m->dpages[got]);
+	return got;
 }
 
 /* Fill dst[] for the collected device pages of a batch going to system RAM. */
-static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_vma *args)
+static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_vma *args,
+					 u64 *t)
 {
-	unsigned long i;
+	unsigned long i, k, n = 0, got;
 
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
-		struct page *dpage;
 
 		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
@@ -157,18 +190,21 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 			m->why[i] = SVM_CXL_WHY_OTHER_POOL;
 			continue;
 		}
-		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma,
-				       args->start + (i << PAGE_SHIFT));
-		if (!dpage) {
-			m->why[i] = SVM_CXL_WHY_NO_MEMORY;
-			continue;
-		}
-		lock_page(dpage);
-		copy_highpage(dpage, spage);
-		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		m->spages[n] = spage;
+		m->idx[n++] = i;
+	}
+	got = svm_cxl_alloc_system(m, args->vma, args->start, n);
+	for (k = got; k < n; k++)
+		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
+	for (k = 0; k < got; k++) {
+		i = m->idx[k];
+		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
 		if (args->src[i] & MIGRATE_PFN_WRITE)
 			args->dst[i] |= MIGRATE_PFN_WRITE;
 	}
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_ALLOC, t);
+	svm_cxl_copy_pages(m->dpages, m->spages, got);
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_COPY, t);
 }
 
 static bool svm_cxl_moved(struct migrate_vma *args, unsigned long i)
@@ -315,21 +351,30 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 				      MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 	};
 	unsigned long n = (end - start) >> PAGE_SHIFT;
+	int dir = m->to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
+	u64 t = ktime_get_ns();
 
 	memset(m->why, 0, n);
 	memset(m->dst, 0, n * sizeof(m->dst[0]));
+	atomic64_inc(&svm_cxl_prof.dir[dir].batches);
+	atomic64_add(n, &svm_cxl_prof.dir[dir].pages);
 	if (migrate_vma_setup(&args)) {
 		m->res->unsupported += n;
 		return;
 	}
+	svm_cxl_prof_lap(dir, SVM_CXL_PH_SETUP, &t);
 	if (m->to_pool)
-		svm_cxl_alloc_copy_to_pool(m, &args);
+		svm_cxl_alloc_copy_to_pool(m, &args, &t);
 	else
-		svm_cxl_alloc_copy_to_system(m, &args);
+		svm_cxl_alloc_copy_to_system(m, &args, &t);
 	migrate_vma_pages(&args);
+	svm_cxl_prof_lap(dir, SVM_CXL_PH_PAGES, &t);
 	svm_cxl_account_moved(m, &args);
+	svm_cxl_prof_lap(dir, SVM_CXL_PH_ACCOUNT, &t);
 	migrate_vma_finalize(&args);
+	svm_cxl_prof_lap(dir, SVM_CXL_PH_FINALIZE, &t);
 	svm_cxl_account(m, &args, vma_is_anonymous(vma));
+	svm_cxl_prof_lap(dir, SVM_CXL_PH_ACCOUNT, &t);
 }
 
 static bool svm_cxl_vma_movable(struct vm_area_struct *vma)
@@ -362,6 +407,8 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	struct vm_area_struct *vma;
 	struct svm_cxl_mig *m;
 	unsigned long addr, next;
+	int dir = to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
+	u64 t0 = ktime_get_ns();
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -401,7 +448,14 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 			res->absent += (next - addr) >> PAGE_SHIFT;
 			continue;
 		}
-		next = min3(end, vma->vm_end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
+		/*
+		 * Batches end on multiples of their size: with 512 pages, each batch is
+		 * one page table, walked, unmapped and TLB-flushed once.
+		 */
+		next = min3(end, vma->vm_end,
+			    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_ALIGN) ?
+			    ALIGN(addr + 1, (unsigned long)SVM_CXL_BATCH << PAGE_SHIFT) :
+			    addr + (SVM_CXL_BATCH << PAGE_SHIFT));
 		if (!svm_cxl_vma_movable(vma)) {
 			res->unsupported += (next - addr) >> PAGE_SHIFT;
 			continue;
@@ -419,6 +473,8 @@ out_unlock:
 	mmu_interval_notifier_remove(&m->notifier);
 out_free:
 	kvfree(m);
+	atomic64_inc(&svm_cxl_prof.dir[dir].calls);
+	atomic64_add(ktime_get_ns() - t0, &svm_cxl_prof.dir[dir].total_ns);
 	return rc;
 }
 

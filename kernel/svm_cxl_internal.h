@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 
 #include <linux/svm_cxl.h>
@@ -24,6 +25,8 @@
 
 /* Pages handled per migrate_vma_setup()/migrate_device_range() call. */
 #define SVM_CXL_BATCH		512
+/* Batches with at least this many pages to copy split the copy across online CPUs. */
+#define SVM_CXL_COPY_SPLIT_MIN	64
 /* Default time a drain keeps retrying busy pages. */
 #define SVM_CXL_DRAIN_TIMEOUT_MS	10000
 /* Highest pool id (ids start at 1). */
@@ -88,6 +91,57 @@ static inline struct svm_cxl_pool *svm_cxl_pgmap_pool(struct dev_pagemap *pgmap)
 	return container_of(pgmap, struct svm_cxl_pool, pgmap);
 }
 
+/* profile.c: cumulative time per phase of each migration path (debugfs). */
+enum svm_cxl_prof_dirs {
+	SVM_CXL_PROF_TO_POOL,
+	SVM_CXL_PROF_TO_SYSTEM,
+	SVM_CXL_PROF_EVICT,
+	SVM_CXL_PROF_NR_DIRS
+};
+
+enum svm_cxl_prof_phases {
+	SVM_CXL_PH_SETUP,	/* migrate_vma_setup / migrate_device_range: collect, unmap */
+	SVM_CXL_PH_ALLOC,	/* destination pages */
+	SVM_CXL_PH_COPY,	/* data copy (or clearing) */
+	SVM_CXL_PH_PAGES,	/* migrate_vma_pages / migrate_device_pages */
+	SVM_CXL_PH_FINALIZE,	/* migrate_*_finalize: page tables, unlock, release */
+	SVM_CXL_PH_ACCOUNT,	/* our result accounting and classification */
+	SVM_CXL_PROF_NR_PHASES
+};
+
+struct svm_cxl_prof_dir {
+	atomic64_t calls, batches, pages, total_ns;
+	atomic64_t ns[SVM_CXL_PROF_NR_PHASES];
+};
+
+struct svm_cxl_prof {
+	struct svm_cxl_prof_dir dir[SVM_CXL_PROF_NR_DIRS];
+};
+
+extern struct svm_cxl_prof svm_cxl_prof;
+
+/*
+ * Module parameter "tune" (debug, for benchmarks): the speed-ups of the migration
+ * paths, each on by default, so that one guest run can measure with and without them.
+ */
+#define SVM_CXL_TUNE_BULK_ALLOC	BIT(0)	/* destination pages in one call per batch */
+#define SVM_CXL_TUNE_COPY_SPLIT	BIT(1)	/* large copies spread over the online CPUs */
+#define SVM_CXL_TUNE_ALIGN	BIT(2)	/* batches aligned to their size (one PMD) */
+#define SVM_CXL_TUNE_ALL	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_COPY_SPLIT | \
+				 SVM_CXL_TUNE_ALIGN)
+extern unsigned int svm_cxl_tune;
+void svm_cxl_prof_init(void);
+void svm_cxl_prof_exit(void);
+
+/* Add the time since *@t to a phase and restart the clock. */
+static inline void svm_cxl_prof_lap(int dir, int phase, u64 *t)
+{
+	u64 now = ktime_get_ns();
+
+	atomic64_add(now - *t, &svm_cxl_prof.dir[dir].ns[phase]);
+	*t = now;
+}
+
 /* pool.c */
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *id, int *node);
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy);
@@ -100,12 +154,18 @@ void svm_cxl_pools_exit(void);
 int svm_cxl_alloc_init(struct svm_cxl_pool *pool);
 void svm_cxl_alloc_fini(struct svm_cxl_pool *pool);
 struct page *svm_cxl_alloc_page_locked(struct svm_cxl_pool *pool);
+unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page **pages,
+					 unsigned long n);
 unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
 bool svm_cxl_pool_batch_in_use(struct svm_cxl_pool *pool, unsigned long first,
 			       unsigned long n);
+
+/* copy.c */
+struct page;
+void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
 
 /* evict.c */
 int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,

@@ -266,6 +266,7 @@ static int __init svm_cxl_init(void)
 		pr_err("cannot watch the PCI bus for CXL device removal: %d\n", rc);
 		goto err_put_pools_kobj;
 	}
+	svm_cxl_prof_init();
 	pr_info("ABI %d.%d ready\n", SVM_CXL_ABI_MAJOR, SVM_CXL_ABI_MINOR);
 	return 0;
 
@@ -281,6 +282,7 @@ err_pools_exit:
 /* Every pool holds a module reference: rmmod with pools present fails (-EBUSY). */
 static void __exit svm_cxl_exit(void)
 {
+	svm_cxl_prof_exit();
 	svm_cxl_unplug_exit();
 	kobject_put(svm_cxl_pools_kobj);
 	misc_deregister(&svm_cxl_misc);
