@@ -15,9 +15,9 @@
 
 struct svm_cxl_prof svm_cxl_prof;
 
-unsigned int svm_cxl_tune = SVM_CXL_TUNE_ALL;
+unsigned int svm_cxl_tune = SVM_CXL_TUNE_DEFAULT;
 module_param_named(tune, svm_cxl_tune, uint, 0644);
-MODULE_PARM_DESC(tune, "debug: speed-ups of the migration paths, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 7: all)");
+MODULE_PARM_DESC(tune, "debug: speed-ups of the migration paths, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 5)");
 static struct dentry *svm_cxl_debugfs;
 
 static const char *const svm_cxl_prof_dir_names[SVM_CXL_PROF_NR_DIRS] = {

@@ -122,13 +122,15 @@ extern struct svm_cxl_prof svm_cxl_prof;
 
 /*
  * Module parameter "tune" (debug, for benchmarks): the speed-ups of the migration
- * paths, each on by default, so that one guest run can measure with and without them.
+ * paths, switchable so that one guest run can measure with and without each.
+ * SVM_CXL_TUNE_DEFAULT leaves the parallel copy off: under QEMU TCG on a loaded host,
+ * handing slices to another vCPU and waiting for them cost 10-20x the copy itself
+ * (docs/benchmarks.md); on real hardware it is worth measuring again.
  */
 #define SVM_CXL_TUNE_BULK_ALLOC	BIT(0)	/* destination pages in one call per batch */
 #define SVM_CXL_TUNE_COPY_SPLIT	BIT(1)	/* large copies spread over the online CPUs */
 #define SVM_CXL_TUNE_ALIGN	BIT(2)	/* batches aligned to their size (one PMD) */
-#define SVM_CXL_TUNE_ALL	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_COPY_SPLIT | \
-				 SVM_CXL_TUNE_ALIGN)
+#define SVM_CXL_TUNE_DEFAULT	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_ALIGN)
 extern unsigned int svm_cxl_tune;
 void svm_cxl_prof_init(void);
 void svm_cxl_prof_exit(void);

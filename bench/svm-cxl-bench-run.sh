@@ -1,0 +1,68 @@
+#!/bin/sh
+# Guest side of harness/bench.sh (topology ramspeed): runs svm-cxl-bench on the
+# RAM-speed control (pool on the e820 legacy pmem range, NUMA node 1) and on the CXL
+# region (pool, then the same range onlined as a NUMA node through dax kmem), leaving
+# one JSON file of raw samples per memory and mode in OUTDIR.
+#   svm-cxl-bench-run.sh [--quick] OUTDIR
+# --quick: tiny sizes, one run, no kmem (the guest test that keeps the program alive).
+. svm-test.sh
+RAM_START=0x160000000 RAM_LEN=$((512 << 20))
+quick=0
+[ "$1" = --quick ] && { quick=1; shift; }
+out=${1:?usage: svm-cxl-bench-run.sh [--quick] OUTDIR}
+mkdir -p "$out" || fail "cannot create $out"
+if [ $quick = 1 ]; then
+	ram_sizes=1,2 cxl_sizes=1 ram_runs=1 cxl_runs=1 ablation= blocks=
+else
+	ram_sizes=4,8,16,32,64,128 cxl_sizes=4,8,16,32 ram_runs=${BENCH_RUNS:-5} cxl_runs=3
+	ablation=--ablation blocks="--free-blocks 2"
+fi
+grep -q "Persistent Memory (legacy)" /proc/iomem || skip "no legacy pmem range (memmap=): topology ramspeed"
+grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl already loaded"
+
+REGION= DAX= KMEM=
+cleanup() {
+	local rc=$? b
+	if [ -n "$KMEM" ]; then
+		for b in /sys/devices/system/node/node$NODE/memory*; do
+			[ -e "$b" ] && echo offline >"$b/state" 2>/dev/null
+		done
+		daxctl reconfigure-device --mode=devdax -f "$DAX" >/dev/null 2>&1 ||
+			echo "cleanup: $DAX back to devdax failed"
+		echo online >/sys/devices/system/memory/auto_online_blocks
+	fi
+	grep -q '^svm_cxl ' /proc/modules && rmmod svm_cxl
+	[ -n "$REGION" ] && cxl_region_destroy "$REGION"
+	exit $rc
+}
+trap cleanup EXIT
+
+log "RAM-speed control: pool on the legacy pmem range, NUMA node 1"
+modprobe svm_cxl allow_any_range=1 || fail "modprobe svm_cxl allow_any_range=1"
+svm-cxl-bench pool --memory ram --range $RAM_START:$RAM_LEN --sizes $ram_sizes \
+	--runs $ram_runs $ablation --out "$out/ram-pool.json" || fail "ram pool"
+svm-cxl-bench numa --memory ram --node 1 --sizes $ram_sizes --runs $ram_runs $blocks \
+	--out "$out/ram-numa.json" || fail "ram numa"
+
+log "CXL region: pool, then NUMA node (dax kmem)"
+REGION=$(cxl_ram_region_create $(memdevs)) || fail "region assembly failed"
+DAX=$(region_dax "$REGION") || fail "no dax device for $REGION"
+daxctl disable-device "$DAX" >/dev/null 2>&1 || fail "daxctl disable-device $DAX"
+START=$(($(cat $CXL/$REGION/resource)))
+SIZE=$(($(cat $CXL/$REGION/size)))
+svm-cxl-bench pool --memory cxl --range $START:$SIZE --sizes $cxl_sizes \
+	--runs $cxl_runs --out "$out/cxl-pool.json" || fail "cxl pool"
+rmmod svm_cxl || fail "rmmod svm_cxl"
+[ $quick = 1 ] && exit 0
+
+# NUMA mode: blocks stay offline when kmem adds them, the program onlines them movable.
+echo offline >/sys/devices/system/memory/auto_online_blocks
+modprobe kmem || fail "modprobe kmem"
+KMEM=1
+daxctl reconfigure-device --mode=system-ram --no-online "$DAX" >/dev/null ||
+	fail "daxctl reconfigure-device $DAX system-ram"
+NODE=$(cat /sys/bus/dax/devices/$DAX/target_node)
+blocks=$(ls -d /sys/devices/system/node/node$NODE/memory* | sed 's|.*memory||' | tr '\n' ',')
+log "$DAX: node $NODE, blocks ${blocks%,}"
+svm-cxl-bench numa --memory cxl --node "$NODE" --blocks "${blocks%,}" --sizes $cxl_sizes \
+	--runs $cxl_runs --out "$out/cxl-numa.json" || fail "cxl numa"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# README command 3: the benchmark. Installs what it needs, builds, boots the ramspeed
+# topology (one CXL device plus a RAM-speed control) under QEMU, runs svm-cxl-bench in
+# the guest on both memories, and renders the raw samples on the host into
+# docs/benchmarks.json, docs/benchmarks.md and docs/benchmarks.png.
+#   harness/bench.sh [--runs N] [--keep-docs]
+# --runs: runs per measurement on the RAM-speed control (default 5; CXL uses 3).
+# --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
+# SVM_CXL_BUILD picks the build directory (default: build/ in the source tree).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${SVM_CXL_BUILD:-$src/build}
+runs=5
+docs=$src/docs
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--runs) runs=$2; shift 2 ;;
+	--keep-docs) docs=; shift ;;
+	-h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench: unknown option '$1' (try --runs N or --keep-docs)" >&2; exit 2 ;;
+	esac
+done
+
+"$src/harness/setup.sh"
+if [ -f "$build/build.ninja" ]; then
+	meson setup --reconfigure "$build" "$src" >/dev/null
+else
+	meson setup "$build" "$src" >/dev/null
+fi
+ninja -C "$build" >/dev/null
+
+results=$build/bench/run
+out=$build/bench
+rm -rf "$results"
+mkdir -p "$out"
+echo "bench: booting the ramspeed topology; this takes several minutes under TCG" >&2
+rc=0
+python3 "$src/harness/vm-run.py" --build "$build" --topology ramspeed --results "$results" \
+	--test "bench:1800:BENCH_RUNS=$runs svm-cxl-bench-run.sh /results/samples" || rc=$?
+cat "$results/bench.log"
+if [ $rc -ne 0 ]; then
+	echo "bench: the guest run failed (log above; console: $results/console.log)" >&2
+	exit $rc
+fi
+note="Host: $(nproc) CPUs, $(uname -r); guest kernel $("$src/harness/guest-kernel.sh" abi), QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}') TCG; $(date -u +%Y-%m-%d)."
+python3 "$src/bench/render.py" "$results/samples" "$out" --note "$note"
+if [ -n "$docs" ]; then
+	cp "$out/benchmarks.md" "$out/benchmarks.png" "$out/benchmarks.json" "$docs/"
+	echo "bench: wrote docs/benchmarks.md, docs/benchmarks.png, docs/benchmarks.json" >&2
+else
+	echo "bench: wrote $out/benchmarks.{md,png,json}" >&2
+fi
