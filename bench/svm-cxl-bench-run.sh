@@ -20,9 +20,15 @@ fi
 grep -q "Persistent Memory (legacy)" /proc/iomem || skip "no legacy pmem range (memmap=): topology ramspeed"
 grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl already loaded"
 
+# NUMA balancing would unmap pages of the measured buffers behind our back (hinting
+# faults) and move them: off while measuring, as it was found afterwards.
+balancing=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null)
+[ -n "$balancing" ] && echo 0 >/proc/sys/kernel/numa_balancing
+
 REGION= DAX= KMEM=
 cleanup() {
 	local rc=$? b
+	[ -n "$balancing" ] && echo "$balancing" >/proc/sys/kernel/numa_balancing
 	if [ -n "$KMEM" ]; then
 		for b in /sys/devices/system/node/node$NODE/memory*; do
 			[ -e "$b" ] && echo offline >"$b/state" 2>/dev/null
