@@ -247,35 +247,36 @@ def main():
                   f"{fmt(us('numa', 'page_move_pages_back'), 1)} | {fmt(mf, 2)} | {fmt(ratio(mto, mf), 1)} |")
     md.append("")
 
-    abl = sorted({r["tune"] for r in recs if "tune" in r and r["memory"] == "ram"})
+    abl = sorted({(r["tune"], r["batch"]) for r in recs
+                  if "tune" in r and "batch" in r and r["memory"] == "ram"},
+                 key=lambda c: (c[1], c[0]))
     if abl:
         names = {0: "baseline (all off)", 1: "bulk allocation only", 2: "parallel copy only",
                  4: "aligned batches only", 5: "default (bulk + aligned)", 7: "all on"}
         md += ["## Where the time goes (RAM-speed control)", "",
-               "Module parameter `tune` switches the speed-ups off and on in the same guest run "
-               "(`baseline` is the per-page allocation, single-CPU copy, unaligned batches the "
-               "module had before); per-phase times come from `/sys/kernel/debug/svm_cxl/profile` "
-               "(median ms per call; `other` is the rest of the call: interval notifier, VMA "
-               "lookups, scheduling).", ""]
+               "Module parameters `tune` and `batch_pages` switch the speed-ups off and on in "
+               "the same guest run (`baseline` is the per-page allocation, unaligned batches "
+               "the module had before); per-phase times come from "
+               "`/sys/kernel/debug/svm_cxl/profile` (median ms per call; `other` is the rest "
+               "of the call: interval notifier, VMA lookups, scheduling).", ""]
         for direction, metric in (("to the pool", "migrate_to"), ("back", "migrate_back")):
             md += [f"**{direction}**", "",
-                   "| tune | buffer | MiB/s | ÷ memcpy | " + " | ".join(PHASES) + " | other | total |",
-                   "|---|---|---|---|" + "---|" * (len(PHASES) + 2)]
-            for t in abl:
-                key = f"tune{t}_{metric}"
+                   "| tune | batch | buffer | MiB/s | ÷ memcpy | " + " | ".join(PHASES) + " | other | total |",
+                   "|---|---|---|---|---|" + "---|" * (len(PHASES) + 2)]
+            for t, b in abl:
+                key = f"abl{t}_{b}_{metric}"
                 r = next((x for x in recs if x["memory"] == "ram" and x["metric"] == key), None)
                 mc = next((x for x in recs if x["memory"] == "ram" and x["metric"] ==
-                           f"tune{t}_memcpy_{'to' if metric == 'migrate_to' else 'back'}"), None)
+                           f"abl{t}_{b}_memcpy_{'to' if metric == 'migrate_to' else 'back'}"), None)
                 if not r:
                     continue
                 rate = r["size"] / MIB / statistics.median(r["samples"])
-                mrate = r["size"] / MIB / statistics.median(mc["samples"]) if mc else None
                 ph = " | ".join(fmt(statistics.median(r["profile"][p]) * 1e3, 1) for p in PHASES)
                 other = statistics.median(r["profile"]["total"][i] - sum(r["profile"][p][i] for p in PHASES)
                                           for i in range(len(r["samples"])))
-                paired = (statistics.median(b / a for a, b in zip(r["samples"], mc["samples"]))
+                paired = (statistics.median(y / x for x, y in zip(r["samples"], mc["samples"]))
                           if mc else None)
-                md.append(f"| {names.get(t, t)} | {r['size'] // MIB} MiB | {fmt(rate)} | "
+                md.append(f"| {names.get(t, t)} | {b} | {r['size'] // MIB} MiB | {fmt(rate)} | "
                           f"{fmt(paired, 2)} | {ph} | {fmt(other * 1e3, 1)} | "
                           f"{fmt(statistics.median(r['profile']['total']) * 1e3, 1)} |")
             md.append("")

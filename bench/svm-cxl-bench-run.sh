@@ -30,7 +30,7 @@ cleanup() {
 	local rc=$? b
 	[ -n "$balancing" ] && echo "$balancing" >/proc/sys/kernel/numa_balancing
 	if [ -n "$KMEM" ]; then
-		for b in /sys/devices/system/node/node$NODE/memory*; do
+		for b in /sys/devices/system/node/node$NODE/memory[0-9]*; do
 			[ -e "$b" ] && echo offline >"$b/state" 2>/dev/null
 		done
 		daxctl reconfigure-device --mode=devdax -f "$DAX" >/dev/null 2>&1 ||
@@ -68,7 +68,7 @@ KMEM=1
 daxctl reconfigure-device --mode=system-ram --no-online "$DAX" >/dev/null ||
 	fail "daxctl reconfigure-device $DAX system-ram"
 NODE=$(cat /sys/bus/dax/devices/$DAX/target_node)
-blocks=$(ls -d /sys/devices/system/node/node$NODE/memory* | sed 's|.*memory||' | tr '\n' ',')
+blocks=$(ls -d /sys/devices/system/node/node$NODE/memory[0-9]* | sed 's|.*memory||' | tr '\n' ',')
 log "$DAX: node $NODE, blocks ${blocks%,}"
 svm-cxl-bench numa --memory cxl --node "$NODE" --blocks "${blocks%,}" --sizes $cxl_sizes \
 	--runs $cxl_runs --out "$out/cxl-numa.json" || fail "cxl numa"

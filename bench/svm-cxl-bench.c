@@ -45,6 +45,7 @@
 #define MAX_SIZES 16
 #define PROFILE "/sys/kernel/debug/svm_cxl/profile"
 #define TUNE "/sys/module/svm_cxl/parameters/tune"
+#define BATCH "/sys/module/svm_cxl/parameters/batch_pages"
 #define TUNE_DEFAULT 5	/* bulk allocation, aligned batches (kernel/svm_cxl_internal.h) */
 #define MEMSYS "/sys/devices/system/memory"
 
@@ -344,6 +345,14 @@ static void set_tune(unsigned int v)
 	write_file(TUNE, s);
 }
 
+static void set_batch(unsigned int v)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%u", v);
+	write_file(BATCH, s);
+}
+
 /* NUMA */
 
 static long move_pages_sys(size_t count, void **pages, const int *nodes, int *status)
@@ -611,19 +620,26 @@ static void pool_mode(void)
 		munmap(buf, len);
 	}
 
-	/* Ablation: the module's speed-ups off (baseline), then each on alone, all on. */
+	/*
+	 * Ablation: the module's speed-ups off (baseline), then each on alone, the
+	 * default, and the default with 2048-page batches.
+	 */
 	if (opt.ablation) {
-		static const unsigned int tunes[] = { 0, 1, 2, 4, TUNE_DEFAULT };
+		static const unsigned int cfg[][2] = {
+			{ 0, 512 }, { 1, 512 }, { 2, 512 }, { 4, 512 }, { TUNE_DEFAULT, 512 },
+			{ TUNE_DEFAULT, 2048 },
+		};
 		size_t len = opt.length < 64 * MIB ? opt.length / 4 : 64 * MIB;
 		char *buf = map_buf(len), *loc = map_buf(len);
 		unsigned int k;
 
 		fill(loc, len, 3);
-		for (k = 0; k < sizeof(tunes) / sizeof(tunes[0]); k++) {
+		for (k = 0; k < sizeof(cfg) / sizeof(cfg[0]); k++) {
 			double to[64], back[64], mto[64], mback[64];
-			char name[32];
+			char name[48], tag[48];
 
-			set_tune(tunes[k]);
+			set_tune(cfg[k][0]);
+			set_batch(cfg[k][1]);
 			for (r = 0; r < runs; r++) {
 				fill(buf, len, r);
 				prof_reset();
@@ -634,18 +650,20 @@ static void pool_mode(void)
 				back[r] = migrate(buf, len, SVM_CXL_TO_SYSTEM, 0);
 				prof_read("to_system", &ps[r]);
 			}
-			snprintf(name, sizeof(name), "tune%u_migrate_to", tunes[k]);
+			snprintf(tag, sizeof(tag), "\"tune\": %u, \"batch\": %u", cfg[k][0], cfg[k][1]);
+			snprintf(name, sizeof(name), "abl%u_%u_migrate_to", cfg[k][0], cfg[k][1]);
 			prof_json(extra, sizeof(extra), pp, runs);
-			record(name, len, to, runs, "\"tune\": %u, %s", tunes[k], extra);
-			snprintf(name, sizeof(name), "tune%u_migrate_back", tunes[k]);
+			record(name, len, to, runs, "%s, %s", tag, extra);
+			snprintf(name, sizeof(name), "abl%u_%u_migrate_back", cfg[k][0], cfg[k][1]);
 			prof_json(extra, sizeof(extra), ps, runs);
-			record(name, len, back, runs, "\"tune\": %u, %s", tunes[k], extra);
-			snprintf(name, sizeof(name), "tune%u_memcpy_to", tunes[k]);
-			record(name, len, mto, runs, "\"tune\": %u", tunes[k]);
-			snprintf(name, sizeof(name), "tune%u_memcpy_back", tunes[k]);
-			record(name, len, mback, runs, "\"tune\": %u", tunes[k]);
+			record(name, len, back, runs, "%s, %s", tag, extra);
+			snprintf(name, sizeof(name), "abl%u_%u_memcpy_to", cfg[k][0], cfg[k][1]);
+			record(name, len, mto, runs, "%s", tag);
+			snprintf(name, sizeof(name), "abl%u_%u_memcpy_back", cfg[k][0], cfg[k][1]);
+			record(name, len, mback, runs, "%s", tag);
 		}
 		set_tune(TUNE_DEFAULT);
+		set_batch(512);
 		munmap(buf, len);
 		munmap(loc, len);
 	}
@@ -704,7 +722,7 @@ static int node_blocks(int node, int *out, int max)
 	FILE *ls;
 	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "ls -d /sys/devices/system/node/node%d/memory* 2>/dev/null", node);
+	snprintf(cmd, sizeof(cmd), "ls -d /sys/devices/system/node/node%d/memory[0-9]* 2>/dev/null", node);
 	ls = popen(cmd, "r");
 	if (!ls)
 		die("popen");
@@ -851,10 +869,11 @@ static void numa_mode(void)
 	if (nblocks) {
 		size_t len = nblocks * block_size / 2;
 		double offd[64], frac = 0;
-		char *b = map_buf(len);
+		char *b;
 
-		if (len > 64 * MIB)
-			len = 64 * MIB;
+		if (len > access_size())
+			len = access_size();
+		b = map_buf(len);
 		for (r = 0; r < runs && r < 3; r++) {
 			fill(b, len, 9 + r);
 			move_to_node(b, len, opt.node);

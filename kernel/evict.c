@@ -93,10 +93,10 @@ static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned
 static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 					struct svm_cxl_evict_batch *b)
 {
-	unsigned long off, n, moved = 0;
+	unsigned long off, n, moved = 0, batch = svm_cxl_batch_pages();
 
 	for (off = 0; off < pool->npages; off += n) {
-		n = min_t(unsigned long, SVM_CXL_BATCH, pool->npages - off);
+		n = min_t(unsigned long, batch, pool->npages - off);
 		if (!svm_cxl_pool_batch_in_use(pool, off, n))
 			continue;
 		moved += svm_cxl_evict_range(b, pool->pfn_first + off, n);

@@ -36,14 +36,42 @@ struct svm_cxl_mig {
 	bool to_pool;
 	struct svm_cxl_migrate_result *res;
 	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
-	unsigned long src[SVM_CXL_BATCH];
-	unsigned long dst[SVM_CXL_BATCH];
-	unsigned long hmm[SVM_CXL_BATCH];
-	unsigned long idx[SVM_CXL_BATCH];	/* batch index of the k-th page to move */
-	struct page *spages[SVM_CXL_BATCH];	/* its source page (NULL: clear) */
-	struct page *dpages[SVM_CXL_BATCH];	/* its destination page */
-	u8 why[SVM_CXL_BATCH];
+	/* Arrays of @cap entries, in the same allocation, after the struct. */
+	unsigned long cap;
+	unsigned long *src;
+	unsigned long *dst;
+	unsigned long *hmm;
+	unsigned long *idx;		/* batch index of the k-th page to move */
+	struct page **spages;		/* its source page (NULL: clear) */
+	struct page **dpages;		/* its destination page */
+	u8 *why;
 };
+
+/*
+ * The per-call state with arrays for batches of @cap pages: sized to the call, so a
+ * single page does not pay for the arrays of a full batch.
+ */
+static struct svm_cxl_mig *svm_cxl_mig_alloc(unsigned long cap)
+{
+	struct svm_cxl_mig *m;
+	unsigned long *a;
+
+	m = kvmalloc(sizeof(*m) + cap * (4 * sizeof(long) + 2 * sizeof(void *) + 1),
+		     GFP_KERNEL);
+	if (!m)
+		return NULL;
+	memset(m, 0, sizeof(*m));
+	a = (unsigned long *)(m + 1);
+	m->cap = cap;
+	m->src = a;
+	m->dst = a + cap;
+	m->hmm = a + 2 * cap;
+	m->idx = a + 3 * cap;
+	m->spages = (struct page **)(a + 4 * cap);
+	m->dpages = m->spages + cap;
+	m->why = (u8 *)(m->dpages + cap);
+	return m;
+}
 
 static bool svm_cxl_invalidate(struct mmu_interval_notifier *mni,
 			       const struct mmu_notifier_range *range, unsigned long cur_seq)
@@ -406,7 +434,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 {
 	struct vm_area_struct *vma;
 	struct svm_cxl_mig *m;
-	unsigned long addr, next;
+	unsigned long addr, next, batch = svm_cxl_batch_pages();
 	int dir = to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
 	u64 t0 = ktime_get_ns();
 	int rc;
@@ -417,7 +445,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	if (to_pool && !pool)
 		return -EINVAL;
 
-	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	m = svm_cxl_mig_alloc(min(batch, (end - start) >> PAGE_SHIFT));
 	if (!m)
 		return -ENOMEM;
 	m->mm = mm;
@@ -454,8 +482,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 		 */
 		next = min3(end, vma->vm_end,
 			    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_ALIGN) ?
-			    ALIGN(addr + 1, (unsigned long)SVM_CXL_BATCH << PAGE_SHIFT) :
-			    addr + (SVM_CXL_BATCH << PAGE_SHIFT));
+			    ALIGN(addr + 1, batch << PAGE_SHIFT) : addr + (batch << PAGE_SHIFT));
 		if (!svm_cxl_vma_movable(vma)) {
 			res->unsupported += (next - addr) >> PAGE_SHIFT;
 			continue;

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 
@@ -19,6 +20,17 @@ unsigned int svm_cxl_tune = SVM_CXL_TUNE_DEFAULT;
 module_param_named(tune, svm_cxl_tune, uint, 0644);
 MODULE_PARM_DESC(tune, "debug: speed-ups of the migration paths, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 5)");
 static struct dentry *svm_cxl_debugfs;
+
+static unsigned int svm_cxl_batch = 512;
+module_param_named(batch_pages, svm_cxl_batch, uint, 0644);
+MODULE_PARM_DESC(batch_pages, "debug: pages per migration batch, a power of two up to 2048 (default 512)");
+
+unsigned long svm_cxl_batch_pages(void)
+{
+	unsigned int n = clamp_t(unsigned int, READ_ONCE(svm_cxl_batch), 1, SVM_CXL_BATCH);
+
+	return rounddown_pow_of_two(n);
+}
 
 static const char *const svm_cxl_prof_dir_names[SVM_CXL_PROF_NR_DIRS] = {
 	[SVM_CXL_PROF_TO_POOL] = "to_pool",

@@ -23,8 +23,12 @@
 #include <linux/svm_cxl.h>
 #include <uapi/linux/svm_cxl.h>
 
-/* Pages handled per migrate_vma_setup()/migrate_device_range() call. */
-#define SVM_CXL_BATCH		512
+/*
+ * Pages handled per migrate_vma_setup()/migrate_device_range() call: at most
+ * SVM_CXL_BATCH (array sizes), the module parameter batch_pages (default 512: one
+ * page table) rounded down to a power of two.
+ */
+#define SVM_CXL_BATCH		2048
 /* Batches with at least this many pages to copy split the copy across online CPUs. */
 #define SVM_CXL_COPY_SPLIT_MIN	64
 /* Default time a drain keeps retrying busy pages. */
@@ -132,6 +136,7 @@ extern struct svm_cxl_prof svm_cxl_prof;
 #define SVM_CXL_TUNE_ALIGN	BIT(2)	/* batches aligned to their size (one PMD) */
 #define SVM_CXL_TUNE_DEFAULT	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_ALIGN)
 extern unsigned int svm_cxl_tune;
+unsigned long svm_cxl_batch_pages(void);
 void svm_cxl_prof_init(void);
 void svm_cxl_prof_exit(void);
 
