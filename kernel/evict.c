@@ -143,7 +143,8 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 	kvfree(b);
 	*evicted = total;
 	atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].calls);
-	atomic64_add(ktime_get_ns() - start_ns, &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].total_ns);
+	atomic64_add(ktime_get_ns() - start_ns,
+		     &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].total_ns);
 	if (total)
 		pr_info("pool%u: drained %llu pages in %llu ms\n", pool->id, total,
 			div_u64(ktime_get_ns() - start_ns, NSEC_PER_MSEC));

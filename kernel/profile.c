@@ -18,12 +18,14 @@ struct svm_cxl_prof svm_cxl_prof;
 
 unsigned int svm_cxl_tune = SVM_CXL_TUNE_DEFAULT;
 module_param_named(tune, svm_cxl_tune, uint, 0644);
-MODULE_PARM_DESC(tune, "debug: speed-ups of the migration paths, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 5)");
+MODULE_PARM_DESC(tune,
+		 "debug: migration speed-ups, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 5)");
 static struct dentry *svm_cxl_debugfs;
 
 static unsigned int svm_cxl_batch = 512;
 module_param_named(batch_pages, svm_cxl_batch, uint, 0644);
-MODULE_PARM_DESC(batch_pages, "debug: pages per migration batch, a power of two up to 2048 (default 512)");
+MODULE_PARM_DESC(batch_pages,
+		 "debug: pages per migration batch, a power of two up to 2048 (default 512)");
 
 unsigned long svm_cxl_batch_pages(void)
 {
