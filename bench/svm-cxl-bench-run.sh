@@ -5,6 +5,9 @@
 # one JSON file of raw samples per memory and mode in OUTDIR.
 #   svm-cxl-bench-run.sh [--quick] OUTDIR
 # --quick: tiny sizes, one run, no kmem (the guest test that keeps the program alive).
+# BENCH_YARDSTICK=DIR: harness/bench.sh drops test_hmm.ko there (then DIR/ready) once the
+# guest is booting; the yardstick (lib/test_hmm.c coherent mode) then runs on the same
+# RAM-speed range right after our pool.
 . svm-test.sh
 RAM_START=0x160000000 RAM_LEN=$((512 << 20))
 quick=0
@@ -49,6 +52,26 @@ svm-cxl-bench pool --memory ram --range $RAM_START:$RAM_LEN --sizes $ram_sizes \
 	--runs $ram_runs $ablation --out "$out/ram-pool.json" || fail "ram pool"
 svm-cxl-bench numa --memory ram --node 1 --sizes $ram_sizes --runs $ram_runs $blocks \
 	--out "$out/ram-numa.json" || fail "ram numa"
+
+if [ -n "$BENCH_YARDSTICK" ]; then
+	i=0
+	while [ ! -e "$BENCH_YARDSTICK/ready" ] && [ $i -lt 120 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if [ -e "$BENCH_YARDSTICK/test_hmm.ko" ]; then
+		log "yardstick: lib/test_hmm.c coherent mode on the same range"
+		rmmod svm_cxl || fail "rmmod svm_cxl"
+		insmod "$BENCH_YARDSTICK/test_hmm.ko" spm_addr_dev0=$RAM_START \
+			spm_addr_dev1=$((RAM_START + (256 << 20))) || fail "insmod test_hmm"
+		svm-cxl-bench hmm --memory ram --device /dev/hmm_dmirror2 --sizes 64 \
+			--runs $ram_runs --out "$out/ram-hmm.json" || fail "yardstick"
+		rmmod test_hmm || fail "rmmod test_hmm"
+		modprobe svm_cxl allow_any_range=1 || fail "modprobe svm_cxl"
+	else
+		log "yardstick: no test_hmm.ko in $BENCH_YARDSTICK, skipped"
+	fi
+fi
 
 log "CXL region: pool, then NUMA node (dax kmem)"
 REGION=$(cxl_ram_region_create $(memdevs)) || fail "region assembly failed"

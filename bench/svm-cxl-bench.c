@@ -17,6 +17,10 @@
  *       (offline ones are onlined movable first) or, with --free-blocks K, the last K
  *       blocks of the node, offlined then onlined movable.
  *
+ *   svm-cxl-bench hmm --device /dev/hmm_dmirror2 --memory NAME [options]
+ *       the yardstick: lib/test_hmm.c in coherent mode (bench/yardstick.sh), migration
+ *       to its device and back, paired with the same memcpy.
+ *
  * Options: --sizes MiB,MiB,...  --runs N  --out FILE (JSON: every raw sample)
  * Every sample is a time in seconds; the host side computes medians and ratios.
  * Exit status: 0, 1 on a failure (a wrong result is a failure, not a number).
@@ -58,6 +62,7 @@ static struct {
 	bool ablation;
 	char blocks[512];
 	int free_blocks;
+	const char *device;
 } opt = { .runs = 5, .node = -1 };
 
 static int fd = -1;
@@ -889,6 +894,64 @@ static void numa_mode(void)
 	}
 }
 
+/*
+ * Yardstick mode: lib/test_hmm.c in coherent mode (bench/yardstick.sh builds it; its
+ * device nodes /dev/hmm_dmirror2 and 3 are the coherent ones). Its uapi, from
+ * lib/test_hmm_uapi.h: one command struct and two migration ioctls.
+ */
+struct hmm_dmirror_cmd {
+	uint64_t addr, ptr, npages, cpages, faults;
+};
+
+#define HMM_DMIRROR_MIGRATE_TO_DEV _IOWR('H', 0x02, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_MIGRATE_TO_SYS _IOWR('H', 0x03, struct hmm_dmirror_cmd)
+
+static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
+{
+	struct hmm_dmirror_cmd c = { .addr = (uintptr_t)p, .npages = len / PAGE };
+	double t = now();
+
+	if (ioctl(dev, cmd, &c))
+		die("test_hmm %s: %s", cmd == HMM_DMIRROR_MIGRATE_TO_DEV ? "to device" : "to system",
+		    strerror(errno));
+	return now() - t;
+}
+
+static void hmm_mode(void)
+{
+	int si, r, runs = opt.runs > 64 ? 64 : opt.runs;
+	int dev = open(opt.device, O_RDWR | O_CLOEXEC);
+
+	if (dev < 0)
+		die("%s: %s", opt.device, strerror(errno));
+	for (si = 0; si < opt.nsizes; si++) {
+		size_t len = opt.sizes[si];
+		double to[64], back[64], mto[64], mback[64];
+		char *buf = map_buf(len), *loc = map_buf(len);
+
+		fill(loc, len, 1);
+		/* A first round trip allocates the device memory (memremap_pages): not timed. */
+		fill(buf, len, 99);
+		hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_DEV);
+		hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_SYS);
+		for (r = 0; r < runs; r++) {
+			fill(buf, len, 100 + r);
+			to[r] = hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_DEV);
+			if (r == 0 && !check(buf, len, 100 + r))
+				die("test_hmm: data wrong on the device");
+			measure_memcpy(buf, loc, len, &mto[r], &mback[r]);
+			back[r] = hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_SYS);
+		}
+		record("hmm_migrate_to", len, to, runs, NULL);
+		record("hmm_migrate_back", len, back, runs, NULL);
+		record("hmm_memcpy_to", len, mto, runs, NULL);
+		record("hmm_memcpy_back", len, mback, runs, NULL);
+		munmap(buf, len);
+		munmap(loc, len);
+	}
+	close(dev);
+}
+
 static void parse_sizes(char *s)
 {
 	char *tok;
@@ -907,6 +970,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: svm-cxl-bench pool --range START:LENGTH --memory NAME [--ablation]\n"
 		"       svm-cxl-bench numa --node N --memory NAME [--blocks B,B,.. | --free-blocks K]\n"
+		"       svm-cxl-bench hmm --device /dev/hmm_dmirrorN --memory NAME\n"
 		"       common: [--sizes MIB,MIB,...] [--runs N] [--out FILE]\n");
 	exit(2);
 }
@@ -923,6 +987,7 @@ int main(int argc, char **argv)
 		{ "ablation", no_argument, NULL, 'a' },
 		{ "blocks", required_argument, NULL, 'b' },
 		{ "free-blocks", required_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'd' },
 		{}
 	};
 	char def_sizes[] = "4,8,16,32,64,128";
@@ -968,6 +1033,9 @@ int main(int argc, char **argv)
 		case 'f':
 			opt.free_blocks = atoi(optarg);
 			break;
+		case 'd':
+			opt.device = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -996,6 +1064,10 @@ int main(int argc, char **argv)
 		if (opt.node < 0)
 			usage();
 		numa_mode();
+	} else if (!strcmp(opt.mode, "hmm")) {
+		if (!opt.device)
+			usage();
+		hmm_mode();
 	} else {
 		usage();
 	}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Build the benchmark's yardstick: the kernel's reference driver for coherent migration,
+# lib/test_hmm.c, as an out-of-tree module for the guest kernel. Debian's kernel does not
+# build it (no CONFIG_TEST_HMM), so its source comes from the linux-source package of
+# the guest kernel's version (installed from bookworm-backports if missing). Three edits,
+# made here and nowhere else: the copy-back check after a migration to the device is
+# removed (the yardstick as the issue defines it), and the DEVICE_PRIVATE parts this
+# kernel lacks are skipped (the two private devices, make_device_exclusive_range).
+#   yardstick.sh OUTDIR      leaves OUTDIR/test_hmm.ko; exit 0, or 1 with a reason
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+headers=$("$here/../harness/guest-kernel.sh" headers)
+abi=$("$here/../harness/guest-kernel.sh" abi)
+series=$(echo "$abi" | cut -d. -f1-2)
+pkg=linux-source-$series
+src=$out/src
+log() { printf 'yardstick: %s\n' "$*" >&2; }
+
+[ -f "$out/test_hmm.ko" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$abi" ] && exit 0
+if [ ! -d "/usr/src/$pkg" ] && [ ! -f "/usr/src/$pkg.tar.xz" ]; then
+	log "installing $pkg (bookworm-backports) for lib/test_hmm.c"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-t bookworm-backports "$pkg" >/dev/null || { log "cannot install $pkg"; exit 1; }
+fi
+rm -rf "$src"
+mkdir -p "$src"
+if [ -f "/usr/src/$pkg/lib/test_hmm.c" ]; then
+	cp "/usr/src/$pkg/lib/test_hmm.c" "/usr/src/$pkg/lib/test_hmm_uapi.h" "$src/"
+else
+	tar -xJf "/usr/src/$pkg.tar.xz" -C "$src" --strip-components=2 \
+		"$pkg/lib/test_hmm.c" "$pkg/lib/test_hmm_uapi.h" || { log "no test_hmm.c in $pkg"; exit 1; }
+fi
+python3 - "$src/test_hmm.c" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+def edit(old, new):
+    global s
+    if old not in s:
+        sys.exit(f"yardstick: test_hmm.c changed, cannot apply: {old[:60]!r}")
+    s = s.replace(old, new, 1)
+# 1. No copy-back check after a migration to the device.
+a = s.index("\t/*\n\t * Return the migrated data for verification.")
+b = s.index("\treturn ret;\n\nout:", a) + len("\treturn ret;\n")
+s = s[:a] + "\t/* yardstick: copy-back check removed */\n\tcmd->cpages = 0;\n\treturn 0;\n" + s[b:]
+# 2. No DEVICE_PRIVATE in this kernel: skip the private devices.
+edit("""	for (id = 0; id < ndevices; id++) {
+		ret = dmirror_device_init(dmirror_devices + id, id);""",
+     """	for (id = 0; id < ndevices; id++) {
+		if (dmirror_devices[id].zone_device_type == HMM_DMIRROR_MEMORY_DEVICE_PRIVATE) {
+			dmirror_devices[id].zone_device_type = 0;
+			continue;
+		}
+		ret = dmirror_device_init(dmirror_devices + id, id);""")
+edit("""	while (--id >= 0)
+		dmirror_device_remove(dmirror_devices + id);""",
+     """	while (--id >= 0)
+		if (dmirror_devices[id].zone_device_type)
+			dmirror_device_remove(dmirror_devices + id);""")
+# 3. make_device_exclusive_range is not exported without DEVICE_PRIVATE.
+edit("ret = make_device_exclusive_range(mm, addr, next, pages, NULL);",
+     "ret = -EOPNOTSUPP;")
+open(p, "w").write(s)
+PY
+echo 'obj-m += test_hmm.o' >"$src/Kbuild"
+make -s -C "$headers" M="$src" modules >"$out/build.log" 2>&1 || { log "build failed: $out/build.log"; exit 1; }
+cp "$src/test_hmm.ko" "$out/test_hmm.ko"
+echo "$abi" >"$out/stamp"
