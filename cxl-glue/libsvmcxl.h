@@ -90,6 +90,7 @@ struct svm_region *svm_region_get_next(struct svm_region *region);
 #define svm_region_foreach(ctx, r) \
 	for (r = svm_region_get_first(ctx); r != NULL; r = svm_region_get_next(r))
 struct svm_region *svm_region_get_by_name(struct svm_ctx *ctx, const char *name);
+struct svm_ctx *svm_region_get_ctx(struct svm_region *region);
 const char *svm_region_get_name(struct svm_region *region);
 int svm_region_get_id(struct svm_region *region);
 struct svm_root_decoder *svm_region_get_root_decoder(struct svm_region *region);
@@ -120,6 +121,7 @@ enum svm_mode svm_region_get_mode(struct svm_region *region);
 const char *svm_mode_name(enum svm_mode mode);
 
 /* dax devices */
+struct svm_ctx *svm_dax_get_ctx(struct svm_dax *dax);
 const char *svm_dax_get_name(struct svm_dax *dax);
 struct svm_region *svm_dax_get_region(struct svm_dax *dax);
 uint64_t svm_dax_get_start(struct svm_dax *dax);

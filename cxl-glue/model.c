@@ -332,6 +332,7 @@ SVM_EXPORT struct svm_region *svm_region_get_by_name(struct svm_ctx *ctx, const 
 	return NULL;
 }
 
+SVM_EXPORT struct svm_ctx *svm_region_get_ctx(struct svm_region *r) { return r->ctx; }
 SVM_EXPORT const char *svm_region_get_name(struct svm_region *r) { return r->name; }
 SVM_EXPORT int svm_region_get_id(struct svm_region *r) { return r->id; }
 SVM_EXPORT struct svm_root_decoder *svm_region_get_root_decoder(struct svm_region *r)
@@ -441,6 +442,7 @@ SVM_EXPORT struct svm_dax *svm_region_get_dax(struct svm_region *r)
 	return r->dax;
 }
 
+SVM_EXPORT struct svm_ctx *svm_dax_get_ctx(struct svm_dax *d) { return d->ctx; }
 SVM_EXPORT const char *svm_dax_get_name(struct svm_dax *d) { return d->name; }
 SVM_EXPORT struct svm_region *svm_dax_get_region(struct svm_dax *d) { return d->region; }
 SVM_EXPORT uint64_t svm_dax_get_start(struct svm_dax *d) { return d->start; }
