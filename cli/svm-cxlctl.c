@@ -311,6 +311,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot create a context: %s\n", prog, strerror(-rc));
 		return EXIT_FAIL;
 	}
+	/* the CLI prints the library's error sentence itself; log only when asked */
+	if (!getenv("SVM_CXL_LOG"))
+		svm_set_log_priority(ctx, -1);
 	/* privileged commands check their arguments first (bad usage wins), then call
 	 * need_privilege() before changing anything */
 	have_privilege = has_cap_sys_admin();

@@ -194,6 +194,9 @@ int sysfs_write(struct svm_ctx *ctx, const char *path, const char *val)
 		dbg(ctx, "open %s: %s\n", path, strerror(errno));
 		return rc;
 	}
+	/* an empty value must still reach the attribute's store(): write a newline */
+	if (!*val)
+		val = "\n";
 	n = write(fd, val, strlen(val));
 	rc = n < 0 ? -errno : (size_t)n != strlen(val) ? -EIO : 0;
 	close(fd);
