@@ -66,6 +66,14 @@ clean_all() {
 					[ "$(cat $MEMSYS/memory$b/state 2>/dev/null)" = online ] &&
 						echo offline >$MEMSYS/memory$b/state
 				done
+				# memory that cannot go offline (ZONE_NORMAL with kernel pages)
+				# must never lose its region underneath: leave it
+				for b in $(dax_blocks $d); do
+					[ "$(cat $MEMSYS/memory$b/state 2>/dev/null)" = online ] && {
+						log "clean_all: memory$b of $d stays online; $r kept"
+						continue 2
+					}
+				done
 			fi
 			[ -n "$drv" ] && echo $d >$DAXBUS/drivers/$drv/unbind
 		fi
@@ -75,7 +83,7 @@ clean_all() {
 		[ -e "$p" ] && log "pool ${p##*/} left behind"
 	done
 	lsmod | grep -q '^svm_cxl' && rmmod svm_cxl
-	lsmod | grep -q '^kmem' && rmmod kmem
+	lsmod | grep -q '^kmem' && rmmod kmem 2>/dev/null
 	echo "$AUTO_ONLINE_AT_START" >$MEMSYS/auto_online_blocks
 	rm -f /run/svm-cxl.lock
 	return 0

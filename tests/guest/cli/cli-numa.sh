@@ -3,7 +3,7 @@
 # dax device, every block is online in ZONE_MOVABLE whatever auto_online_blocks says, a
 # second online is a no-op. Placement on the CXL node: numactl --membind, --preferred,
 # --interleave, mbind + move_pages; each page's node read back with move_pages(2).
-# move_pages beyond the node's capacity fails page by page with -ENOMEM.
+# Strict --membind beyond the node's capacity fails with ENOMEM (huge page reservation).
 . svm-test.sh
 . cli-lib.sh
 trap clean_all EXIT
@@ -62,14 +62,25 @@ echo "ok - numa_maps policy bind:$node"
 out=$($SVM_TEST_NUMA mbind $MIB $node) || fail "mbind/move_pages: $out"
 echo "$out"
 
-# strict placement beyond capacity: move_pages(2) reports -ENOMEM for pages that do not fit
-size=$(cat $DAXBUS/devices/$dax/size)
-over=$(((size >> 20) + 32))
-timed $SVM_TEST_NUMA overfill $over $node >/tmp/over.txt
-rc=$?
-cat /tmp/over.txt
-[ $rc = 0 ] || fail "overfill of node $node"
-log "overfill ${over} MiB: $MS ms"
+# strict binding beyond the node's capacity: the node's huge pages are its capacity for
+# MAP_HUGETLB; under --membind a reservation larger than what the bound node has fails
+# with ENOMEM at mmap time (hugetlb_acct_memory against the policy's nodes), while the
+# same size without the policy fits (node 0 has a few more). No OOM, no kernel trace.
+H=/sys/devices/system/node
+# all of the node but 16 MiB of headroom for the small pages of bound processes
+want=$(($(awk '/MemFree/ {print $4}' $H/node$node/meminfo) / 2048 - 8))
+echo $want >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages
+cap=$(cat $H/node$node/hugepages/hugepages-2048kB/nr_hugepages)
+echo 4 >$H/node0/hugepages/hugepages-2048kB/nr_hugepages
+[ "$cap" -gt 0 ] || fail "no huge pages on node $node"
+log "node $node holds $cap huge pages"
+expect_rc 0 numactl --membind=$node $SVM_TEST_NUMA hugetlb $cap $node
+expect_rc 3 numactl --membind=$node $SVM_TEST_NUMA hugetlb $((cap + 1)) $node
+expect_msg "Cannot allocate memory"
+out=$($SVM_TEST_NUMA hugetlb $((cap + 1)) 0 | head -n1)
+check_eq "without the policy" "hugetlb mmap of $((cap + 1)) pages: ok" "$out"
+echo 0 >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages
+echo 0 >$H/node0/hugepages/hugepages-2048kB/nr_hugepages
 kernel_log_clean || fail "kernel log"
 
 timed $CTL offline $region >/dev/null || fail "offline $region failed"

@@ -3,6 +3,8 @@
 # ZONE_MOVABLE: succeeds, the data is intact and now on node 0.
 # ZONE_NORMAL: refused (the process's page tables are unmovable kernel memory there),
 # the region stays online with its blocks as they were, the message says why.
+# Runs last in its topology: ZONE_NORMAL memory that kernel allocations landed on cannot
+# be offlined again in this boot.
 . svm-test.sh
 . cli-lib.sh
 trap 'touch /tmp/h1/go /tmp/h2/go; clean_all' EXIT
@@ -72,9 +74,9 @@ touch /tmp/h2/go
 wait $pid || fail "holder saw corrupt data after the refused offline: $(cat /tmp/h2/out)"
 check_eq "holder's pages still on node $node" "nodes: $node=$((MIB * 256))" "$(sed -n 2p /tmp/h2/out)"
 
-# with the holder gone, the same offline succeeds (retrying until the deadline)
-timed $CTL offline $region --timeout 60000 >/dev/null
-rc=$?
-log "offline ZONE_NORMAL once idle: rc $rc, $MS ms"
-[ $rc = 0 ] || log "ZONE_NORMAL could not be offlined even idle (kernel allocations stayed there)"
+# With the holder gone its slab objects can stay on the node: ZONE_NORMAL memory with
+# kernel allocations cannot be offlined until reboot (that is why movable is the default).
+# This test runs last in its topology for that reason.
+timed $CTL offline $region --timeout 2000 >/dev/null 2>&1
+log "offline ZONE_NORMAL once idle: rc $?, $MS ms"
 kernel_log_clean || fail "kernel log"

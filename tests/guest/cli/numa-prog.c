@@ -8,6 +8,8 @@
  *                                      to node 0 and back, check each step
  *   svm-test-numa overfill MIB NODE    MIB on node 0, move_pages all to NODE: pages that
  *                                      do not fit must fail with -ENOMEM, none otherwise
+ *   svm-test-numa hugetlb N NODE       mmap N 2 MiB huge pages, touch a few, check they
+ *                                      are on NODE; exit 3 if mmap fails with ENOMEM
  *   svm-test-numa hold MIB DIR         fill MIB with a pattern, print nodes, create
  *                                      DIR/ready, wait for DIR/go, verify the pattern,
  *                                      print nodes again, exit 0 only if intact
@@ -102,6 +104,11 @@ static int move_all(char *p, size_t len, int node, long *ok, long *nomem, long *
 	unsigned long n = len / PAGE;
 	void **pages = malloc(n * sizeof(*pages));
 	int *status = malloc(n * sizeof(*status)), *dst = malloc(n * sizeof(int));
+
+	if (!pages || !status || !dst) {
+		perror("malloc");
+		exit(2);
+	}
 	long rc;
 
 	for (unsigned long i = 0; i < n; i++) {
@@ -244,6 +251,28 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		printf("overfill: ok\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "hugetlb") && argc == 4) {
+		/* argv[2]: number of 2 MiB huge pages; argv[3]: the node they must land on */
+		size_t n = strtoul(argv[2], NULL, 0), hlen = n << 21;
+		int node = atoi(argv[3]);
+
+		buf = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (buf == MAP_FAILED) {
+			printf("hugetlb mmap of %zu pages: %s\n", n, strerror(errno));
+			return errno == ENOMEM ? 3 : 1;
+		}
+		printf("hugetlb mmap of %zu pages: ok\n", n);
+		/* touch a few (each fault zeroes 2 MiB of slow CXL memory) */
+		for (size_t i = 0; i < n && i < 4; i++)
+			buf[i << 21] = 1;
+		nodes(buf, (n < 4 ? n : 4) << 21, c, 1);
+		if (c[node] != (long)((n < 4 ? n : 4) * 512)) {
+			printf("FAIL: huge pages not on node %d\n", node);
+			return 1;
+		}
 		return 0;
 	}
 	if (!strcmp(argv[1], "hold") && argc == 4) {
