@@ -291,6 +291,10 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
 	if (o->zone && o->mode != SVM_MODE_NUMA)
 		return svm_fail(ctx, -EINVAL, "%s: a zone applies to numa mode only", name);
+	if (svm_region_is_stale(r))
+		return svm_fail(ctx, -ENXIO,
+				"%s: stale (a memdev under it is gone); delete it: svm-cxlctl destroy-region %s",
+				name, name);
 	if (!r->committed || !r->enabled)
 		return svm_fail(ctx, -ENXIO,
 				"%s: not committed and enabled (stale or half-built?); destroy and recreate it",
