@@ -73,23 +73,30 @@ static void svm_cxl_pfn_loc(unsigned long pfn, struct svm_cxl_page_loc *loc)
 /*
  * Where the pages of [start, end) (at most one batch) live, into @locs. The caller
  * holds mmap_lock for read and an interval notifier covering the range. A snapshot:
- * pages may move right after. Returns 0 or -EBUSY if it kept racing with changes.
+ * pages may move right after. Nothing is faulted in, except the pages set in
+ * @fault_mask (bit i for page i, ranges of at most 64 pages): for those, a migration
+ * entry is waited for and a swapped page is read back, so that a page in transit is
+ * seen where it lands instead of as not present. Returns 0, or -EBUSY if it kept
+ * racing with changes, or -EFAULT if a page to fault could not be.
  */
 static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_pfns,
 			  unsigned long start, unsigned long end,
-			  struct svm_cxl_page_loc *locs)
+			  struct svm_cxl_page_loc *locs, u64 fault_mask)
 {
 	struct hmm_range range = {
 		.notifier = mni,
 		.start = start,
 		.end = end,
 		.hmm_pfns = hmm_pfns,
+		.pfn_flags_mask = fault_mask ? HMM_PFN_REQ_FAULT : 0,
 	};
 	unsigned long i, n = (end - start) >> PAGE_SHIFT;
 	int tries, rc = -EBUSY;
 
 	mmap_assert_locked(mni->mm);
 	for (tries = 0; tries < 16 && rc == -EBUSY; tries++) {
+		for (i = 0; fault_mask && i < n; i++)
+			hmm_pfns[i] = fault_mask & BIT_ULL(i) ? HMM_PFN_REQ_FAULT : 0;
 		range.notifier_seq = mmu_interval_read_begin(mni);
 		rc = hmm_range_fault(&range);
 	}
@@ -142,7 +149,8 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		if (!spage) {
-			/* A hole or the zero page: nothing on the device to bring back. */
+			/* A hole (collected only when empty): nothing to bring back. */
+			m->why[i] = SVM_CXL_WHY_ABSENT;
 			continue;
 		}
 		if (m->pool && svm_cxl_page_pool(spage) != m->pool) {
@@ -247,9 +255,19 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 			unsigned long first = rounddown(i, ARRAY_SIZE(locs));
 			unsigned long s = args->start + (first << PAGE_SHIFT);
 			unsigned long e = min(args->end, s + (ARRAY_SIZE(locs) << PAGE_SHIFT));
+			unsigned long j;
+			u64 fault = 0;
 
+			/*
+			 * Pages of an anonymous mapping that were not collected had a
+			 * non-empty entry: if it is not present now, it is a migration
+			 * (another thread's) or swap entry: let hmm resolve it.
+			 */
+			for (j = first; anon && j < first + ((e - s) >> PAGE_SHIFT); j++)
+				if (!args->src[j])
+					fault |= BIT_ULL(j - first);
 			chunk = i / ARRAY_SIZE(locs);
-			located = !svm_cxl_locate(&m->notifier, m->hmm, s, e, locs);
+			located = !svm_cxl_locate(&m->notifier, m->hmm, s, e, locs, fault);
 		}
 		if (!located) {
 			res->busy++;
@@ -446,7 +464,7 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 		next = min(end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
 		n = (next - addr) >> PAGE_SHIFT;
 		mmap_read_lock(mm);
-		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs);
+		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs, 0);
 		mmap_read_unlock(mm);
 		if (rc)
 			break;
