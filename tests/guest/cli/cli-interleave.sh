@@ -8,14 +8,21 @@
 . cli-lib.sh
 MIB=16
 node=""
-for r in $(ls $CXL | grep '^region'); do
-	d=$(region_dax $r) || continue
-	[ "$(dax_driver $d)" = kmem ] && node_has_memory $(cat $DAXBUS/devices/$d/target_node) &&
-		node=$(cat $DAXBUS/devices/$d/target_node)
+# cli-offline's ZONE_NORMAL half may leave its CXL node online until reboot. Kernel
+# allocations (page tables) can land there under --interleave, and QEMU 10.0.2 TCG has
+# been seen to segfault with page tables in emulated CXL memory: do not interleave over it.
+for n in /sys/devices/system/node/node[1-9]*; do
+	[ -e "$n" ] && node_has_memory ${n##*node} &&
+		skip "CXL node ${n##*node} is still online in ZONE_NORMAL (left by cli-offline); no movable node to interleave over in this boot"
 done
 if [ -z "$node" ]; then
 	trap clean_all EXIT
-	out=$($CTL online $(memdevs) --mode numa) || fail "online numa: $out"
+	out=$($CTL online $(memdevs) --mode numa 2>&1)
+	rc=$?
+	# ZONE_NORMAL memory that could not be removed keeps the range reserved until reboot
+	[ $rc = 4 ] && grep -q "System RAM (kmem)" /proc/iomem &&
+		skip "the CXL range is still reserved by unremovable ZONE_NORMAL memory from cli-offline: $out"
+	[ $rc = 0 ] || fail "online numa: $out"
 	node=$(echo "$out" | jq '.dax.target_node')
 fi
 log "interleaving over nodes 0 and $node"

@@ -55,7 +55,7 @@ node_has_memory() { grep -q "Node $1 MemTotal: *[1-9]" /sys/devices/system/node/
 
 # full teardown of every region, independent of svm-cxlctl
 clean_all() {
-	local r d b drv
+	local r d b drv kept=""
 	for r in $(ls $CXL | grep '^region'); do
 		d=$(ls -d $CXL/$r/dax_region*/dax* 2>/dev/null | head -n1)
 		d=${d##*/}
@@ -71,6 +71,7 @@ clean_all() {
 				for b in $(dax_blocks $d); do
 					[ "$(cat $MEMSYS/memory$b/state 2>/dev/null)" = online ] && {
 						log "clean_all: memory$b of $d stays online; $r kept"
+						kept=1
 						continue 2
 					}
 				done
@@ -88,7 +89,8 @@ clean_all() {
 		[ -e "$p" ] && log "pool ${p##*/} left behind"
 	done
 	lsmod | grep -q '^svm_cxl' && rmmod svm_cxl
-	lsmod | grep -q '^kmem' && rmmod kmem 2>/dev/null
+	# unloading kmem under online memory would leak it ("cannot be hotremoved")
+	[ -z "$kept" ] && lsmod | grep -q '^kmem' && rmmod kmem 2>/dev/null
 	echo "$AUTO_ONLINE_AT_START" >$MEMSYS/auto_online_blocks
 	rm -f /run/svm-cxl.lock
 	return 0
