@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * svm_cxl: draining a pool. New allocations fail at once (state draining); every
+ * allocated page is moved to system RAM with migrate_device_range() in batches,
+ * whoever maps it; pages that cannot move yet (locked, pinned, in flight) are retried
+ * until a deadline. A drain that gives up puts the pool back to active, intact.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "svm_cxl_internal.h"
+
+struct svm_cxl_evict_batch {
+	unsigned long src[SVM_CXL_BATCH];
+	unsigned long dst[SVM_CXL_BATCH];
+};
+
+/* Move the pages of [pfn, pfn + n) that can move now; returns how many moved. */
+static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned long pfn,
+					 unsigned long n)
+{
+	unsigned long i, moved = 0;
+
+	migrate_device_range(b->src, pfn, n);
+	for (i = 0; i < n; i++) {
+		struct page *spage = migrate_pfn_to_page(b->src[i]);
+		struct page *dpage;
+
+		b->dst[i] = 0;
+		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE);
+		if (!dpage)
+			continue;	/* stays on the device; counted busy, retried */
+		lock_page(dpage);
+		copy_highpage(dpage, spage);
+		b->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (b->src[i] & MIGRATE_PFN_WRITE)
+			b->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	migrate_device_pages(b->src, b->dst, n);
+	for (i = 0; i < n; i++)
+		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE))
+			moved++;
+	migrate_device_finalize(b->src, b->dst, n);
+	return moved;
+}
+
+/* One pass over the pool, skipping batches without allocated pages. */
+static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
+					struct svm_cxl_evict_batch *b)
+{
+	unsigned long off, n, moved = 0;
+
+	for (off = 0; off < pool->npages; off += n) {
+		n = min_t(unsigned long, SVM_CXL_BATCH, pool->npages - off);
+		if (!svm_cxl_pool_batch_in_use(pool, off, n))
+			continue;
+		moved += svm_cxl_evict_range(b, pool->pfn_first + off, n);
+		cond_resched();
+	}
+	return moved;
+}
+
+int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
+		       u64 *evicted, u64 *busy)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	struct svm_cxl_evict_batch *b;
+	unsigned long used, moved;
+	u64 start_ns = ktime_get_ns(), total = 0;
+
+	lockdep_assert_held(&svm_cxl_pools_mutex);
+	*evicted = 0;
+	*busy = 0;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+
+	svm_cxl_pool_set_state(pool, SVM_CXL_POOL_DRAINING);
+	for (;;) {
+		moved = svm_cxl_evict_pass(pool, b);
+		total += moved;
+		atomic64_add(moved, &pool->stats.evicted);
+		used = svm_cxl_pool_used(pool);
+		if (!used)
+			break;
+		if (time_after(jiffies, deadline) || fatal_signal_pending(current)) {
+			svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
+			*evicted = total;
+			*busy = used;
+			kfree(b);
+			pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
+				pool->id, timeout_ms, used, total);
+			return -EBUSY;
+		}
+		atomic64_inc(&pool->stats.busy_retries);
+		msleep(20);
+	}
+	kfree(b);
+	*evicted = total;
+	if (total)
+		pr_info("pool%u: drained %llu pages in %llu ms\n", pool->id, total,
+			div_u64(ktime_get_ns() - start_ns, NSEC_PER_MSEC));
+	return 0;
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * svm_cxl: migration of a range of an mm to a pool (migrate_vma_* with
+ * MIGRATE_VMA_SELECT_SYSTEM, CPU copy, never-touched pages allocated zeroed on the
+ * device) and back to system RAM (MIGRATE_VMA_SELECT_DEVICE_COHERENT with our pgmap
+ * owner), and the query of where each page of a range lives (hmm_range_fault without
+ * faulting). Every page of a range is accounted for in struct svm_cxl_migrate_result.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/hmm.h>
+#include <linux/hugetlb.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svm_cxl_internal.h"
+
+/* Why a page of a batch did not move, decided before migrate_vma_pages(). */
+enum svm_cxl_why {
+	SVM_CXL_WHY_UNKNOWN = 0,	/* not collected: find out with a query */
+	SVM_CXL_WHY_NO_MEMORY,
+	SVM_CXL_WHY_OTHER_POOL,
+	SVM_CXL_WHY_ABSENT,
+};
+
+struct svm_cxl_mig {
+	struct mm_struct *mm;
+	struct svm_cxl_pool *pool;	/* destination, or the filter for TO_SYSTEM */
+	bool to_pool;
+	struct svm_cxl_migrate_result *res;
+	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
+	unsigned long src[SVM_CXL_BATCH];
+	unsigned long dst[SVM_CXL_BATCH];
+	unsigned long hmm[SVM_CXL_BATCH];
+	u8 why[SVM_CXL_BATCH];
+	/* Per pool counters of this call, flushed at the end (to-system may touch many). */
+	struct {
+		struct svm_cxl_pool *pool;
+		u64 n;
+	} out[4];
+};
+
+static bool svm_cxl_invalidate(struct mmu_interval_notifier *mni,
+			       const struct mmu_notifier_range *range, unsigned long cur_seq)
+{
+	/* Nothing is mirrored: only make a concurrent hmm_range_fault() retry. */
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops svm_cxl_mni_ops = {
+	.invalidate = svm_cxl_invalidate,
+};
+
+static void svm_cxl_pfn_loc(unsigned long pfn, struct svm_cxl_page_loc *loc)
+{
+	u32 id = svm_cxl_pfn_pool_id(pfn);
+
+	if (id) {
+		loc->where = SVM_CXL_WHERE_POOL;
+		loc->id = id;
+	} else if (is_zero_pfn(pfn)) {
+		loc->where = SVM_CXL_WHERE_ZERO;
+		loc->id = page_to_nid(pfn_to_page(pfn));
+	} else {
+		loc->where = SVM_CXL_WHERE_SYSTEM;
+		loc->id = page_to_nid(pfn_to_page(pfn));
+	}
+}
+
+/*
+ * Where the pages of [start, end) (at most one batch) live, into @locs. The caller
+ * holds mmap_lock for read and an interval notifier covering the range. A snapshot:
+ * pages may move right after. Returns 0 or -EBUSY if it kept racing with changes.
+ */
+static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_pfns,
+			  unsigned long start, unsigned long end,
+			  struct svm_cxl_page_loc *locs)
+{
+	struct hmm_range range = {
+		.notifier = mni,
+		.start = start,
+		.end = end,
+		.hmm_pfns = hmm_pfns,
+	};
+	unsigned long i, n = (end - start) >> PAGE_SHIFT;
+	int tries, rc = -EBUSY;
+
+	mmap_assert_locked(mni->mm);
+	for (tries = 0; tries < 16 && rc == -EBUSY; tries++) {
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		rc = hmm_range_fault(&range);
+	}
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!(hmm_pfns[i] & HMM_PFN_VALID) || (hmm_pfns[i] & HMM_PFN_ERROR)) {
+			locs[i].where = SVM_CXL_WHERE_NONE;
+			locs[i].id = 0;
+			continue;
+		}
+		svm_cxl_pfn_loc(page_to_pfn(hmm_pfn_to_page(hmm_pfns[i])), &locs[i]);
+	}
+	return 0;
+}
+
+static void svm_cxl_count_out(struct svm_cxl_mig *m, struct svm_cxl_pool *pool)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(m->out); i++) {
+		if (m->out[i].pool == pool || !m->out[i].pool) {
+			m->out[i].pool = pool;
+			m->out[i].n++;
+			return;
+		}
+	}
+	atomic64_inc(&pool->stats.migrated_out);
+}
+
+/* Fill dst[] for the collected pages of a batch going to the pool. */
+static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage, *dpage;
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = svm_cxl_alloc_page_locked(m->pool);
+		if (!dpage) {
+			m->why[i] = SVM_CXL_WHY_NO_MEMORY;
+			continue;
+		}
+		spage = migrate_pfn_to_page(args->src[i]);
+		if (spage)
+			copy_highpage(dpage, spage);
+		else
+			clear_highpage(dpage);
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+	}
+}
+
+/* Fill dst[] for the collected device pages of a batch going to system RAM. */
+static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_vma *args)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage;
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (!spage) {
+			/* A hole or the zero page: nothing on the device to bring back. */
+			continue;
+		}
+		if (m->pool && svm_cxl_page_pool(spage) != m->pool) {
+			m->why[i] = SVM_CXL_WHY_OTHER_POOL;
+			continue;
+		}
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma,
+				       args->start + (i << PAGE_SHIFT));
+		if (!dpage) {
+			m->why[i] = SVM_CXL_WHY_NO_MEMORY;
+			continue;
+		}
+		lock_page(dpage);
+		copy_highpage(dpage, spage);
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (args->src[i] & MIGRATE_PFN_WRITE)
+			args->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+}
+
+/* Sort the pages of a finished batch into the result counters. */
+static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, bool anon)
+{
+	struct svm_cxl_migrate_result *res = m->res;
+	struct svm_cxl_page_loc locs[64];
+	unsigned long i, n = args->npages, chunk = ULONG_MAX;
+	bool located = false;
+	u64 moved = 0, zero = 0;
+
+	for (i = 0; i < n; i++) {
+		struct svm_cxl_page_loc *loc;
+
+		if (args->dst[i] && (args->src[i] & MIGRATE_PFN_MIGRATE)) {
+			struct page *spage = migrate_pfn_to_page(args->src[i]);
+
+			moved++;
+			if (m->to_pool && !spage)
+				zero++;
+			else if (!m->to_pool)
+				svm_cxl_count_out(m, svm_cxl_page_pool(spage));
+			continue;
+		}
+		if (args->dst[i]) {
+			/* Refused after the copy: a file or shmem page, or a lost race. */
+			if (anon)
+				res->busy++;
+			else
+				res->unsupported++;
+			continue;
+		}
+		switch (m->why[i]) {
+		case SVM_CXL_WHY_NO_MEMORY:
+			res->no_memory++;
+			continue;
+		case SVM_CXL_WHY_OTHER_POOL:
+			res->other_pool++;
+			continue;
+		case SVM_CXL_WHY_ABSENT:
+			res->absent++;
+			continue;
+		default:
+			break;
+		}
+		/* Not collected, or a hole going to system RAM: look at the page table. */
+		if (i / ARRAY_SIZE(locs) != chunk) {
+			unsigned long first = rounddown(i, ARRAY_SIZE(locs));
+			unsigned long s = args->start + (first << PAGE_SHIFT);
+			unsigned long e = min(args->end, s + (ARRAY_SIZE(locs) << PAGE_SHIFT));
+
+			chunk = i / ARRAY_SIZE(locs);
+			located = !svm_cxl_locate(&m->notifier, m->hmm, s, e, locs);
+		}
+		if (!located) {
+			res->busy++;
+			continue;
+		}
+		loc = &locs[i % ARRAY_SIZE(locs)];
+		switch (loc->where) {
+		case SVM_CXL_WHERE_POOL:
+			if (m->to_pool && loc->id == m->pool->id)
+				res->already++;
+			else if (m->to_pool)
+				res->other_pool++;
+			else if (m->pool && loc->id != m->pool->id)
+				res->other_pool++;
+			else
+				res->busy++;
+			break;
+		case SVM_CXL_WHERE_SYSTEM:
+		case SVM_CXL_WHERE_ZERO:
+			if (!m->to_pool)
+				res->already++;
+			else if (!anon)
+				res->unsupported++;
+			else
+				res->busy++;
+			break;
+		default:
+			res->absent++;
+			break;
+		}
+	}
+	res->moved += moved;
+	if (m->to_pool) {
+		res->zero_filled += zero;
+		atomic64_add(moved - zero, &m->pool->stats.migrated_in);
+		atomic64_add(zero, &m->pool->stats.allocated_on_device);
+	}
+}
+
+static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end)
+{
+	struct migrate_vma args = {
+		.vma = vma,
+		.src = m->src,
+		.dst = m->dst,
+		.start = start,
+		.end = end,
+		.pgmap_owner = svm_cxl_pgmap_owner,
+		.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM :
+				      MIGRATE_VMA_SELECT_DEVICE_COHERENT,
+	};
+	unsigned long n = (end - start) >> PAGE_SHIFT;
+
+	memset(m->why, 0, n);
+	memset(m->dst, 0, n * sizeof(m->dst[0]));
+	if (migrate_vma_setup(&args)) {
+		m->res->unsupported += n;
+		return;
+	}
+	if (m->to_pool)
+		svm_cxl_alloc_copy_to_pool(m, &args);
+	else
+		svm_cxl_alloc_copy_to_system(m, &args);
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	svm_cxl_account(m, &args, vma_is_anonymous(vma));
+}
+
+static bool svm_cxl_vma_movable(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_SPECIAL) &&
+	       !is_vm_hugetlb_page(vma) && !vma_is_dax(vma);
+}
+
+/* Every page of [start, end) is mapped (-EFAULT) by a movable mapping (-EINVAL). */
+static int svm_cxl_check_vmas(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr;
+
+	mmap_assert_locked(mm);
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma)
+			return -EFAULT;
+		if (!svm_cxl_vma_movable(vma))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned long end,
+			   struct svm_cxl_pool *pool, bool to_pool,
+			   struct svm_cxl_migrate_result *res)
+{
+	struct vm_area_struct *vma;
+	struct svm_cxl_mig *m;
+	unsigned long addr, next;
+	int rc, i;
+
+	memset(res, 0, sizeof(*res));
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end || end > TASK_SIZE)
+		return -EINVAL;
+	if (to_pool && !pool)
+		return -EINVAL;
+
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->mm = mm;
+	m->pool = pool;
+	m->to_pool = to_pool;
+	m->res = res;
+	/* Before mmap_lock: the first interval notifier of an mm takes it for write. */
+	rc = mmu_interval_notifier_insert(&m->notifier, mm, start, end - start,
+					  &svm_cxl_mni_ops);
+	if (rc)
+		goto out_free;
+
+	mmap_read_lock(mm);
+	rc = svm_cxl_check_vmas(mm, start, end);
+	if (rc)
+		goto out_unlock;
+
+	for (addr = start; addr < end; addr = next) {
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+		vma = vma_lookup(mm, addr);
+		if (!vma) {
+			/* Unmapped by another thread since the check: nothing to move. */
+			vma = find_vma(mm, addr);
+			next = vma ? min(end, vma->vm_start) : end;
+			res->absent += (next - addr) >> PAGE_SHIFT;
+			continue;
+		}
+		next = min3(end, vma->vm_end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
+		if (!svm_cxl_vma_movable(vma)) {
+			res->unsupported += (next - addr) >> PAGE_SHIFT;
+			continue;
+		}
+		svm_cxl_migrate_batch(m, vma, addr, next);
+		/* Let munmap, mprotect and faults of other threads in between batches. */
+		if (next < end && mmap_lock_is_contended(mm)) {
+			mmap_read_unlock(mm);
+			cond_resched();
+			mmap_read_lock(mm);
+		}
+	}
+out_unlock:
+	mmap_read_unlock(mm);
+	mmu_interval_notifier_remove(&m->notifier);
+	for (i = 0; i < ARRAY_SIZE(m->out) && m->out[i].pool; i++)
+		atomic64_add(m->out[i].n, &m->out[i].pool->stats.migrated_out);
+out_free:
+	kvfree(m);
+	return rc;
+}
+
+int svm_cxl_migrate_to_pool(struct mm_struct *mm, unsigned long start, unsigned long end,
+			    struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
+{
+	return svm_cxl_migrate(mm, start, end, pool, true, res);
+}
+EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_pool);
+
+int svm_cxl_migrate_to_system(struct mm_struct *mm, unsigned long start, unsigned long end,
+			      struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
+{
+	return svm_cxl_migrate(mm, start, end, pool, false, res);
+}
+EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_system);
+
+/*
+ * Where each page of [start, end) of @mm lives, written to @ulocs; @counts gets the
+ * number of pages none, system (zero page included) and pool.
+ */
+int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			struct svm_cxl_page_loc __user *ulocs, u64 counts[3])
+{
+	struct mmu_interval_notifier mni;
+	struct svm_cxl_page_loc *locs;
+	unsigned long *hmm_pfns;
+	unsigned long addr, next, i, n;
+	int rc;
+
+	memset(counts, 0, 3 * sizeof(counts[0]));
+	locs = kmalloc_array(SVM_CXL_BATCH, sizeof(*locs), GFP_KERNEL);
+	hmm_pfns = kmalloc_array(SVM_CXL_BATCH, sizeof(*hmm_pfns), GFP_KERNEL);
+	if (!locs || !hmm_pfns) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	rc = mmu_interval_notifier_insert(&mni, mm, start, end - start, &svm_cxl_mni_ops);
+	if (rc)
+		goto out_free;
+
+	for (addr = start; addr < end; addr = next) {
+		next = min(end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
+		n = (next - addr) >> PAGE_SHIFT;
+		mmap_read_lock(mm);
+		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs);
+		mmap_read_unlock(mm);
+		if (rc)
+			break;
+		for (i = 0; i < n; i++) {
+			switch (locs[i].where) {
+			case SVM_CXL_WHERE_POOL:
+				counts[2]++;
+				break;
+			case SVM_CXL_WHERE_SYSTEM:
+			case SVM_CXL_WHERE_ZERO:
+				counts[1]++;
+				break;
+			default:
+				counts[0]++;
+			}
+		}
+		if (copy_to_user(ulocs, locs, n * sizeof(*locs))) {
+			rc = -EFAULT;
+			break;
+		}
+		ulocs += n;
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+	}
+	mmu_interval_notifier_remove(&mni);
+out_free:
+	kfree(hmm_pfns);
+	kfree(locs);
+	return rc;
+}

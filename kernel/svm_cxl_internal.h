@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * svm_cxl private declarations: the pool object and the interfaces between the files
+ * of the module (pool.c, alloc.c, migrate.c, evict.c, sysfs.c, unplug.c).
+ *
+ * Lock order (outer first):
+ *   svm_cxl_pools_mutex -> mmap_lock (of a migrated mm) -> page locks -> pool->alloc_lock
+ * pool->alloc_lock is a leaf spinlock, taken with interrupts off because page_free()
+ * may run wherever the last reference of a device page is dropped.
+ */
+#ifndef _SVM_CXL_INTERNAL_H
+#define _SVM_CXL_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/memremap.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <linux/svm_cxl.h>
+#include <uapi/linux/svm_cxl.h>
+
+/* Pages handled per migrate_vma_setup()/migrate_device_range() call. */
+#define SVM_CXL_BATCH		512
+/* Default time a drain keeps retrying busy pages. */
+#define SVM_CXL_DRAIN_TIMEOUT_MS	10000
+/* Highest pool id (ids start at 1). */
+#define SVM_CXL_MAX_POOLS	64
+
+enum svm_cxl_pool_state {
+	SVM_CXL_POOL_ACTIVE = 1,	/* allocations succeed while pages are free */
+	SVM_CXL_POOL_DRAINING,		/* allocations fail; pages are being evicted */
+	SVM_CXL_POOL_GONE,		/* unregistered; only references keep the struct */
+};
+
+struct svm_cxl_pool_stats {
+	atomic64_t migrated_in;		/* pages moved from system RAM to the pool */
+	atomic64_t migrated_out;	/* pages moved back by migrate-to-system */
+	atomic64_t allocated_on_device;	/* never-touched pages given a zeroed device page */
+	atomic64_t evicted;		/* pages moved out by a drain */
+	atomic64_t alloc_failures;	/* allocations refused (pool full or not active) */
+	atomic64_t busy_retries;	/* drain passes that found pages still busy */
+};
+
+struct svm_cxl_pool {
+	u32 id;
+	int node;
+	bool in_cxl_window;		/* false only for allow_any_range test beds */
+	unsigned long pfn_first;
+	unsigned long npages;
+	struct resource *res;		/* our claim of the range in iomem */
+	char name[24];			/* the claim's name in /proc/iomem */
+	struct dev_pagemap pgmap;	/* pgmap.owner is svm_cxl_pgmap_owner */
+
+	/*
+	 * alloc_lock protects free_stack, nfree, the allocated bitmap and state. Free
+	 * pages are a stack of page offsets: alloc pops, page_free pushes, both O(1).
+	 * Every CPU may allocate (migrations) and free (page_free) at once.
+	 */
+	spinlock_t alloc_lock;
+	u32 *free_stack;
+	unsigned long nfree;
+	unsigned long *allocated;
+	enum svm_cxl_pool_state state;
+
+	struct svm_cxl_pool_stats stats;
+
+	/* Lifetime: one reference per holder; release frees the struct after RCU. */
+	struct kobject kobj;
+	struct rcu_head rcu;
+};
+
+/*
+ * svm_cxl_pools_mutex serialises pool add and remove (drain included) and protects
+ * the pool registry's consistency (ids, overlap checks). Lookups use RCU and take a
+ * reference instead.
+ */
+extern struct mutex svm_cxl_pools_mutex;
+extern const struct dev_pagemap_ops svm_cxl_pgmap_ops;
+extern void *svm_cxl_pgmap_owner;
+extern struct kobject *svm_cxl_pools_kobj;
+
+static inline struct svm_cxl_pool *svm_cxl_pgmap_pool(struct dev_pagemap *pgmap)
+{
+	return container_of(pgmap, struct svm_cxl_pool, pgmap);
+}
+
+/* pool.c */
+int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *id, int *node);
+int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy);
+int svm_cxl_pool_unplug_all(const char *why);
+u32 svm_cxl_pfn_pool_id(unsigned long pfn);
+int svm_cxl_pools_init(void);
+void svm_cxl_pools_exit(void);
+
+/* alloc.c */
+int svm_cxl_alloc_init(struct svm_cxl_pool *pool);
+void svm_cxl_alloc_fini(struct svm_cxl_pool *pool);
+struct page *svm_cxl_alloc_page_locked(struct svm_cxl_pool *pool);
+unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
+unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
+enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
+void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
+bool svm_cxl_pool_batch_in_use(struct svm_cxl_pool *pool, unsigned long first,
+			       unsigned long n);
+
+/* evict.c */
+int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
+		       u64 *evicted, u64 *busy);
+
+/* migrate.c */
+int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			struct svm_cxl_page_loc __user *ulocs, u64 counts[3]);
+
+/* sysfs.c */
+extern const struct kobj_type svm_cxl_pool_ktype;
+
+/* unplug.c */
+int svm_cxl_unplug_init(void);
+void svm_cxl_unplug_exit(void);
+
+#endif /* _SVM_CXL_INTERNAL_H */

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Migration to and from a pool over the whole CXL region, data checked byte for byte:
+# sizes from 4 KiB to 64 MiB, ten round trips, mixed populated ranges, zero CPU faults
+# on device pages; then per-process cases: fork/COW, exit, munmap race, 4 threads,
+# a long-term pin. Counters in sysfs move accordingly.
+. svm-test.sh
+. ktest-lib.sh
+ktest_setup
+ktest_disable_dax
+p=$(ktest_pool_add $START $SIZE)
+d=$POOLS/pool$p
+
+check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault
+check_cmd "processes and threads" svm-ktest $p fork exit munmap threads pin
+check_eq "pool$p used after all buffers are gone" 0 "$(cat $d/used)"
+check_eq "pool$p free" $((SIZE / 4096)) "$(cat $d/free)"
+for s in migrated_in migrated_out allocated_on_device; do
+	[ "$(cat $d/stats/$s)" -gt 0 ] || fail "stats/$s did not count"
+	echo "ok - stats/$s = $(cat $d/stats/$s)"
+done
+check_cmd "remove pool$p" svm-kpool remove $p

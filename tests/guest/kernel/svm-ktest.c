@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
+ *   svm-ktest POOL_ID TEST...
+ * Tests: sizes big roundtrip mixed nofault fork exit munmap threads pin badinput unpriv
+ *        drain drainbusy. Data is checked byte for byte; every migrate result must
+ *        account for every page. Prints throughput lines "# perf: ...".
+ */
+#include <liburing.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "ktest.h"
+
+static uint32_t pool;
+
+static void check_location(void *buf, size_t len, uint32_t where, const char *what)
+{
+	size_t n = kt_count_in(buf, len, where);
+
+	KT_CHECK(n == len / KT_PAGE, "%s: %zu/%zu pages in %s", what, n, len / KT_PAGE,
+		 where ? "the pool" : "system RAM");
+}
+
+static void check_data(void *buf, size_t len, uint64_t seed, const char *what)
+{
+	size_t bad = kt_verify(buf, len, seed);
+
+	KT_CHECK(bad == (size_t)-1, "%s: data intact (first bad byte at %zd)", what,
+		 bad == (size_t)-1 ? (ssize_t)-1 : (ssize_t)bad);
+}
+
+/* One size: fill, to pool, check, back, check. */
+static void round_trip(size_t len, uint64_t seed, bool perf)
+{
+	char what[64];
+	char *buf = kt_map(len);
+	double t0, t1, t2;
+
+	snprintf(what, sizeof(what), "%zu bytes", len);
+	kt_fill(buf, len, seed);
+	t0 = kt_now();
+	kt_to_pool(buf, len, pool, what);
+	t1 = kt_now();
+	check_location(buf, len, pool, what);
+	check_data(buf, len, seed, what);
+	t2 = kt_now();
+	kt_to_system(buf, len, what);
+	t2 = kt_now() - t2;
+	check_location(buf, len, 0, what);
+	check_data(buf, len, seed, what);
+	if (perf)
+		printf("# perf: %zu MiB to pool%u (node %lld) %.0f MiB/s, back to system RAM %.0f MiB/s\n",
+		       len / KT_MIB, pool, kt_pool_attr(pool, "node"),
+		       len / KT_MIB / (t1 - t0), len / KT_MIB / t2);
+	munmap(buf, len);
+}
+
+static void t_sizes(void)
+{
+	size_t sizes[] = { KT_PAGE, 2 * KT_MIB, 3 * KT_PAGE, KT_MIB + 5 * KT_PAGE,
+			   8 * KT_MIB + 7 * KT_PAGE };
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		round_trip(sizes[i], i + 1, false);
+
+	/* A 2 MiB aligned buffer (THP-able: the kernel splits it). */
+	{
+		size_t len = 4 * KT_MIB;
+		char *raw = kt_map(len + 2 * KT_MIB);
+		char *buf = (char *)(((uintptr_t)raw + 2 * KT_MIB - 1) & ~(2 * KT_MIB - 1));
+
+		madvise(buf, len, MADV_HUGEPAGE);
+		kt_fill(buf, len, 77);
+		kt_to_pool(buf, len, pool, "2 MiB aligned THP buffer");
+		check_location(buf, len, pool, "2 MiB aligned THP buffer");
+		check_data(buf, len, 77, "2 MiB aligned THP buffer");
+		kt_to_system(buf, len, "2 MiB aligned THP buffer");
+		check_data(buf, len, 77, "2 MiB aligned THP buffer back");
+		munmap(raw, len + 2 * KT_MIB);
+	}
+}
+
+static void t_big(void)
+{
+	round_trip(64 * KT_MIB, 99, true);
+}
+
+static void t_roundtrip(void)
+{
+	size_t len = KT_MIB;
+	char *buf = kt_map(len);
+	int i, ok = 1;
+
+	for (i = 0; i < 10; i++) {
+		kt_fill(buf, len, 1000 + i);
+		kt_to_pool(buf, len, pool, "round trip");
+		if (kt_verify(buf, len, 1000 + i) != (size_t)-1 ||
+		    kt_count_in(buf, len, pool) != len / KT_PAGE)
+			ok = 0;
+		kt_to_system(buf, len, "round trip back");
+		if (kt_verify(buf, len, 1000 + i) != (size_t)-1 ||
+		    kt_count_in(buf, len, 0) != len / KT_PAGE)
+			ok = 0;
+	}
+	KT_CHECK(ok, "ten round trips of 1 MiB, data and placement right every time");
+	munmap(buf, len);
+}
+
+static void t_mixed(void)
+{
+	size_t len = 2 * KT_MIB, chunk = 64 * 1024, off, touched = 0;
+	struct svm_cxl_migrate m;
+	char *buf = kt_map(len);
+	char *ref = kt_map(len);
+	int rc;
+
+	for (off = 0; off < len; off += 2 * chunk) {
+		kt_fill(buf + off, chunk, off);
+		touched += chunk / KT_PAGE;
+	}
+	/* The zero page behind a read of a never-written page counts as never touched. */
+	KT_CHECK(buf[len - 1] == 0, "read of an untouched page gives zero");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("mixed to pool", &m);
+	KT_CHECK(rc == 0 && m.moved == len / KT_PAGE && kt_mig_total(&m) == len / KT_PAGE,
+		 "mixed range: every page moved");
+	KT_CHECK(m.zero_filled == len / KT_PAGE - touched,
+		 "untouched pages allocated zeroed on the device (%llu, expected %zu)",
+		 (unsigned long long)m.zero_filled, len / KT_PAGE - touched);
+	check_location(buf, len, pool, "mixed range");
+	memset(ref, 0, len);
+	for (off = 0; off < len; off += 2 * chunk)
+		kt_fill(ref + off, chunk, off);
+	KT_CHECK(!memcmp(buf, ref, len), "mixed range: touched data kept, untouched zero");
+
+	/* Back: a range with holes again (fresh mapping half touched). */
+	kt_to_system(buf, len, "mixed back");
+	KT_CHECK(!memcmp(buf, ref, len), "mixed range back: data right");
+	munmap(buf, len);
+
+	buf = kt_map(len);
+	kt_fill(buf, len / 2, 5);
+	kt_to_pool(buf, len / 2, pool, "half");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("half populated to system", &m);
+	KT_CHECK(rc == 0 && m.moved == len / 2 / KT_PAGE && m.absent == len / 2 / KT_PAGE &&
+		 kt_mig_total(&m) == len / KT_PAGE,
+		 "to system: populated half moved, untouched half reported absent");
+	rc = kt_migrate(buf, len / 2, SVM_CXL_TO_SYSTEM, 0, &m);
+	KT_CHECK(rc == 0 && m.already == len / 2 / KT_PAGE, "to system again: all already there");
+	kt_to_pool(buf, len / 2, pool, "half again");
+	rc = kt_migrate(buf, len / 2, SVM_CXL_TO_POOL, pool, &m);
+	KT_CHECK(rc == 0 && m.already == len / 2 / KT_PAGE, "to pool again: all already there");
+	check_data(buf, len / 2, 5, "half");
+	munmap(buf, len);
+	munmap(ref, len);
+}
+
+static long faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static void t_nofault(void)
+{
+	size_t len = 4 * KT_MIB, i;
+	char *buf = kt_map(len), *fresh = kt_map(len);
+	volatile char *v;
+	long before, after;
+
+	kt_fill(buf, len, 3);
+	kt_to_pool(buf, len, pool, "populated");
+	kt_to_pool(fresh, len, pool, "never touched");
+	before = faults();
+	for (i = 0, v = (volatile char *)buf; i < len; i += KT_PAGE)
+		v[i] = v[i] + 1;
+	for (i = 0, v = (volatile char *)fresh; i < len; i += KT_PAGE)
+		v[i] = v[i] + 1;
+	after = faults();
+	KT_CHECK(after == before, "reading and writing %zu device pages took %ld CPU faults",
+		 2 * len / KT_PAGE, after - before);
+	check_location(buf, len, pool, "touched device pages");
+	check_location(fresh, len, pool, "touched allocated-on-device pages");
+	munmap(buf, len);
+	munmap(fresh, len);
+}
+
+static void t_fork(void)
+{
+	size_t len = 64 * KT_PAGE;
+	char *buf = kt_map(len);
+	struct svm_cxl_page_loc locs[64];
+	int status, sync[2];
+	pid_t pid;
+	char c;
+
+	kt_fill(buf, len, 11);
+	kt_to_pool(buf, len, pool, "before fork");
+	if (pipe(sync))
+		KT_DIE("pipe");
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		memset(buf, 0xc1, KT_PAGE);	/* child writes page 0 */
+		if (kt_query(buf, len, locs, NULL) || locs[0].where != SVM_CXL_WHERE_SYSTEM ||
+		    locs[1].where != SVM_CXL_WHERE_POOL || locs[2].where != SVM_CXL_WHERE_POOL)
+			bad |= 1;
+		if (buf[0] != (char)0xc1 || buf[KT_PAGE - 1] != (char)0xc1)
+			bad |= 2;
+		if (write(sync[1], "x", 1) != 1)
+			bad |= 8;
+		/* wait for the parent's write to page 1: the child must still see old data */
+		usleep(200000);
+		{
+			char *ref = malloc(len);
+
+			kt_fill(ref, len, 11);
+			if (memcmp(buf + KT_PAGE, ref + KT_PAGE, len - KT_PAGE))
+				bad |= 4;
+			free(ref);
+		}
+		_exit(bad);
+	}
+	if (read(sync[0], &c, 1) != 1)
+		KT_DIE("sync");
+	memset(buf + KT_PAGE, 0xa7, KT_PAGE);	/* parent writes page 1 */
+	waitpid(pid, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "child: its write got a system page, other pages stay on the device with the old data (status %#x)",
+		 status);
+	KT_CHECK(!kt_query(buf, len, locs, NULL) && locs[0].where == SVM_CXL_WHERE_POOL &&
+		 locs[1].where == SVM_CXL_WHERE_SYSTEM && locs[2].where == SVM_CXL_WHERE_POOL,
+		 "parent: page 0 still on the device, written page 1 in system RAM");
+	{
+		char *ref = malloc(len);
+
+		kt_fill(ref, len, 11);
+		KT_CHECK(!memcmp(buf, ref, KT_PAGE) && !memcmp(buf + 2 * KT_PAGE, ref + 2 * KT_PAGE,
+							      len - 2 * KT_PAGE) &&
+			 buf[KT_PAGE] == (char)0xa7,
+			 "parent: the child's write is not visible, its own is");
+		free(ref);
+	}
+	kt_to_system(buf, len, "after fork");
+	munmap(buf, len);
+}
+
+static void t_exit(void)
+{
+	long long used0 = kt_pool_attr(pool, "used");
+	int status;
+	pid_t pid;
+
+	/* A child that exits with pages on the device, some shared with a grandchild. */
+	pid = fork();
+	if (pid == 0) {
+		size_t len = 2 * KT_MIB;
+		char *buf = kt_map(len);
+
+		kt_fill(buf, len, 21);
+		kt_to_pool(buf, len, pool, "exiting child");
+		if (fork() == 0) {
+			buf[0] = 1;	/* COW one page, exit with the rest shared */
+			_exit(0);
+		}
+		wait(NULL);
+		_exit(kt_count_in(buf, len, pool) == len / KT_PAGE ? 0 : 3);
+	}
+	waitpid(pid, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child held device pages (status %#x)",
+		 status);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0,
+		 "parent and child exited: pool used back to %lld (now %lld)", used0,
+		 kt_pool_attr(pool, "used"));
+}
+
+struct munmap_race {
+	char *buf;
+	size_t len;
+	useconds_t delay;
+};
+
+static void *munmap_half(void *arg)
+{
+	struct munmap_race *r = arg;
+
+	usleep(r->delay);
+	munmap(r->buf + r->len / 2, r->len / 2);
+	return NULL;
+}
+
+static void t_munmap(void)
+{
+	useconds_t delays[] = { 0, 2000, 20000, 100000 };
+	size_t len = 8 * KT_MIB;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		struct munmap_race r = { .buf = kt_map(len), .len = len, .delay = delays[i] };
+		struct svm_cxl_migrate m;
+		pthread_t th;
+		int rc;
+
+		kt_fill(r.buf, len, 31);
+		pthread_create(&th, NULL, munmap_half, &r);
+		rc = kt_migrate(r.buf, len, SVM_CXL_TO_POOL, pool, &m);
+		pthread_join(th, NULL);
+		kt_print_mig("munmap race", &m);
+		KT_CHECK((rc == 0 && kt_mig_total(&m) == len / KT_PAGE) || rc == EFAULT,
+			 "munmap of half during migration (delay %u us): rc %d, every page accounted",
+			 delays[i], rc);
+		check_data(r.buf, len / 2, 31, "munmap race: the mapped half");
+		kt_to_system(r.buf, len / 2, "munmap race: back");
+		check_data(r.buf, len / 2, 31, "munmap race: the mapped half back");
+		munmap(r.buf, len / 2);
+	}
+}
+
+static int thread_ok[4];
+
+static void *migrator(void *arg)
+{
+	long t = (long)arg;
+	size_t len = 2 * KT_MIB;
+	char *buf = kt_map(len);
+	int i, ok = 1;
+
+	for (i = 0; i < 3; i++) {
+		kt_fill(buf, len, t * 100 + i);
+		kt_to_pool(buf, len, pool, "thread");
+		ok &= kt_count_in(buf, len, pool) == len / KT_PAGE;
+		ok &= kt_verify(buf, len, t * 100 + i) == (size_t)-1;
+		kt_to_system(buf, len, "thread back");
+		ok &= kt_verify(buf, len, t * 100 + i) == (size_t)-1;
+	}
+	thread_ok[t] = ok;
+	munmap(buf, len);
+	return NULL;
+}
+
+static void t_threads(void)
+{
+	pthread_t th[4];
+	long t;
+
+	for (t = 0; t < 4; t++)
+		pthread_create(&th[t], NULL, migrator, (void *)t);
+	for (t = 0; t < 4; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < 4; t++)
+		KT_CHECK(thread_ok[t], "thread %ld: 3 round trips with 3 other threads migrating", t);
+}
+
+static void t_pin(void)
+{
+	size_t len = 16 * KT_PAGE;
+	char *buf = kt_map(len);
+	struct io_uring ring;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	long long used0;
+	int rc;
+
+	kt_fill(buf, len, 41);
+	kt_to_pool(buf, len, pool, "to be pinned");
+	used0 = kt_pool_attr(pool, "used");
+	rc = io_uring_queue_init(4, &ring, 0);
+	if (rc) {
+		printf("# io_uring unavailable (%s): pin test skipped\n", strerror(-rc));
+		return;
+	}
+	rc = io_uring_register_buffers(&ring, &iov, 1);
+	KT_CHECK(rc == 0, "io_uring fixed buffer over device pages registered (%s)",
+		 strerror(-rc));
+	check_location(buf, len, 0, "long-term pinned buffer");
+	check_data(buf, len, 41, "long-term pinned buffer");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 - (long long)(len / KT_PAGE),
+		 "the pin moved %zu pages off the device", len / KT_PAGE);
+	{
+		struct svm_cxl_migrate m;
+
+		rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+		kt_print_mig("pinned to pool", &m);
+		KT_CHECK(rc == 0 && m.busy == len / KT_PAGE,
+			 "migrating pinned pages reports them busy, none lost");
+	}
+	io_uring_unregister_buffers(&ring);
+	io_uring_queue_exit(&ring);
+	check_data(buf, len, 41, "after unpin");
+	munmap(buf, len);
+}
+
+static int raw_migrate(struct svm_cxl_migrate *m)
+{
+	return ioctl(kt_fd, SVM_CXL_IOC_MIGRATE, m) ? errno : 0;
+}
+
+static void t_badinput(void)
+{
+	char *buf = kt_map(4 * KT_PAGE);
+	struct svm_cxl_migrate m, good = { .size = sizeof(m), .addr = (uintptr_t)buf,
+					   .length = 4 * KT_PAGE, .direction = SVM_CXL_TO_POOL,
+					   .pool_id = pool };
+	struct svm_cxl_page_loc locs[4];
+	struct svm_cxl_query q;
+	int rc;
+
+	m = good; m.addr += 1;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "unaligned address: EINVAL");
+	m = good; m.length = 100;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "unaligned length: EINVAL");
+	m = good; m.length = 0;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "zero length: EINVAL");
+	m = good; m.addr = ~0ULL << 12; m.length = 2 * KT_PAGE;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "overflowing range: EINVAL");
+	m = good; m.length = ~0ULL << 12;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "huge length: EINVAL");
+	m = good; m.reserved[3] = 1;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "nonzero reserved: EINVAL");
+	m = good; m.flags = 1;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "unknown flag: EINVAL");
+	m = good; m.size = sizeof(m) - 8;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "wrong size: EINVAL");
+	m = good; m.direction = 0;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "direction 0: EINVAL");
+	m = good; m.direction = 3;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "unknown direction: EINVAL");
+	m = good; m.pool_id = 0;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "to pool 0: EINVAL");
+	m = good; m.pool_id = 63;
+	KT_CHECK(raw_migrate(&m) == ENOENT, "unknown pool: ENOENT");
+	KT_CHECK(ioctl(kt_fd, SVM_CXL_IOC_MIGRATE, NULL) && errno == EFAULT, "NULL argument: EFAULT");
+
+	munmap(buf + KT_PAGE, KT_PAGE);
+	m = good;
+	KT_CHECK(raw_migrate(&m) == EFAULT, "range with an unmapped page: EFAULT");
+	mmap(buf + KT_PAGE, KT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	m = good;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "range with a PROT_NONE page: EINVAL");
+	m = good; m.direction = SVM_CXL_TO_SYSTEM; m.pool_id = 0;
+	KT_CHECK(raw_migrate(&m) == EINVAL, "to system over PROT_NONE: EINVAL");
+	m = good; m.length = KT_PAGE;
+	rc = raw_migrate(&m);
+	KT_CHECK(rc == 0 && m.moved == 1, "the page before it still migrates");
+	kt_to_system(buf, KT_PAGE, "bad input cleanup");
+	{
+		char *shared = mmap(NULL, 2 * KT_PAGE, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		memset(shared, 1, 2 * KT_PAGE);
+		rc = kt_migrate(shared, 2 * KT_PAGE, SVM_CXL_TO_POOL, pool, &m);
+		kt_print_mig("shared anonymous", &m);
+		KT_CHECK(rc == 0 && m.unsupported == 2 && kt_mig_total(&m) == 2,
+			 "shared mapping: pages reported unsupported, not dropped");
+		munmap(shared, 2 * KT_PAGE);
+	}
+
+	q = (struct svm_cxl_query){ .size = sizeof(q), .addr = (uintptr_t)buf + 1,
+				    .length = KT_PAGE, .locs = (uintptr_t)locs };
+	KT_CHECK(ioctl(kt_fd, SVM_CXL_IOC_QUERY, &q) && errno == EINVAL, "query unaligned: EINVAL");
+	q.addr = (uintptr_t)buf; q.reserved[0] = 1;
+	KT_CHECK(ioctl(kt_fd, SVM_CXL_IOC_QUERY, &q) && errno == EINVAL,
+		 "query nonzero reserved: EINVAL");
+	q.reserved[0] = 0; q.locs = 8;
+	KT_CHECK(ioctl(kt_fd, SVM_CXL_IOC_QUERY, &q) && errno == EFAULT, "query bad locs: EFAULT");
+	rc = kt_query(buf, 4 * KT_PAGE, locs, &q);
+	KT_CHECK(rc == 0 && locs[1].where == SVM_CXL_WHERE_NONE && q.n_none + q.n_system == 4,
+		 "query over a PROT_NONE page: none");
+	KT_CHECK(ioctl(kt_fd, _IOWR(SVM_CXL_IOC_MAGIC, 0x50, struct svm_cxl_migrate), &m) &&
+		 errno == ENOTTY, "unknown ioctl: ENOTTY");
+	munmap(buf, 4 * KT_PAGE);
+}
+
+static void t_unpriv(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		uint64_t ev, busy;
+		int bad = 0;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		if (kt_pool_add(0x100000000ULL, 2 * KT_MIB, NULL, NULL) != EPERM)
+			bad |= 1;
+		if (kt_pool_remove(pool, 0, &ev, &busy) != EPERM)
+			bad |= 2;
+		/* Migration is open to whoever holds the fd (the node's mode guards it). */
+		{
+			char *buf = kt_map(KT_PAGE);
+			struct svm_cxl_migrate m;
+
+			buf[0] = 1;
+			if (kt_migrate(buf, KT_PAGE, SVM_CXL_TO_POOL, pool, &m) || m.moved != 1)
+				bad |= 4;
+		}
+		_exit(bad);
+	}
+	waitpid(pid, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "unprivileged: pool add and remove EPERM, migration allowed (status %#x)", status);
+}
+
+/* Drain while three processes hold device pages: all data intact after. */
+static void t_drain(void)
+{
+	int go[2], ready[2], i, status, ok = 1;
+	size_t len = 4 * KT_MIB;
+	pid_t pids[3];
+	uint64_t evicted, busy;
+	double t;
+	char c;
+
+	if (pipe(go) || pipe(ready))
+		KT_DIE("pipe");
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char *buf = kt_map(len);
+			int bad = 0;
+
+			kt_fill(buf, len, 500 + i);
+			kt_to_pool(buf, len, pool, "holder");
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+				_exit(100);
+			if (kt_verify(buf, len, 500 + i) != (size_t)-1)
+				bad |= 1;
+			if (kt_count_in(buf, len, 0) != len / KT_PAGE)
+				bad |= 2;
+			_exit(bad);
+		}
+	}
+	for (i = 0; i < 3; i++)
+		if (read(ready[0], &c, 1) != 1)
+			KT_DIE("holder died");
+	KT_CHECK(kt_pool_attr(pool, "used") >= (long long)(3 * len / KT_PAGE),
+		 "three holders: %lld pages in use", kt_pool_attr(pool, "used"));
+	t = kt_now();
+	KT_CHECK(kt_pool_remove(pool, 0, &evicted, &busy) == 0, "pool removed while in use");
+	t = kt_now() - t;
+	KT_CHECK(evicted >= 3 * len / KT_PAGE, "drain evicted %llu pages",
+		 (unsigned long long)evicted);
+	printf("# perf: drain evicted %llu pages (%.1f MiB) in %.2f s: %.0f MiB/s\n",
+	       (unsigned long long)evicted, evicted * 4096.0 / KT_MIB, t,
+	       evicted * 4096.0 / KT_MIB / t);
+	for (i = 0; i < 3; i++)
+		if (write(go[1], "gggg", 1) != 1)
+			KT_DIE("go");
+	for (i = 0; i < 3; i++) {
+		waitpid(pids[i], &status, 0);
+		ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			printf("# holder %d status %#x\n", i, status);
+	}
+	KT_CHECK(ok, "every holder found its data intact, in system RAM");
+}
+
+/* Drain with a page kept busy (a vmsplice'd page sits in a pipe): -EBUSY, then ok. */
+static void t_drainbusy(void)
+{
+	size_t len = 16 * KT_PAGE;
+	char *buf = kt_map(len);
+	uint64_t evicted, busy;
+	struct iovec iov = { .iov_base = buf, .iov_len = KT_PAGE };
+	int p[2], rc;
+	char sink[KT_PAGE];
+	long long used;
+
+	kt_fill(buf, len, 61);
+	kt_to_pool(buf, len, pool, "to be kept busy");
+	if (pipe(p))
+		KT_DIE("pipe");
+	KT_CHECK(vmsplice(p[1], &iov, 1, 0) == (ssize_t)KT_PAGE, "a device page spliced into a pipe");
+	used = kt_pool_attr(pool, "used");
+	rc = kt_pool_remove(pool, 300, &evicted, &busy);
+	KT_CHECK(rc == EBUSY, "remove with a busy page: EBUSY (%s)", strerror(rc));
+	KT_CHECK(busy >= 1, "remove reports %llu busy pages, %llu evicted",
+		 (unsigned long long)busy, (unsigned long long)evicted);
+	{
+		char state[32] = "";
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/misc/svm_cxl/pools/pool%u/state", pool);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(state, sizeof(state), f))
+				state[0] = 0;
+			fclose(f);
+		}
+		state[strcspn(state, "\n")] = 0;
+		KT_CHECK(!strcmp(state, "active"), "pool stays active after EBUSY (%s)", state);
+	}
+	KT_CHECK(kt_pool_attr(pool, "used") == (long long)busy && kt_pool_attr(pool, "used") <= used,
+		 "only the busy pages remain on the pool");
+	check_data(buf, len, 61, "after the failed drain");
+	{
+		struct svm_cxl_migrate m;
+
+		rc = kt_migrate(buf + KT_PAGE, KT_PAGE, SVM_CXL_TO_POOL, pool, &m);
+		KT_CHECK(rc == 0 && m.moved == 1, "pool usable again after EBUSY");
+	}
+	if (read(p[0], sink, sizeof(sink)) != (ssize_t)KT_PAGE)
+		KT_DIE("pipe read");
+	close(p[0]);
+	close(p[1]);
+	KT_CHECK(kt_verify(sink, KT_PAGE, 61) == (size_t)-1, "spliced data right");
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	KT_CHECK(rc == 0, "remove after the page was released succeeds (%s), %llu evicted",
+		 strerror(rc), (unsigned long long)evicted);
+	check_data(buf, len, 61, "after the drain");
+	check_location(buf, len, 0, "after the drain");
+	munmap(buf, len);
+}
+
+static volatile int race_stop;
+static int race_ok[2];
+
+/* Migrate to the pool and back until told to stop; the pool may start draining. */
+static void *race_migrator(void *arg)
+{
+	long t = (long)arg;
+	size_t len = KT_MIB;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	uint64_t seed = 0;
+	int i, rc, ok = 1;
+
+	for (i = 0; !race_stop; i++) {
+		seed = t * 1000 + i;
+		kt_fill(buf, len, seed);
+		rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+		if (rc == ENOENT)
+			break;	/* the pool is gone: fine */
+		if (rc || kt_mig_total(&m) != len / KT_PAGE) {
+			printf("# thread %ld round %d: to pool rc %d\n", t, i, rc);
+			kt_print_mig("race to pool", &m);
+			ok = 0;
+		}
+		if (kt_verify(buf, len, seed) != (size_t)-1) {
+			printf("# thread %ld round %d: data wrong after to pool\n", t, i);
+			ok = 0;
+		}
+		rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+		if (rc || kt_mig_total(&m) != len / KT_PAGE) {
+			printf("# thread %ld round %d: to system rc %d\n", t, i, rc);
+			kt_print_mig("race to system", &m);
+			ok = 0;
+		}
+	}
+	/* Wherever the pages are now, the last pattern must be there. */
+	if (kt_verify(buf, len, seed) != (size_t)-1) {
+		printf("# thread %ld: data wrong at the end (%d rounds)\n", t, i);
+		ok = 0;
+	}
+	race_ok[t] = ok;
+	munmap(buf, len);
+	return NULL;
+}
+
+/* Remove the pool while two threads keep migrating to it. */
+static void t_drainrace(void)
+{
+	uint64_t evicted, busy;
+	pthread_t th[2];
+	long t;
+	int rc;
+
+	for (t = 0; t < 2; t++)
+		pthread_create(&th[t], NULL, race_migrator, (void *)t);
+	usleep(300000);
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	race_stop = 1;
+	for (t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	KT_CHECK(rc == 0, "pool removed while two threads migrate to it (%s), %llu evicted",
+		 strerror(rc), (unsigned long long)evicted);
+	for (t = 0; t < 2; t++)
+		KT_CHECK(race_ok[t], "thread %ld: every page accounted, data intact", t);
+}
+
+/*
+ * Hold device pages for a shell driver: migrate 16 MiB, create /tmp/ktest-ready, wait
+ * for /tmp/ktest-go, then check the data (wherever it lives now) and that it left the
+ * pool.
+ */
+static void t_hold(void)
+{
+	size_t len = 16 * KT_MIB;
+	char *buf = kt_map(len);
+	int fd, i;
+
+	kt_fill(buf, len, 71);
+	kt_to_pool(buf, len, pool, "held buffer");
+	check_location(buf, len, pool, "held buffer");
+	fd = open("/tmp/ktest-ready", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	for (i = 0; i < 6000 && access("/tmp/ktest-go", F_OK); i++)
+		usleep(100000);
+	KT_CHECK(i < 6000, "told to go on");
+	check_data(buf, len, 71, "held buffer after the device went");
+	check_location(buf, len, 0, "held buffer after the device went");
+	munmap(buf, len);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "sizes", t_sizes },	  { "big", t_big },	      { "roundtrip", t_roundtrip },
+	{ "mixed", t_mixed },	  { "nofault", t_nofault },   { "fork", t_fork },
+	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
+	{ "pin", t_pin },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
+	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
+	{ "drainrace", t_drainrace },
+};
+
+int main(int argc, char **argv)
+{
+	int i, j;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: svm-ktest POOL_ID TEST...\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pool = strtoul(argv[1], NULL, 0);
+	kt_open();
+	for (i = 2; i < argc; i++) {
+		for (j = 0; j < (int)(sizeof(tests) / sizeof(tests[0])); j++)
+			if (!strcmp(argv[i], tests[j].name))
+				break;
+		if (j == (int)(sizeof(tests) / sizeof(tests[0])))
+			KT_DIE("unknown test '%s'", argv[i]);
+		printf("# test %s\n", argv[i]);
+		tests[j].fn();
+	}
+	printf("# %d failure(s)\n", kt_failures);
+	return kt_failures ? 1 : 0;
+}
