@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _SVM_CXLCTL_H_
+#define _SVM_CXLCTL_H_
+
+#include <json-c/json.h>
+#include <libsvmcxl.h>
+
+/* Exit codes: stable, documented in docs/cli.md and svm-cxlctl(1). */
+enum {
+	EXIT_OK = 0,		/* done, or nothing to do */
+	EXIT_FAIL = 1,		/* the operation failed; the object was left as it was */
+	EXIT_USAGE = 2,		/* bad command line; nothing was changed */
+	EXIT_NOTFOUND = 3,	/* a named object does not exist */
+	EXIT_BUSY = 4,		/* the memory is in use or in another mode */
+	EXIT_PERM = 5,		/* needs CAP_SYS_ADMIN */
+	EXIT_UNSUPPORTED = 6,	/* a kernel module or feature is missing */
+	EXIT_TIMEOUT = 7,	/* a deadline passed */
+};
+
+/* flags for the *_to_json() renderers */
+enum {
+	JSON_VERBOSE = 1 << 0,	/* memory blocks, node and pool page counts */
+	JSON_HUMAN = 1 << 1,	/* sizes as "256.00 MiB", addresses in hex */
+};
+
+struct json_object *memdev_to_json(struct svm_memdev *m, unsigned long flags);
+struct json_object *decoder_to_json(struct svm_root_decoder *d, unsigned long flags);
+struct json_object *region_to_json(struct svm_region *r, unsigned long flags);
+struct json_object *dax_to_json(struct svm_dax *d, unsigned long flags);
+struct json_object *pool_to_json(struct svm_pool *p, unsigned long flags);
+void print_json(struct json_object *o);
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct svm_ctx *ctx);
+	const char *summary;
+	bool privileged;
+};
+
+int cmd_list(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_online(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_offline(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_convert(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_status(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_help(int argc, char **argv, struct svm_ctx *ctx);
+
+/* helpers (svm-cxlctl.c) */
+extern const char *prog;
+int errno_to_exit(int rc);
+/* print "svm-cxlctl CMD: message" (stderr) and return @code */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int report_failure(const char *cmd, struct svm_ctx *ctx, int rc);
+void print_notes(struct svm_ctx *ctx, bool verbose);
+int take_lock(const char *cmd);
+/* 0, or EXIT_PERM with a message when the caller lacks CAP_SYS_ADMIN */
+int need_privilege(const char *cmd);
+/* a region named "regionN", or the region of memdev "memN"; NULL + message if none */
+struct svm_region *lookup_region(struct svm_ctx *ctx, const char *cmd, const char *name,
+				 int *exit_code);
+bool parse_uint(const char *s, unsigned int *out);
+
+#endif

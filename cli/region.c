@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* svm-cxlctl create-region | destroy-region */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "decoder", required_argument, NULL, 'd' },
+		{ "granularity", required_argument, NULL, 'g' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct svm_region_opts ro = { 0 };
+	struct svm_memdev *mds[16];
+	struct svm_region *r = NULL;
+	struct json_object *o;
+	bool verbose = false;
+	int c, rc, n = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:d:g:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (svm_parse_size(optarg, &ro.size) || !ro.size)
+				return usage_error("create-region", "--size '%s': expected a size such as 256M or 1G",
+						   optarg);
+			break;
+		case 'd':
+			ro.root = svm_root_decoder_get_by_name(ctx, optarg);
+			if (!ro.root) {
+				fprintf(stderr, "%s create-region: %s: no such root decoder (CXL window); 'svm-cxlctl list -D' shows them\n",
+					prog, optarg);
+				return EXIT_NOTFOUND;
+			}
+			break;
+		case 'g':
+			if (!parse_uint(optarg, &ro.granularity) || !ro.granularity ||
+			    (ro.granularity & (ro.granularity - 1)) || ro.granularity < 256 ||
+			    ro.granularity > 16384)
+				return usage_error("create-region", "--granularity '%s': expected a power of 2 in 256..16384",
+						   optarg);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case ':':
+			return usage_error("create-region", "option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("create-region", "unknown option '%s'; see 'svm-cxlctl help create-region'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("create-region", "which memdevs? e.g. 'svm-cxlctl create-region mem0 mem1'");
+	if (argc - optind > 16)
+		return usage_error("create-region", "at most 16 memdevs");
+	for (int i = optind; i < argc; i++) {
+		if (strncmp(argv[i], "mem", 3))
+			return usage_error("create-region", "'%s' is not a memdev (memN)", argv[i]);
+		mds[n] = svm_memdev_get_by_name(ctx, argv[i]);
+		if (!mds[n]) {
+			fprintf(stderr, "%s create-region: %s: no such memdev; 'svm-cxlctl list -M' shows them\n",
+				prog, argv[i]);
+			return EXIT_NOTFOUND;
+		}
+		for (int j = 0; j < n; j++)
+			if (mds[j] == mds[n])
+				return usage_error("create-region", "%s named twice", argv[i]);
+		n++;
+	}
+	rc = need_privilege("create-region");
+	if (rc)
+		return rc;
+	rc = take_lock("create-region");
+	if (rc)
+		return rc;
+	rc = svm_region_create(ctx, mds, n, &ro, &r);
+	print_notes(ctx, verbose);
+	if (rc)
+		return report_failure("create-region", ctx, rc);
+	if (r) {
+		o = region_to_json(r, 0);
+		print_json(o);
+		json_object_put(o);
+	}
+	return EXIT_OK;
+}
+
+int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char names[64][32];
+	int c, rc, n = 0, code = 0, failed = 0;
+	bool verbose = false;
+	struct svm_region *r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		if (c == 'v')
+			verbose = true;
+		else
+			return usage_error("destroy-region", "unknown option '%s'; see 'svm-cxlctl help destroy-region'",
+					   argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return usage_error("destroy-region", "which region? regionN, 'all' or 'stale'");
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "all") || !strcmp(argv[i], "stale")) {
+			bool stale = !strcmp(argv[i], "stale");
+
+			svm_region_foreach(ctx, r)
+				if ((!stale || svm_region_is_stale(r)) && n < 64)
+					snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+			continue;
+		}
+		if (strncmp(argv[i], "region", 6))
+			return usage_error("destroy-region", "'%s' is not a region (regionN, all, stale)",
+					   argv[i]);
+		r = lookup_region(ctx, "destroy-region", argv[i], &code);
+		if (!r)
+			return code;
+		if (n < 64)
+			snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+	}
+	rc = need_privilege("destroy-region");
+	if (rc)
+		return rc;
+	rc = take_lock("destroy-region");
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		r = svm_region_get_by_name(ctx, names[i]);
+		if (!r)
+			continue;
+		rc = svm_region_destroy(r);
+		print_notes(ctx, verbose);
+		if (rc) {
+			code = report_failure("destroy-region", ctx, rc);
+			failed++;
+		} else {
+			printf("destroyed %s\n", names[i]);
+		}
+	}
+	return failed ? code : EXIT_OK;
+}

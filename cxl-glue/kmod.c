@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Kernel modules through libkmod (the library never runs modprobe). */
+#include <errno.h>
+#include <string.h>
+#include <libkmod.h>
+
+#include "private.h"
+
+static struct kmod_module *lookup(struct svm_ctx *ctx, struct kmod_ctx **kctx,
+				  const char *name)
+{
+	struct kmod_list *list = NULL, *l;
+	struct kmod_module *mod = NULL;
+
+	*kctx = kmod_new(NULL, NULL);
+	if (!*kctx)
+		return NULL;
+	if (kmod_module_new_from_lookup(*kctx, name, &list) < 0 || !list)
+		return NULL;
+	kmod_list_foreach(l, list) {
+		mod = kmod_module_get_module(l);
+		break;
+	}
+	kmod_module_unref_list(list);
+	return mod;
+}
+
+SVM_EXPORT bool svm_module_is_available(struct svm_ctx *ctx, const char *name)
+{
+	struct kmod_ctx *kctx;
+	struct kmod_module *mod;
+	bool ok = false;
+
+	if (svm_module_is_loaded(ctx, name))
+		return true;
+	mod = lookup(ctx, &kctx, name);
+	if (mod) {
+		ok = kmod_module_get_path(mod) != NULL;
+		kmod_module_unref(mod);
+	}
+	if (kctx)
+		kmod_unref(kctx);
+	return ok;
+}
+
+int svm_kmod_load(struct svm_ctx *ctx, const char *name)
+{
+	struct kmod_ctx *kctx;
+	struct kmod_module *mod;
+	int rc;
+
+	if (svm_module_is_loaded(ctx, name))
+		return 0;
+	mod = lookup(ctx, &kctx, name);
+	if (!mod) {
+		if (kctx)
+			kmod_unref(kctx);
+		return -ENOENT;
+	}
+	rc = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	dbg(ctx, "load %s: %d\n", name, rc);
+	kmod_module_unref(mod);
+	kmod_unref(kctx);
+	return rc > 0 ? -EPERM : rc;
+}
+
+int svm_kmod_unload(struct svm_ctx *ctx, const char *name)
+{
+	struct kmod_ctx *kctx;
+	struct kmod_module *mod;
+	int rc;
+
+	if (!svm_module_is_loaded(ctx, name))
+		return 0;
+	kctx = kmod_new(NULL, NULL);
+	if (!kctx)
+		return -ENOMEM;
+	rc = kmod_module_new_from_name(kctx, name, &mod);
+	if (!rc) {
+		rc = kmod_module_remove_module(mod, 0);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(kctx);
+	return rc;
+}

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Mode switches of a region: numa (dax -> kmem, blocks onlined movable by default),
+ * coherent (dax disabled, range handed to svm_cxl as a pool), offline for hot-unplug,
+ * conversion, and the preflight report of what holds the memory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/time.h>
+
+#include "private.h"
+
+static int dax_driver_write(struct svm_ctx *ctx, const char *driver, const char *attr,
+			    const char *dax)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/%s", driver, attr);
+	return sysfs_write(ctx, p, dax);
+}
+
+static int block_write(struct svm_ctx *ctx, int id, const char *state)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%d/state", id);
+	return sysfs_write(ctx, p, state);
+}
+
+static int set_auto_online(struct svm_ctx *ctx, const char *val)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
+	return sysfs_write(ctx, p, val);
+}
+
+/* unbound CXL dax devices (names), to undo kmem's grab of every one of them on load */
+static int unbound_daxes(struct svm_ctx *ctx, char names[][32], int max)
+{
+	struct svm_region *r;
+	int n = 0;
+
+	svm_region_foreach(ctx, r) {
+		struct svm_dax *d = svm_region_get_dax(r);
+
+		if (d && !d->driver[0] && n < max)
+			snprintf(names[n++], 32, "%s", d->name);
+	}
+	return n;
+}
+
+static int dax_bound_to(struct svm_ctx *ctx, const char *dax, char *drv, size_t len)
+{
+	char p[PATH_MAX];
+
+	drv[0] = '\0';
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax);
+	return sysfs_readlink_base(ctx, p, drv, len);
+}
+
+static int numa_online(struct svm_region *r, enum svm_zone zone)
+{
+	struct svm_ctx *ctx = r->ctx;
+	const char *want = zone == SVM_ZONE_NORMAL ? "online_kernel" : "online_movable";
+	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32];
+	char others[16][32];
+	int nothers = 0, onlined[256], nonlined = 0, rc = 0;
+	struct svm_dax *d = svm_region_get_dax(r);
+	uint64_t start, size, bs, t0 = now_ms();
+	const char *aob;
+	bool kmem_loaded_here = false;
+
+	snprintf(name, sizeof(name), "%s", r->name);
+	if (!d)
+		return svm_fail(ctx, -ENXIO,
+				"%s: no dax device (is the region committed and bound, dax_cxl loaded?)",
+				name);
+	snprintf(dax, sizeof(dax), "%s", d->name);
+	snprintf(prev_driver, sizeof(prev_driver), "%s", d->driver);
+	start = d->start;
+	size = d->size;
+	bs = svm_get_memblock_size(ctx);
+	if (!bs)
+		return svm_fail(ctx, -ENODEV, "no memory hotplug support (%s missing)",
+				MEM_SYS "/block_size_bytes");
+	if (start % bs || size % bs)
+		return svm_fail(ctx, -EINVAL,
+				"%s: %s is not aligned to the %llu MiB memory block size", name, dax,
+				(unsigned long long)(bs >> 20));
+	if (zone == SVM_ZONE_NORMAL)
+		svm_note(ctx, "warning: %s onlined to ZONE_NORMAL: kernel allocations may land there and the memory may not be offlined or unplugged again",
+			 name);
+
+	/* kmem must not online the blocks itself, whatever the policy says */
+	aob = svm_get_auto_online_blocks(ctx);
+	if (aob)
+		snprintf(auto_prev, sizeof(auto_prev), "%s", aob);
+	if (aob && strcmp(aob, "offline")) {
+		rc = set_auto_online(ctx, "offline");
+		if (rc)
+			return svm_fail(ctx, rc, "cannot set auto_online_blocks to offline: %s",
+					strerror(-rc));
+	}
+
+	if (!strcmp(prev_driver, "device_dax")) {
+		rc = dax_driver_write(ctx, "device_dax", "unbind", dax);
+		if (rc) {
+			svm_fail(ctx, rc, "%s: cannot unbind %s from device_dax: %s (is it mapped by a process?)",
+				 name, dax, strerror(-rc));
+			goto restore_policy;
+		}
+	}
+	if (strcmp(prev_driver, "kmem")) {
+		if (!svm_module_is_loaded(ctx, "kmem")) {
+			/* loading kmem binds every unbound CXL dax device: remember the others */
+			nothers = unbound_daxes(ctx, others, 16);
+			rc = svm_kmod_load(ctx, "kmem");
+			if (rc) {
+				svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
+					 strerror(-rc));
+				goto restore_driver;
+			}
+			kmem_loaded_here = true;
+			for (int i = 0; i < nothers; i++) {
+				if (!strcmp(others[i], dax))
+					continue;
+				if (!dax_bound_to(ctx, others[i], drv, sizeof(drv)) &&
+				    !strcmp(drv, "kmem"))
+					dax_driver_write(ctx, "kmem", "unbind", others[i]);
+			}
+		}
+		if (dax_bound_to(ctx, dax, drv, sizeof(drv)) || strcmp(drv, "kmem")) {
+			rc = dax_driver_write(ctx, "kmem", "bind", dax);
+			if (rc == -ENODEV || rc == -EINVAL) {
+				dax_driver_write(ctx, "kmem", "new_id", dax);
+				if (!dax_bound_to(ctx, dax, drv, sizeof(drv)) && !strcmp(drv, "kmem"))
+					rc = 0;
+			}
+			if (rc) {
+				svm_fail(ctx, rc, "%s: kmem refused %s: %s (dmesg says why; is the range claimed by an svm_cxl pool?)",
+					 name, dax, strerror(-rc));
+				goto restore_driver;
+			}
+		}
+	}
+	(void)kmem_loaded_here;
+
+	for (uint64_t a = start / bs; a < (start + size) / bs; a++) {
+		char p[PATH_MAX], st[32];
+
+		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
+		if (sysfs_read(ctx, p, st, sizeof(st))) {
+			rc = -ENOENT;
+			svm_fail(ctx, rc, "%s: memory block memory%llu missing after kmem bound %s",
+				 name, (unsigned long long)a, dax);
+			goto offline_again;
+		}
+		if (!strcmp(st, "online"))
+			continue;
+		rc = sysfs_write(ctx, p, want);
+		if (rc) {
+			svm_fail(ctx, rc, "%s: onlining memory%llu as %s failed: %s", name,
+				 (unsigned long long)a, want + 7, strerror(-rc));
+			goto offline_again;
+		}
+		if (nonlined < (int)ARRAY_SIZE(onlined))
+			onlined[nonlined++] = (int)a;
+	}
+	if (auto_prev[0] && strcmp(auto_prev, "offline"))
+		set_auto_online(ctx, auto_prev);
+	svm_note(ctx, "%s: online as numa (node %d, zone %s, %d block(s)) in %llu ms", name,
+		 d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable", nonlined,
+		 (unsigned long long)(now_ms() - t0));
+	return 0;
+
+offline_again:
+	for (int i = nonlined - 1; i >= 0; i--)
+		block_write(ctx, onlined[i], "offline");
+	dax_driver_write(ctx, "kmem", "unbind", dax);
+restore_driver:
+	if (!strcmp(prev_driver, "device_dax"))
+		dax_driver_write(ctx, "device_dax", "bind", dax);
+restore_policy:
+	if (auto_prev[0] && strcmp(auto_prev, "offline"))
+		set_auto_online(ctx, auto_prev);
+	return rc;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Offline one block, retrying until @deadline; a timer interrupts a kernel that keeps
+ * retrying migration on its own (the write then fails with EINTR). */
+static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tries)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	int rc;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	do {
+		struct itimerval it = { 0 };
+		uint64_t left = deadline > now_ms() ? deadline - now_ms() : 1;
+
+		it.it_value.tv_sec = left / 1000;
+		it.it_value.tv_usec = (left % 1000) * 1000 + 1;
+		setitimer(ITIMER_REAL, &it, NULL);
+		rc = block_write(ctx, id, "offline");
+		memset(&it, 0, sizeof(it));
+		setitimer(ITIMER_REAL, &it, NULL);
+		(*tries)++;
+		if (!rc || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR))
+			break;
+		if (now_ms() + 100 >= deadline)
+			break;
+		usleep(100000);
+	} while (now_ms() < deadline);
+	sigaction(SIGALRM, &old, NULL);
+	return rc;
+}
+
+static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
+{
+	struct svm_ctx *ctx = r->ctx;
+	struct svm_dax *d = svm_region_get_dax(r);
+	struct svm_memblock *b;
+	struct { int id; char zone[16]; } done[256];
+	int ndone = 0, rc = 0, tries = 0;
+	uint64_t t0 = now_ms(), deadline = t0 + (timeout_ms ? timeout_ms : 60000);
+	char name[32], dax[32];
+
+	snprintf(name, sizeof(name), "%s", r->name);
+	snprintf(dax, sizeof(dax), "%s", d->name);
+	svm_memblock_foreach(d, b) {
+		if (!b->online)
+			continue;
+		rc = offline_block(ctx, b->id, deadline, &tries);
+		if (rc) {
+			struct svm_preflight pf;
+
+			svm_region_preflight(r, &pf);
+			svm_fail(ctx, rc,
+				 "%s: memory%d (zone %s) of node %d could not be offlined within %u ms: %s%s%s; nothing was changed",
+				 name, b->id, b->zone[0] ? b->zone : "?", d->target_node,
+				 timeout_ms ? timeout_ms : 60000, strerror(-rc),
+				 pf.reason[0] ? "; " : "", pf.reason);
+			break;
+		}
+		if (ndone < (int)ARRAY_SIZE(done)) {
+			done[ndone].id = b->id;
+			snprintf(done[ndone].zone, sizeof(done[ndone].zone), "%s", b->zone);
+			ndone++;
+		}
+	}
+	if (rc) {
+		/* put back what we took away, in the zone it was in */
+		for (int i = ndone - 1; i >= 0; i--)
+			block_write(ctx, done[i].id,
+				    !strcmp(done[i].zone, "Movable") ? "online_movable" :
+				    "online_kernel");
+		return rc;
+	}
+	rc = dax_driver_write(ctx, "kmem", "unbind", dax);
+	if (rc)
+		return svm_fail(ctx, rc,
+				"%s: blocks offline, but unbinding %s from kmem failed: %s; retry the offline",
+				name, dax, strerror(-rc));
+	svm_note(ctx, "%s: numa memory offlined (%d block(s), %d attempt(s)) and %s released in %llu ms",
+		 name, ndone, tries, dax, (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
+SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_opts *o)
+{
+	struct svm_ctx *ctx = r->ctx;
+	enum svm_mode cur;
+	char name[32];
+	int rc;
+
+	svm_clear_status(ctx);
+	snprintf(name, sizeof(name), "%s", r->name);
+	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
+		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
+	if (o->zone && o->mode != SVM_MODE_NUMA)
+		return svm_fail(ctx, -EINVAL, "%s: a zone applies to numa mode only", name);
+	if (!r->committed || !r->enabled)
+		return svm_fail(ctx, -ENXIO,
+				"%s: not committed and enabled (stale or half-built?); destroy and recreate it",
+				name);
+	cur = svm_region_get_mode(r);
+	if (cur == o->mode) {
+		svm_note(ctx, "%s: already online as %s; nothing to do", name,
+			 svm_mode_name(cur));
+		return 0;
+	}
+	if (cur == SVM_MODE_COHERENT || cur == SVM_MODE_NUMA ||
+	    (cur == SVM_MODE_NUMA_PARTIAL && o->mode != SVM_MODE_NUMA))
+		return svm_fail(ctx, -EBUSY,
+				"%s: online as %s; offline it first or convert it (svm-cxlctl convert %s --mode %s)",
+				name, svm_mode_name(cur), name, svm_mode_name(o->mode));
+	if (o->mode == SVM_MODE_NUMA)
+		rc = numa_online(r, o->zone ? o->zone : SVM_ZONE_MOVABLE);
+	else
+		rc = svm_pool_add(ctx, r);
+	svm_invalidate(ctx);
+	return rc;
+}
+
+SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
+{
+	struct svm_ctx *ctx = r->ctx;
+	enum svm_mode cur;
+	char name[32];
+	int rc = 0;
+
+	svm_clear_status(ctx);
+	snprintf(name, sizeof(name), "%s", r->name);
+	cur = svm_region_get_mode(r);
+	switch (cur) {
+	case SVM_MODE_NUMA:
+	case SVM_MODE_NUMA_PARTIAL:
+		rc = numa_offline(r, timeout_ms);
+		break;
+	case SVM_MODE_COHERENT:
+		rc = svm_pool_remove(ctx, svm_region_get_pool(r), timeout_ms);
+		break;
+	case SVM_MODE_DEVDAX: {
+		struct svm_dax *d = svm_region_get_dax(r);
+
+		rc = dax_driver_write(ctx, "device_dax", "unbind", d->name);
+		if (rc)
+			rc = svm_fail(ctx, rc, "%s: cannot unbind %s from device_dax: %s", name,
+				      d->name, strerror(-rc));
+		else
+			svm_note(ctx, "%s: %s released from device_dax", name, d->name);
+		break;
+	}
+	default:
+		svm_note(ctx, "%s: already offline; nothing to do", name);
+		break;
+	}
+	svm_invalidate(ctx);
+	return rc;
+}
+
+SVM_EXPORT int svm_region_convert(struct svm_region *r, const struct svm_online_opts *o,
+				  unsigned int timeout_ms)
+{
+	struct svm_ctx *ctx = r->ctx;
+	char name[32], notes[sizeof(ctx->notes)];
+	enum svm_mode cur = svm_region_get_mode(r);
+	int rc;
+
+	snprintf(name, sizeof(name), "%s", r->name);
+	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
+		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
+	if (cur == o->mode) {
+		svm_clear_status(ctx);
+		svm_note(ctx, "%s: already online as %s; nothing to do", name, svm_mode_name(cur));
+		return 0;
+	}
+	rc = svm_region_offline(r, timeout_ms);
+	if (rc)
+		return rc;
+	snprintf(notes, sizeof(notes), "%s", ctx->notes);
+	r = svm_region_get_by_name(ctx, name);
+	if (!r)
+		return svm_fail(ctx, -ENODEV, "%s: vanished while offline", name);
+	rc = svm_region_online(r, o);
+	if (strlen(notes) + strlen(ctx->notes) < sizeof(notes)) {
+		strcat(notes, ctx->notes);
+		snprintf(ctx->notes, sizeof(ctx->notes), "%s", notes);
+	}
+	if (rc)
+		svm_fail(ctx, rc, "%s: offline done (data parked in system RAM), but onlining as %s failed: %s",
+			 name, svm_mode_name(o->mode), svm_get_error(ctx));
+	return rc;
+}
+
+/* Processes with pages on @node, from /proc/PID/numa_maps (N<node>=<pages>). */
+static void scan_procs(struct svm_preflight *pf, int node)
+{
+	char key[16], path[64], line[4096];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	snprintf(key, sizeof(key), " N%d=", node);
+	while (d && (de = readdir(d))) {
+		uint64_t pages = 0;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/numa_maps", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, key);
+
+			if (p)
+				pages += strtoull(p + strlen(key), NULL, 10);
+		}
+		fclose(f);
+		if (!pages)
+			continue;
+		if (pf->nr_procs < (int)ARRAY_SIZE(pf->procs)) {
+			pf->procs[pf->nr_procs] = atoi(de->d_name);
+			pf->proc_pages[pf->nr_procs] = pages;
+		}
+		pf->nr_procs++;
+	}
+	if (d)
+		closedir(d);
+}
+
+SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *pf)
+{
+	struct svm_dax *d = svm_region_get_dax(r);
+	struct svm_memblock *b;
+	struct svm_pool *pool;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->node = -1;
+	pf->mode = svm_region_get_mode(r);
+	pf->can_offline = true;
+	if (d) {
+		pf->node = d->target_node;
+		svm_memblock_foreach(d, b) {
+			pf->nr_blocks++;
+			if (!b->online)
+				continue;
+			pf->nr_online++;
+			if (!strcmp(b->zone, "Movable"))
+				pf->nr_movable++;
+			else
+				pf->nr_normal++;
+		}
+	}
+	if (pf->node >= 0 && pf->nr_online) {
+		svm_node_get_meminfo(r->ctx, pf->node, &pf->node_total, &pf->node_free);
+		scan_procs(pf, pf->node);
+	}
+	pool = svm_region_get_pool(r);
+	if (pool)
+		pf->pool_used_pages = pool->pages_used;
+	if (pf->nr_normal && pf->node_total > pf->node_free) {
+		pf->can_offline = false;
+		snprintf(pf->reason, sizeof(pf->reason),
+			 "%d block(s) are in ZONE_NORMAL and %llu KiB of node %d are in use (kernel or pinned pages cannot move); %d process(es) have pages there",
+			 pf->nr_normal,
+			 (unsigned long long)((pf->node_total - pf->node_free) >> 10), pf->node,
+			 pf->nr_procs);
+	} else if (pf->nr_procs) {
+		snprintf(pf->reason, sizeof(pf->reason),
+			 "%d process(es) have pages on node %d (they will be migrated)",
+			 pf->nr_procs, pf->node);
+	}
+	return 0;
+}

@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The typed model, read lazily from sysfs the first time a list is asked for. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+
+/* Names in @dir starting with @prefix followed by a digit, sorted by their numbers. */
+static int name_cmp(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_dir(struct svm_ctx *ctx, const char *dir, const char *prefix,
+		    char ***out)
+{
+	size_t plen = strlen(prefix);
+	char **names = NULL;
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char **tmp;
+
+		if (strncmp(de->d_name, prefix, plen) || de->d_name[plen] < '0' ||
+		    de->d_name[plen] > '9')
+			continue;
+		tmp = realloc(names, (n + 1) * sizeof(*names));
+		if (!tmp)
+			break;
+		names = tmp;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	*out = names;
+	return n;
+}
+
+static void free_names(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The basename of the parent of the resolved @path. */
+static int parent_name(const char *path, char *buf, size_t len)
+{
+	char real[PATH_MAX], *slash;
+
+	if (!realpath(path, real))
+		return -errno;
+	slash = strrchr(real, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	slash = strrchr(real, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : real);
+	return 0;
+}
+
+/* memdevs */
+
+static void read_memdevs(struct svm_ctx *ctx)
+{
+	char dir[PATH_MAX], p[PATH_MAX], real[PATH_MAX], buf[64];
+	struct svm_memdev **tail = &ctx->memdevs;
+	char **names, **eps;
+	int n, nep;
+
+	ctx->memdevs_read = true;
+	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
+	n = list_dir(ctx, dir, "mem", &names);
+	nep = list_dir(ctx, dir, "endpoint", &eps);
+	for (int i = 0; i < n; i++) {
+		struct svm_memdev *m = calloc(1, sizeof(*m));
+		char *s;
+
+		if (!m)
+			break;
+		m->ctx = ctx;
+		snprintf(m->name, sizeof(m->name), "%s", names[i]);
+		m->id = atoi(names[i] + 3);
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/serial", m->name);
+		sysfs_read_u64(ctx, p, &m->serial);
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/ram/size", m->name);
+		sysfs_read_u64(ctx, p, &m->ram_size);
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", m->name);
+		parent_name(p, m->host, sizeof(m->host));
+		if (realpath(p, real)) {
+			/* the first "pciDDDD:BB" component is the host bridge */
+			for (s = strtok(real, "/"); s; s = strtok(NULL, "/"))
+				if (!strncmp(s, "pci", 3) && strchr(s, ':')) {
+					snprintf(m->host_bridge, sizeof(m->host_bridge), "%s", s);
+					break;
+				}
+		}
+		for (int e = 0; e < nep; e++) {
+			sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/uport", eps[e]);
+			if (!sysfs_readlink_base(ctx, p, buf, sizeof(buf)) && !strcmp(buf, m->name))
+				snprintf(m->endpoint, sizeof(m->endpoint), "%s", eps[e]);
+		}
+		*tail = m;
+		tail = &m->next;
+	}
+	free_names(names, n);
+	free_names(eps, nep);
+}
+
+SVM_EXPORT struct svm_memdev *svm_memdev_get_first(struct svm_ctx *ctx)
+{
+	if (!ctx->memdevs_read)
+		read_memdevs(ctx);
+	return ctx->memdevs;
+}
+
+SVM_EXPORT struct svm_memdev *svm_memdev_get_next(struct svm_memdev *m)
+{
+	return m->next;
+}
+
+SVM_EXPORT struct svm_memdev *svm_memdev_get_by_name(struct svm_ctx *ctx, const char *name)
+{
+	struct svm_memdev *m;
+
+	svm_memdev_foreach(ctx, m)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+SVM_EXPORT const char *svm_memdev_get_name(struct svm_memdev *m) { return m->name; }
+SVM_EXPORT int svm_memdev_get_id(struct svm_memdev *m) { return m->id; }
+SVM_EXPORT uint64_t svm_memdev_get_serial(struct svm_memdev *m) { return m->serial; }
+SVM_EXPORT const char *svm_memdev_get_host(struct svm_memdev *m) { return m->host; }
+SVM_EXPORT const char *svm_memdev_get_host_bridge(struct svm_memdev *m) { return m->host_bridge; }
+SVM_EXPORT uint64_t svm_memdev_get_ram_size(struct svm_memdev *m) { return m->ram_size; }
+
+SVM_EXPORT const char *svm_memdev_get_endpoint(struct svm_memdev *m)
+{
+	return m->endpoint[0] ? m->endpoint : NULL;
+}
+
+SVM_EXPORT struct svm_region *svm_memdev_get_region(struct svm_memdev *m)
+{
+	struct svm_region *r;
+
+	svm_region_foreach(m->ctx, r)
+		for (int i = 0; i < r->nr_targets; i++)
+			if (svm_region_get_target_memdev(r, i) == m)
+				return r;
+	return NULL;
+}
+
+/* root decoders */
+
+static void read_decoders(struct svm_ctx *ctx)
+{
+	char dir[PATH_MAX], p[PATH_MAX], buf[256], port[32];
+	struct svm_root_decoder **tail = &ctx->decoders;
+	char **names;
+	int n;
+
+	ctx->decoders_read = true;
+	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
+	n = list_dir(ctx, dir, "decoder", &names);
+	for (int i = 0; i < n; i++) {
+		struct svm_root_decoder *d;
+		uint64_t v;
+		char *tok, *save;
+
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/devtype", names[i]);
+		if (sysfs_read(ctx, p, buf, sizeof(buf)) || strcmp(buf, "cxl_decoder_root"))
+			continue;
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			break;
+		d->ctx = ctx;
+		snprintf(d->name, sizeof(d->name), "%s", names[i]);
+#define RD(attr, field) do { \
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/" attr, d->name); \
+		if (!sysfs_read_u64(ctx, p, &v)) \
+			d->field = v; \
+	} while (0)
+		RD("start", start);
+		RD("size", size);
+		RD("interleave_ways", ways);
+		RD("interleave_granularity", granularity);
+		RD("cap_ram", cap_ram);
+#undef RD
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", d->name);
+		parent_name(p, port, sizeof(port));
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/target_list", d->name);
+		if (!sysfs_read(ctx, p, buf, sizeof(buf)))
+			for (tok = strtok_r(buf, ",", &save); tok && d->nr_targets < SVM_MAX_TARGETS;
+			     tok = strtok_r(NULL, ",", &save)) {
+				char hb[64] = "";
+
+				sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/dport%s", port,
+					   tok);
+				sysfs_readlink_base(ctx, p, hb, sizeof(hb));
+				snprintf(d->targets[d->nr_targets++], 32, "%s", hb);
+			}
+		*tail = d;
+		tail = &d->next;
+	}
+	free_names(names, n);
+}
+
+SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_first(struct svm_ctx *ctx)
+{
+	if (!ctx->decoders_read)
+		read_decoders(ctx);
+	return ctx->decoders;
+}
+
+SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_next(struct svm_root_decoder *d)
+{
+	return d->next;
+}
+
+SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_by_name(struct svm_ctx *ctx,
+								 const char *name)
+{
+	struct svm_root_decoder *d;
+
+	svm_root_decoder_foreach(ctx, d)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+SVM_EXPORT const char *svm_root_decoder_get_name(struct svm_root_decoder *d) { return d->name; }
+SVM_EXPORT uint64_t svm_root_decoder_get_start(struct svm_root_decoder *d) { return d->start; }
+SVM_EXPORT uint64_t svm_root_decoder_get_size(struct svm_root_decoder *d) { return d->size; }
+SVM_EXPORT unsigned int svm_root_decoder_get_ways(struct svm_root_decoder *d) { return d->ways; }
+SVM_EXPORT unsigned int svm_root_decoder_get_granularity(struct svm_root_decoder *d)
+{
+	return d->granularity;
+}
+SVM_EXPORT bool svm_root_decoder_is_ram_capable(struct svm_root_decoder *d) { return d->cap_ram; }
+SVM_EXPORT int svm_root_decoder_get_nr_targets(struct svm_root_decoder *d) { return d->nr_targets; }
+
+SVM_EXPORT const char *svm_root_decoder_get_target(struct svm_root_decoder *d, int pos)
+{
+	return pos >= 0 && pos < d->nr_targets ? d->targets[pos] : NULL;
+}
+
+/* regions */
+
+static void read_regions(struct svm_ctx *ctx)
+{
+	char dir[PATH_MAX], p[PATH_MAX], buf[64];
+	struct svm_region **tail = &ctx->regions;
+	char **names;
+	int n;
+
+	ctx->regions_read = true;
+	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
+	n = list_dir(ctx, dir, "region", &names);
+	for (int i = 0; i < n; i++) {
+		struct svm_region *r = calloc(1, sizeof(*r));
+		uint64_t v;
+
+		if (!r)
+			break;
+		r->ctx = ctx;
+		snprintf(r->name, sizeof(r->name), "%s", names[i]);
+		r->id = atoi(names[i] + 6);
+		r->start = UINT64_MAX;
+#define RD(attr, field) do { \
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/" attr, r->name); \
+		if (!sysfs_read_u64(ctx, p, &v)) \
+			r->field = v; \
+	} while (0)
+		RD("resource", start);
+		RD("size", size);
+		RD("interleave_ways", ways);
+		RD("interleave_granularity", granularity);
+		RD("commit", committed);
+#undef RD
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/mode", r->name);
+		if (sysfs_read(ctx, p, r->type, sizeof(r->type)))
+			snprintf(r->type, sizeof(r->type), "%s",
+				 strncmp(r->name, "region", 6) ? "?" : "ram");
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/driver", r->name);
+		r->enabled = sysfs_exists(ctx, p);
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", r->name);
+		if (!parent_name(p, buf, sizeof(buf)))
+			r->root = svm_root_decoder_get_by_name(ctx, buf);
+		for (int t = 0; t < SVM_MAX_TARGETS; t++) {
+			sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/target%d", r->name, t);
+			if (sysfs_read(ctx, p, buf, sizeof(buf)))
+				break;
+			snprintf(r->targets[t], sizeof(r->targets[t]), "%s", buf);
+			r->nr_targets = t + 1;
+		}
+		*tail = r;
+		tail = &r->next;
+	}
+	free_names(names, n);
+}
+
+SVM_EXPORT struct svm_region *svm_region_get_first(struct svm_ctx *ctx)
+{
+	if (!ctx->regions_read)
+		read_regions(ctx);
+	return ctx->regions;
+}
+
+SVM_EXPORT struct svm_region *svm_region_get_next(struct svm_region *r)
+{
+	return r->next;
+}
+
+SVM_EXPORT struct svm_region *svm_region_get_by_name(struct svm_ctx *ctx, const char *name)
+{
+	struct svm_region *r;
+
+	svm_region_foreach(ctx, r)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+SVM_EXPORT struct svm_ctx *svm_region_get_ctx(struct svm_region *r) { return r->ctx; }
+SVM_EXPORT const char *svm_region_get_name(struct svm_region *r) { return r->name; }
+SVM_EXPORT int svm_region_get_id(struct svm_region *r) { return r->id; }
+SVM_EXPORT struct svm_root_decoder *svm_region_get_root_decoder(struct svm_region *r)
+{
+	return r->root;
+}
+SVM_EXPORT uint64_t svm_region_get_start(struct svm_region *r) { return r->start; }
+SVM_EXPORT uint64_t svm_region_get_size(struct svm_region *r) { return r->size; }
+SVM_EXPORT unsigned int svm_region_get_ways(struct svm_region *r) { return r->ways; }
+SVM_EXPORT unsigned int svm_region_get_granularity(struct svm_region *r) { return r->granularity; }
+SVM_EXPORT const char *svm_region_get_type(struct svm_region *r) { return r->type; }
+SVM_EXPORT bool svm_region_is_committed(struct svm_region *r) { return r->committed; }
+SVM_EXPORT bool svm_region_is_enabled(struct svm_region *r) { return r->enabled; }
+SVM_EXPORT int svm_region_get_nr_targets(struct svm_region *r) { return r->nr_targets; }
+
+SVM_EXPORT const char *svm_region_get_target_decoder(struct svm_region *r, int pos)
+{
+	return pos >= 0 && pos < r->nr_targets ? r->targets[pos] : NULL;
+}
+
+SVM_EXPORT struct svm_memdev *svm_region_get_target_memdev(struct svm_region *r, int pos)
+{
+	struct svm_memdev *m;
+	char ep[32];
+	const char *dot;
+
+	if (pos < 0 || pos >= r->nr_targets || !r->targets[pos][0])
+		return NULL;
+	/* decoderE.N belongs to port E: endpointE */
+	dot = strchr(r->targets[pos], '.');
+	if (!dot)
+		return NULL;
+	snprintf(ep, sizeof(ep), "endpoint%.*s", (int)(dot - r->targets[pos] - 7),
+		 r->targets[pos] + 7);
+	svm_memdev_foreach(r->ctx, m)
+		if (!strcmp(m->endpoint, ep))
+			return m;
+	return NULL;
+}
+
+SVM_EXPORT bool svm_region_is_stale(struct svm_region *r)
+{
+	int set = 0;
+
+	for (int i = 0; i < r->nr_targets; i++) {
+		if (!r->targets[i][0])
+			continue;
+		set++;
+		if (!svm_region_get_target_memdev(r, i))
+			return true;
+	}
+	/* an uncommitted region whose targets were all dropped by a device removal */
+	return !r->committed && set < (int)r->ways && r->size;
+}
+
+/* dax */
+
+static void read_dax(struct svm_region *r)
+{
+	struct svm_ctx *ctx = r->ctx;
+	char dir[PATH_MAX], p[PATH_MAX];
+	char **dr, **dd;
+	int ndr, ndd;
+	struct svm_dax *dax;
+	uint64_t v;
+
+	r->dax_read = true;
+	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s", r->name);
+	ndr = list_dir(ctx, dir, "dax_region", &dr);
+	if (!ndr)
+		return;
+	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s/%s", r->name, dr[0]);
+	ndd = list_dir(ctx, dir, "dax", &dd);
+	free_names(dr, ndr);
+	if (!ndd)
+		return;
+	dax = calloc(1, sizeof(*dax));
+	if (!dax) {
+		free_names(dd, ndd);
+		return;
+	}
+	dax->ctx = ctx;
+	dax->region = r;
+	dax->target_node = -1;
+	snprintf(dax->name, sizeof(dax->name), "%s", dd[0]);
+	free_names(dd, ndd);
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/resource", dax->name);
+	if (sysfs_read_u64(ctx, p, &dax->start)) {
+		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/mapping0/start", dax->name);
+		if (sysfs_read_u64(ctx, p, &dax->start))
+			dax->start = r->start;
+	}
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/size", dax->name);
+	sysfs_read_u64(ctx, p, &dax->size);
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/target_node", dax->name);
+	if (!sysfs_read_u64(ctx, p, &v))
+		dax->target_node = (int)v;
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax->name);
+	sysfs_readlink_base(ctx, p, dax->driver, sizeof(dax->driver));
+	r->dax = dax;
+}
+
+SVM_EXPORT struct svm_dax *svm_region_get_dax(struct svm_region *r)
+{
+	if (!r->dax_read)
+		read_dax(r);
+	return r->dax;
+}
+
+SVM_EXPORT struct svm_ctx *svm_dax_get_ctx(struct svm_dax *d) { return d->ctx; }
+SVM_EXPORT const char *svm_dax_get_name(struct svm_dax *d) { return d->name; }
+SVM_EXPORT struct svm_region *svm_dax_get_region(struct svm_dax *d) { return d->region; }
+SVM_EXPORT uint64_t svm_dax_get_start(struct svm_dax *d) { return d->start; }
+SVM_EXPORT uint64_t svm_dax_get_size(struct svm_dax *d) { return d->size; }
+SVM_EXPORT int svm_dax_get_target_node(struct svm_dax *d) { return d->target_node; }
+SVM_EXPORT const char *svm_dax_get_driver(struct svm_dax *d)
+{
+	return d->driver[0] ? d->driver : NULL;
+}
+
+static void read_blocks(struct svm_dax *dax)
+{
+	struct svm_ctx *ctx = dax->ctx;
+	struct svm_memblock **tail = &dax->blocks;
+	uint64_t bs = svm_get_memblock_size(ctx);
+	char p[PATH_MAX], buf[128];
+
+	dax->blocks_read = true;
+	if (!bs || !dax->size)
+		return;
+	for (uint64_t a = dax->start / bs; a < (dax->start + dax->size + bs - 1) / bs; a++) {
+		struct svm_memblock *b;
+
+		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
+		if (sysfs_read(ctx, p, buf, sizeof(buf)))
+			continue;
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			break;
+		b->dax = dax;
+		b->id = (int)a;
+		b->online = !strcmp(buf, "online");
+		if (b->online) {
+			sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/valid_zones",
+				   (unsigned long long)a);
+			if (!sysfs_read(ctx, p, buf, sizeof(buf)))
+				snprintf(b->zone, sizeof(b->zone), "%s", buf);
+		}
+		*tail = b;
+		tail = &b->next;
+	}
+}
+
+SVM_EXPORT struct svm_memblock *svm_memblock_get_first(struct svm_dax *dax)
+{
+	if (!dax->blocks_read)
+		read_blocks(dax);
+	return dax->blocks;
+}
+
+SVM_EXPORT struct svm_memblock *svm_memblock_get_next(struct svm_memblock *b) { return b->next; }
+SVM_EXPORT int svm_memblock_get_id(struct svm_memblock *b) { return b->id; }
+SVM_EXPORT bool svm_memblock_is_online(struct svm_memblock *b) { return b->online; }
+SVM_EXPORT const char *svm_memblock_get_zone(struct svm_memblock *b)
+{
+	return b->zone[0] ? b->zone : NULL;
+}
+
+SVM_EXPORT int svm_dax_get_nr_memblocks(struct svm_dax *dax)
+{
+	struct svm_memblock *b;
+	int n = 0;
+
+	svm_memblock_foreach(dax, b)
+		n++;
+	return n;
+}
+
+SVM_EXPORT int svm_dax_get_nr_online(struct svm_dax *dax)
+{
+	struct svm_memblock *b;
+	int n = 0;
+
+	svm_memblock_foreach(dax, b)
+		n += b->online;
+	return n;
+}
+
+/* pools */
+
+SVM_EXPORT struct svm_pool *svm_pool_get_first(struct svm_ctx *ctx)
+{
+	if (!ctx->pools_read)
+		svm_pools_read(ctx);
+	return ctx->pools;
+}
+
+SVM_EXPORT struct svm_pool *svm_pool_get_next(struct svm_pool *p) { return p->next; }
+SVM_EXPORT int svm_pool_get_id(struct svm_pool *p) { return p->id; }
+SVM_EXPORT uint64_t svm_pool_get_start(struct svm_pool *p) { return p->start; }
+SVM_EXPORT uint64_t svm_pool_get_size(struct svm_pool *p) { return p->size; }
+SVM_EXPORT const char *svm_pool_get_state(struct svm_pool *p) { return p->state; }
+SVM_EXPORT uint64_t svm_pool_get_pages_total(struct svm_pool *p) { return p->pages_total; }
+SVM_EXPORT uint64_t svm_pool_get_pages_used(struct svm_pool *p) { return p->pages_used; }
+
+SVM_EXPORT struct svm_pool *svm_region_get_pool(struct svm_region *r)
+{
+	struct svm_pool *p;
+
+	if (r->start == UINT64_MAX)
+		return NULL;
+	svm_pool_foreach(r->ctx, p)
+		if (p->start >= r->start && p->start < r->start + r->size)
+			return p;
+	return NULL;
+}
+
+/* mode */
+
+SVM_EXPORT enum svm_mode svm_region_get_mode(struct svm_region *r)
+{
+	struct svm_dax *dax;
+	int n, on;
+
+	if (svm_region_get_pool(r))
+		return SVM_MODE_COHERENT;
+	dax = svm_region_get_dax(r);
+	if (!dax || !dax->driver[0])
+		return SVM_MODE_NONE;
+	if (!strcmp(dax->driver, "kmem")) {
+		n = svm_dax_get_nr_memblocks(dax);
+		on = svm_dax_get_nr_online(dax);
+		return n && on == n ? SVM_MODE_NUMA : SVM_MODE_NUMA_PARTIAL;
+	}
+	if (!strcmp(dax->driver, "device_dax"))
+		return SVM_MODE_DEVDAX;
+	return SVM_MODE_UNKNOWN;
+}
+
+SVM_EXPORT const char *svm_mode_name(enum svm_mode mode)
+{
+	switch (mode) {
+	case SVM_MODE_NONE: return "offline";
+	case SVM_MODE_DEVDAX: return "devdax";
+	case SVM_MODE_NUMA: return "numa";
+	case SVM_MODE_NUMA_PARTIAL: return "numa-partial";
+	case SVM_MODE_COHERENT: return "coherent";
+	default: return "unknown";
+	}
+}
+
+/* system */
+
+SVM_EXPORT int svm_node_get_meminfo(struct svm_ctx *ctx, int node, uint64_t *total,
+				    uint64_t *free_bytes)
+{
+	char p[PATH_MAX], line[256];
+	unsigned long long kb;
+	FILE *f;
+	int found = 0;
+
+	sysfs_path(ctx, p, sizeof(p), NODE_SYS "/node%d/meminfo", node);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d MemTotal: %llu kB", &kb) == 1) {
+			*total = kb << 10;
+			found++;
+		} else if (sscanf(line, "Node %*d MemFree: %llu kB", &kb) == 1) {
+			*free_bytes = kb << 10;
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? 0 : -EINVAL;
+}
+
+SVM_EXPORT const char *svm_get_auto_online_blocks(struct svm_ctx *ctx)
+{
+	static __thread char buf[32];
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
+	if (sysfs_read(ctx, p, buf, sizeof(buf)))
+		return NULL;
+	return buf;
+}
+
+SVM_EXPORT uint64_t svm_get_memblock_size(struct svm_ctx *ctx)
+{
+	char p[PATH_MAX], buf[64];
+
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/block_size_bytes");
+	if (sysfs_read(ctx, p, buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 16);
+}
+
+SVM_EXPORT bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), "sys/module/%s/initstate", name);
+	if (sysfs_exists(ctx, p))
+		return true;
+	sysfs_path(ctx, p, sizeof(p), "sys/module/%s/drivers", name);
+	return sysfs_exists(ctx, p);
+}
+
+/* invalidate */
+
+static void free_dax(struct svm_dax *dax)
+{
+	struct svm_memblock *b, *nb;
+
+	if (!dax)
+		return;
+	for (b = dax->blocks; b; b = nb) {
+		nb = b->next;
+		free(b);
+	}
+	free(dax);
+}
+
+SVM_EXPORT void svm_invalidate(struct svm_ctx *ctx)
+{
+	struct svm_memdev *m, *nm;
+	struct svm_root_decoder *d, *nd;
+	struct svm_region *r, *nr;
+	struct svm_pool *p, *np;
+
+	for (m = ctx->memdevs; m; m = nm) {
+		nm = m->next;
+		free(m);
+	}
+	for (d = ctx->decoders; d; d = nd) {
+		nd = d->next;
+		free(d);
+	}
+	for (r = ctx->regions; r; r = nr) {
+		nr = r->next;
+		free_dax(r->dax);
+		free(r);
+	}
+	for (p = ctx->pools; p; p = np) {
+		np = p->next;
+		free(p);
+	}
+	ctx->memdevs = NULL;
+	ctx->decoders = NULL;
+	ctx->regions = NULL;
+	ctx->pools = NULL;
+	ctx->memdevs_read = ctx->decoders_read = ctx->regions_read = ctx->pools_read = false;
+}

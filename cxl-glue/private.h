@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef _SVMCXL_PRIVATE_H_
+#define _SVMCXL_PRIVATE_H_
+
+#include <syslog.h>
+#include <limits.h>
+#include "libsvmcxl.h"
+
+#define SVM_EXPORT __attribute__((visibility("default")))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CXL_BUS "sys/bus/cxl"
+#define DAX_BUS "sys/bus/dax"
+#define MEM_SYS "sys/devices/system/memory"
+#define NODE_SYS "sys/devices/system/node"
+
+struct svm_memblock {
+	struct svm_dax *dax;
+	struct svm_memblock *next;
+	int id;
+	bool online;
+	char zone[16];
+};
+
+struct svm_dax {
+	struct svm_ctx *ctx;
+	struct svm_region *region;
+	char name[32];
+	uint64_t start, size;
+	int target_node;
+	char driver[32];
+	bool blocks_read;
+	struct svm_memblock *blocks;
+};
+
+struct svm_memdev {
+	struct svm_ctx *ctx;
+	struct svm_memdev *next;
+	char name[32];
+	int id;
+	uint64_t serial;
+	char host[32];		/* PCI BDF */
+	char host_bridge[32];
+	uint64_t ram_size;
+	char endpoint[32];
+};
+
+#define SVM_MAX_TARGETS 16
+
+struct svm_root_decoder {
+	struct svm_ctx *ctx;
+	struct svm_root_decoder *next;
+	char name[32];
+	uint64_t start, size;
+	unsigned int ways, granularity;
+	bool cap_ram;
+	int nr_targets;
+	char targets[SVM_MAX_TARGETS][32];	/* host bridge names in position order */
+};
+
+struct svm_region {
+	struct svm_ctx *ctx;
+	struct svm_region *next;
+	struct svm_root_decoder *root;
+	char name[32];
+	int id;
+	uint64_t start, size;
+	unsigned int ways, granularity;
+	char type[16];
+	bool committed, enabled;
+	int nr_targets;
+	char targets[SVM_MAX_TARGETS][32];
+	bool dax_read;
+	struct svm_dax *dax;
+};
+
+struct svm_pool {
+	struct svm_ctx *ctx;
+	struct svm_pool *next;
+	int id;
+	uint64_t start, size;
+	char state[16];
+	uint64_t pages_total, pages_used;
+};
+
+struct svm_ctx {
+	int refcount;
+	int log_priority;
+	svm_log_fn log_fn;
+	char root[PATH_MAX];
+	char error[512];
+	char notes[2048];
+	bool memdevs_read, decoders_read, regions_read, pools_read;
+	struct svm_memdev *memdevs;
+	struct svm_root_decoder *decoders;
+	struct svm_region *regions;
+	struct svm_pool *pools;
+};
+
+void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const char *fn,
+	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define svm_log_cond(ctx, prio, ...) do { \
+	if ((ctx)->log_priority >= (prio)) \
+		svm_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__); \
+} while (0)
+#define dbg(ctx, ...) svm_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...) svm_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define err(ctx, ...) svm_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* Record the failure sentence (and log it at err level); returns @rc. */
+int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void svm_note(struct svm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void svm_clear_status(struct svm_ctx *ctx);
+
+/* sysfs access relative to the context root */
+int sysfs_path(struct svm_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int sysfs_read(struct svm_ctx *ctx, const char *path, char *buf, size_t len);
+int sysfs_write(struct svm_ctx *ctx, const char *path, const char *val);
+int sysfs_read_u64(struct svm_ctx *ctx, const char *path, uint64_t *val);
+int sysfs_readlink_base(struct svm_ctx *ctx, const char *path, char *buf, size_t len);
+bool sysfs_exists(struct svm_ctx *ctx, const char *path);
+uint64_t now_ms(void);
+
+int svm_kmod_load(struct svm_ctx *ctx, const char *name);
+int svm_kmod_unload(struct svm_ctx *ctx, const char *name);
+
+/* pools through /dev/svm_cxl (coherent.c) */
+int svm_pool_add(struct svm_ctx *ctx, struct svm_region *region);
+int svm_pool_remove(struct svm_ctx *ctx, struct svm_pool *pool, unsigned int timeout_ms);
+int svm_pools_read(struct svm_ctx *ctx);
+
+/* region.c */
+int region_sysfs_destroy(struct svm_region *region);
+
+#endif

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Ram region assembly and teardown. libcxl v77+ has cxl_decoder_create_ram_region() and
+ * is used when the build found it; otherwise (v76) the kernel's sysfs ABI is driven
+ * directly: create_ram_region, granularity, ways, endpoint decoder mode and DPA, size,
+ * targets in the window's order, commit, bind to cxl_region.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+#include <cxl/libcxl.h>
+#endif
+
+#define SZ_256M (256ULL << 20)
+
+/* The window position of each memdev's host bridge; -1 if the window does not reach it. */
+static int window_position(struct svm_root_decoder *d, struct svm_memdev *m)
+{
+	for (int i = 0; i < d->nr_targets; i++)
+		if (!strcmp(d->targets[i], m->host_bridge))
+			return i;
+	return -1;
+}
+
+static bool window_fits(struct svm_root_decoder *d, struct svm_memdev **mds, int nr)
+{
+	if (!d->cap_ram)
+		return false;
+	for (int i = 0; i < nr; i++)
+		if (window_position(d, mds[i]) < 0)
+			return false;
+	/* each host bridge of the window must get the same number of memdevs */
+	if (d->ways > 1) {
+		if (nr % d->ways)
+			return false;
+		for (int t = 0; t < d->nr_targets; t++) {
+			int n = 0;
+
+			for (int i = 0; i < nr; i++)
+				n += window_position(d, mds[i]) == t;
+			if (n != nr / (int)d->ways)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The first endpoint decoder of @m with no region and, if @reserved, DPA allocated. */
+static int free_endpoint_decoder(struct svm_memdev *m, bool reserved, char *out, size_t len)
+{
+	struct svm_ctx *ctx = m->ctx;
+	char p[PATH_MAX], buf[64];
+	int port = atoi(m->endpoint + 8);
+
+	for (int i = 0; i < 64; i++) {
+		uint64_t dpa = 0;
+
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
+		if (sysfs_read(ctx, p, buf, sizeof(buf)))
+			break;
+		if (buf[0])
+			continue;
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/dpa_size", port, i);
+		sysfs_read_u64(ctx, p, &dpa);
+		if (reserved != (dpa != 0))
+			continue;
+		snprintf(out, len, "decoder%d.%d", port, i);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static int wsys(struct svm_ctx *ctx, const char *obj, const char *attr, const char *val)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/%s", obj, attr);
+	return sysfs_write(ctx, p, val);
+}
+
+static int wsys_u64(struct svm_ctx *ctx, const char *obj, const char *attr, uint64_t v)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
+	return wsys(ctx, obj, attr, val);
+}
+
+static int wait_dax(struct svm_ctx *ctx, const char *region, unsigned int ms)
+{
+	char p[PATH_MAX];
+	uint64_t end = now_ms() + ms;
+
+	do {
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/dax_region%s/", region,
+			   region + 6);
+		if (sysfs_exists(ctx, p)) {
+			char dax[PATH_MAX];
+
+			sysfs_path(ctx, dax, sizeof(dax),
+				   CXL_BUS "/devices/%s/dax_region%s/dax%s.0", region, region + 6,
+				   region + 6);
+			if (sysfs_exists(ctx, dax))
+				return 0;
+		}
+		usleep(20000);
+	} while (now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+struct assembly {
+	char region[32];
+	char decoders[SVM_MAX_TARGETS][32];
+	int nr_decoders;	/* DPA reserved on these */
+	bool created, committed, bound;
+};
+
+static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
+			  struct assembly *a, int ways)
+{
+	char attr[32];
+
+	if (a->bound)
+		wsys(ctx, "../drivers/cxl_region", "unbind", a->region);
+	if (a->committed)
+		wsys(ctx, a->region, "commit", "0");
+	for (int i = 0; a->created && i < ways; i++) {
+		snprintf(attr, sizeof(attr), "target%d", i);
+		wsys(ctx, a->region, attr, "");
+	}
+	for (int i = 0; i < a->nr_decoders; i++)
+		wsys(ctx, a->decoders[i], "dpa_size", "0");
+	if (a->created)
+		wsys(ctx, root->name, "delete_region", a->region);
+}
+
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+/* Ask libcxl for the new region (v77+); the remaining steps are the same ABI. */
+static int libcxl_create_region(struct svm_ctx *ctx, struct svm_root_decoder *root,
+				char *name, size_t len)
+{
+	struct cxl_ctx *cctx;
+	struct cxl_decoder *dec;
+	struct cxl_region *reg;
+	int rc = 0;
+
+	rc = cxl_new(&cctx);
+	if (rc)
+		return rc;
+	dec = cxl_decoder_get_by_name(cctx, root->name);
+	reg = dec ? cxl_decoder_create_ram_region(dec) : NULL;
+	if (reg)
+		snprintf(name, len, "%s", cxl_region_get_devname(reg));
+	else
+		rc = -ENXIO;
+	cxl_unref(cctx);
+	return rc;
+}
+#endif
+
+static int sysfs_create_region(struct svm_ctx *ctx, struct svm_root_decoder *root,
+			       char *name, size_t len)
+{
+	char p[PATH_MAX];
+	int rc;
+
+	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/create_ram_region", root->name);
+	rc = sysfs_read(ctx, p, name, len);
+	if (rc)
+		return rc;
+	return sysfs_write(ctx, p, name);
+}
+
+SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, int nr,
+				 const struct svm_region_opts *opts, struct svm_region **out)
+{
+	struct svm_region_opts def = { 0 };
+	struct svm_root_decoder *root;
+	struct svm_memdev *ordered[SVM_MAX_TARGETS];
+	struct assembly a = { 0 };
+	uint64_t per = UINT64_MAX, total;
+	unsigned int gran;
+	char attr[32];
+	uint64_t t0 = now_ms();
+	int rc, k = 0;
+
+	svm_clear_status(ctx);
+	if (!opts)
+		opts = &def;
+	if (nr < 1 || nr > SVM_MAX_TARGETS)
+		return svm_fail(ctx, -EINVAL, "a region needs 1 to %d memdevs, got %d",
+				SVM_MAX_TARGETS, nr);
+	for (int i = 0; i < nr; i++) {
+		struct svm_region *used;
+
+		for (int j = 0; j < i; j++)
+			if (mds[j] == mds[i])
+				return svm_fail(ctx, -EINVAL, "%s: named twice", mds[i]->name);
+		if (!mds[i]->endpoint[0])
+			return svm_fail(ctx, -ENODEV,
+					"%s: no CXL endpoint port (is cxl_mem loaded and the link up?)",
+					mds[i]->name);
+		if (!mds[i]->ram_size)
+			return svm_fail(ctx, -EINVAL, "%s: no volatile (ram) capacity",
+					mds[i]->name);
+		used = svm_memdev_get_region(mds[i]);
+		if (used)
+			return svm_fail(ctx, -EBUSY,
+					"%s: already used by %s; destroy that region first (svm-cxlctl destroy-region %s)",
+					mds[i]->name, used->name, used->name);
+		if (mds[i]->ram_size < per)
+			per = mds[i]->ram_size;
+	}
+
+	root = opts->root;
+	if (root && !window_fits(root, mds, nr))
+		return svm_fail(ctx, -EINVAL,
+				"%s: this window (%u-way, ram %s) cannot map these %d memdev(s); check 'svm-cxlctl list -D'",
+				root->name, root->ways, root->cap_ram ? "capable" : "incapable", nr);
+	if (!root)
+		svm_root_decoder_foreach(ctx, root)
+			if (window_fits(root, mds, nr))
+				break;
+	if (!root)
+		return svm_fail(ctx, -ENXIO,
+				"no ram-capable CXL window maps the host bridge(s) of these %d memdev(s) with %d-way interleave; check the platform's CFMWS (svm-cxlctl doctor)",
+				nr, nr);
+
+	/* window order: by host bridge position, then by name within a host bridge */
+	for (int t = 0; t < root->nr_targets; t++)
+		for (int i = 0; i < nr; i++)
+			if (window_position(root, mds[i]) == t)
+				ordered[k++] = mds[i];
+	if (opts->size) {
+		if (opts->size % (SZ_256M * nr))
+			return svm_fail(ctx, -EINVAL,
+					"size %llu is not a multiple of 256 MiB x %d ways",
+					(unsigned long long)opts->size, nr);
+		if (opts->size / nr > per)
+			return svm_fail(ctx, -ENOSPC,
+					"size %llu exceeds the memdevs' capacity (%llu per device)",
+					(unsigned long long)opts->size, (unsigned long long)per);
+		per = opts->size / nr;
+	}
+	per -= per % SZ_256M;
+	if (!per)
+		return svm_fail(ctx, -ENOSPC, "the memdevs have less than 256 MiB of ram each");
+	total = per * nr;
+	gran = opts->granularity ? opts->granularity : root->granularity;
+	if (!gran || (gran & (gran - 1)) || gran < 256 || gran > 16384)
+		return svm_fail(ctx, -EINVAL, "granularity %u: must be a power of 2 in 256..16384",
+				gran);
+	if (nr > 1 && gran != root->granularity && root->ways > 1)
+		return svm_fail(ctx, -EINVAL,
+				"granularity %u: an interleaved region must use the window's granularity %u",
+				gran, root->granularity);
+
+	for (int i = 0; i < nr; i++)
+		if (free_endpoint_decoder(ordered[i], false, a.decoders[i], 32))
+			return svm_fail(ctx, -ENOSPC,
+					"%s: every endpoint decoder is in use; destroy stale regions (svm-cxlctl doctor)",
+					ordered[i]->name);
+
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	rc = libcxl_create_region(ctx, root, a.region, sizeof(a.region));
+#else
+	rc = sysfs_create_region(ctx, root, a.region, sizeof(a.region));
+#endif
+	if (rc) {
+		svm_invalidate(ctx);
+		return svm_fail(ctx, rc, "%s: cannot create a ram region: %s", root->name,
+				strerror(-rc));
+	}
+	a.created = true;
+	(void)sysfs_create_region;
+
+#define STEP(call, fmt, ...) do { \
+		rc = (call); \
+		if (rc) { \
+			svm_fail(ctx, rc, "%s: " fmt ": %s; nothing was kept", a.region, \
+				 ##__VA_ARGS__, strerror(-rc)); \
+			goto undo; \
+		} \
+	} while (0)
+
+	STEP(wsys_u64(ctx, a.region, "interleave_granularity", gran),
+	     "setting interleave granularity %u", gran);
+	STEP(wsys_u64(ctx, a.region, "interleave_ways", nr), "setting %d interleave ways", nr);
+	for (int i = 0; i < nr; i++) {
+		STEP(wsys(ctx, a.decoders[i], "mode", "ram"), "%s mode ram", a.decoders[i]);
+		STEP(wsys_u64(ctx, a.decoders[i], "dpa_size", per), "%s (%s) reserving %llu bytes of DPA",
+		     a.decoders[i], ordered[i]->name, (unsigned long long)per);
+		a.nr_decoders = i + 1;
+	}
+	STEP(wsys_u64(ctx, a.region, "size", total), "setting size %llu (window %s full?)",
+	     (unsigned long long)total, root->name);
+	for (int i = 0; i < nr; i++) {
+		snprintf(attr, sizeof(attr), "target%d", i);
+		STEP(wsys(ctx, a.region, attr, a.decoders[i]), "target%d = %s (%s)", i,
+		     a.decoders[i], ordered[i]->name);
+	}
+	STEP(wsys(ctx, a.region, "commit", "1"), "commit");
+	a.committed = true;
+	STEP(wsys(ctx, "../drivers/cxl_region", "bind", a.region), "binding to cxl_region");
+	a.bound = true;
+	rc = wait_dax(ctx, a.region, 5000);
+	if (rc) {
+		svm_fail(ctx, rc, "%s: no dax device appeared (is dax_cxl loaded?)", a.region);
+		goto undo;
+	}
+#undef STEP
+	svm_note(ctx, "%s: created over %d memdev(s), %llu MiB, in %llu ms", a.region, nr,
+		 (unsigned long long)(total >> 20), (unsigned long long)(now_ms() - t0));
+	svm_invalidate(ctx);
+	if (out)
+		*out = svm_region_get_by_name(ctx, a.region);
+	return 0;
+
+undo:
+	undo_assembly(ctx, root, &a, nr);
+	svm_invalidate(ctx);
+	return rc;
+}
+
+/* Tear down in reverse; keeps going past errors on stale parts. */
+int region_sysfs_destroy(struct svm_region *r)
+{
+	struct svm_ctx *ctx = r->ctx;
+	char attr[32], p[PATH_MAX], name[32], root[32];
+	int rc, first = 0;
+	int n = r->nr_targets;
+	char decs[SVM_MAX_TARGETS][32];
+
+	snprintf(name, sizeof(name), "%s", r->name);
+	if (!r->root)
+		return svm_fail(ctx, -ENXIO, "%s: no root decoder found above it", name);
+	snprintf(root, sizeof(root), "%s", r->root->name);
+	memcpy(decs, r->targets, sizeof(decs));
+	if (r->enabled) {
+		rc = wsys(ctx, "../drivers/cxl_region", "unbind", name);
+		if (rc)
+			return svm_fail(ctx, rc, "%s: cannot disable it: %s", name, strerror(-rc));
+	}
+	if (r->committed) {
+		rc = wsys(ctx, name, "commit", "0");
+		if (rc)
+			return svm_fail(ctx, rc, "%s: cannot reset its decoders: %s", name,
+					strerror(-rc));
+	}
+	for (int i = 0; i < n; i++) {
+		if (!decs[i][0])
+			continue;
+		snprintf(attr, sizeof(attr), "target%d", i);
+		wsys(ctx, name, attr, "");
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", decs[i]);
+		if (sysfs_exists(ctx, p)) {
+			rc = wsys(ctx, decs[i], "dpa_size", "0");
+			if (rc && !first)
+				first = rc;
+		}
+	}
+	rc = wsys(ctx, root, "delete_region", name);
+	if (rc)
+		return svm_fail(ctx, rc, "%s: %s/delete_region failed: %s", name, root,
+				strerror(-rc));
+	if (first)
+		svm_note(ctx, "%s: deleted, but releasing DPA failed: %s", name, strerror(-first));
+	return 0;
+}
+
+SVM_EXPORT int svm_region_destroy(struct svm_region *r)
+{
+	struct svm_ctx *ctx = r->ctx;
+	enum svm_mode mode;
+	struct svm_dax *dax;
+	char name[32];
+	uint64_t t0 = now_ms();
+	int rc;
+
+	svm_clear_status(ctx);
+	snprintf(name, sizeof(name), "%s", r->name);
+	mode = svm_region_get_mode(r);
+	dax = svm_region_get_dax(r);
+	if (mode == SVM_MODE_COHERENT || mode == SVM_MODE_NUMA ||
+	    (mode == SVM_MODE_NUMA_PARTIAL && svm_dax_get_nr_online(dax)))
+		return svm_fail(ctx, -EBUSY,
+				"%s: online in %s mode; offline it first (svm-cxlctl offline %s)",
+				name, svm_mode_name(mode), name);
+	if (dax && dax->driver[0]) {
+		char p[PATH_MAX];
+
+		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/unbind", dax->driver);
+		rc = sysfs_write(ctx, p, dax->name);
+		if (rc)
+			return svm_fail(ctx, rc, "%s: cannot unbind %s from %s: %s", name,
+					dax->name, dax->driver, strerror(-rc));
+	}
+	rc = region_sysfs_destroy(r);
+	svm_invalidate(ctx);
+	if (!rc)
+		svm_note(ctx, "%s: destroyed in %llu ms", name,
+			 (unsigned long long)(now_ms() - t0));
+	return rc;
+}

@@ -1,0 +1,105 @@
+# Helpers for the svm-cxlctl guest tests (busybox sh). Source after svm-test.sh.
+# Teardown here uses sysfs directly (not svm-cxlctl) so a broken CLI cannot leave the
+# next test a dirty guest.
+
+CTL=${SVM_CXLCTL:-svm-cxlctl}
+MEMSYS=/sys/devices/system/memory
+DAXBUS=/sys/bus/dax
+AUTO_ONLINE_AT_START=$(cat $MEMSYS/auto_online_blocks)
+SVM_TEST_NUMA=svm-test-numa
+
+# run CMD..., expect exit status $1; output in $OUT
+expect_rc() {
+	local want=$1
+	shift
+	OUT=$("$@" 2>&1)
+	local rc=$?
+	[ "$rc" = "$want" ] || fail "'$*': exit $rc, expected $want; output: $OUT"
+	echo "ok - '$*' -> $rc"
+}
+
+# the error text of the last expect_rc must mention WORD
+expect_msg() {
+	echo "$OUT" | grep -qi -- "$1" || fail "message does not mention '$1': $OUT"
+}
+
+# elapsed milliseconds of CMD (into $MS), its status is returned
+timed() {
+	local s e rc
+	s=$(cut -d' ' -f1 /proc/uptime)
+	"$@"
+	rc=$?
+	e=$(cut -d' ' -f1 /proc/uptime)
+	MS=$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%d", (e - s) * 1000 }')
+	return $rc
+}
+
+region_dax_dir() { echo "$DAXBUS/devices/$(region_dax "$1")"; }
+
+dax_driver() { basename "$(readlink "$DAXBUS/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+
+# memory block numbers of a dax device's range
+dax_blocks() {
+	local d=$DAXBUS/devices/$1 bs start size
+	bs=$((0x$(cat $MEMSYS/block_size_bytes)))
+	start=$(($(cat $d/resource)))
+	size=$(cat $d/size)
+	local b=$((start / bs)) end=$(((start + size) / bs))
+	while [ $b -lt $end ]; do
+		echo $b
+		b=$((b + 1))
+	done
+}
+
+node_has_memory() { grep -q "Node $1 MemTotal: *[1-9]" /sys/devices/system/node/node$1/meminfo 2>/dev/null; }
+
+# full teardown of every region, independent of svm-cxlctl
+clean_all() {
+	local r d b drv
+	for r in $(ls $CXL | grep '^region'); do
+		d=$(ls -d $CXL/$r/dax_region*/dax* 2>/dev/null | head -n1)
+		d=${d##*/}
+		if [ -n "$d" ]; then
+			drv=$(dax_driver $d)
+			if [ "$drv" = kmem ]; then
+				for b in $(dax_blocks $d); do
+					[ "$(cat $MEMSYS/memory$b/state 2>/dev/null)" = online ] &&
+						echo offline >$MEMSYS/memory$b/state
+				done
+				# memory that cannot go offline (ZONE_NORMAL with kernel pages)
+				# must never lose its region underneath: leave it
+				for b in $(dax_blocks $d); do
+					[ "$(cat $MEMSYS/memory$b/state 2>/dev/null)" = online ] && {
+						log "clean_all: memory$b of $d stays online; $r kept"
+						continue 2
+					}
+				done
+			fi
+			[ -n "$drv" ] && echo $d >$DAXBUS/drivers/$drv/unbind
+		fi
+		cxl_region_destroy $r
+	done
+	for p in /sys/devices/virtual/misc/svm_cxl/pools/pool*; do
+		[ -e "$p" ] && log "pool ${p##*/} left behind"
+	done
+	lsmod | grep -q '^svm_cxl' && rmmod svm_cxl
+	lsmod | grep -q '^kmem' && rmmod kmem 2>/dev/null
+	echo "$AUTO_ONLINE_AT_START" >$MEMSYS/auto_online_blocks
+	rm -f /run/svm-cxl.lock
+	return 0
+}
+
+# state of the CXL world that bad commands must not change
+snapshot() {
+	{
+		ls $CXL
+		for r in $(ls $CXL | grep '^region'); do
+			cat $CXL/$r/commit $CXL/$r/size
+			ls -d $CXL/$r/dax_region*/dax* 2>/dev/null
+		done
+		for d in $(ls $DAXBUS/devices 2>/dev/null); do echo "$d $(dax_driver $d)"; done
+		cat $MEMSYS/memory*/state
+		cat $MEMSYS/auto_online_blocks
+		lsmod | awk '{print $1}' | sort
+	} 2>&1
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# online --mode numa from bare memdevs (the region is assembled first): kmem holds the
+# dax device, every block is online in ZONE_MOVABLE whatever auto_online_blocks says, a
+# second online is a no-op. Placement on the CXL node: numactl --membind, --preferred,
+# --interleave, mbind + move_pages; each page's node read back with move_pages(2).
+# Strict --membind beyond the node's capacity fails with ENOMEM (huge page reservation).
+. svm-test.sh
+. cli-lib.sh
+trap clean_all EXIT
+
+set -- $(memdevs)
+MIB=16
+echo online >$MEMSYS/auto_online_blocks	# the hostile default: kmem would online Normal
+
+timed $CTL online "$@" --mode numa >/tmp/online.json || fail "online $* --mode numa failed"
+log "online numa (with region assembly): $MS ms"
+echo "time online-numa+create $MS ms" >>/results/cli-timings
+region=$(jq -r .region /tmp/online.json)
+dax=$(region_dax $region) || fail "no dax device"
+node=$(cat $DAXBUS/devices/$dax/target_node)
+check_eq "$dax driver" kmem "$(dax_driver $dax)"
+n=0
+for b in $(dax_blocks $dax); do
+	check_eq "memory$b state" online "$(cat $MEMSYS/memory$b/state)"
+	check_eq "memory$b zone" Movable "$(cat $MEMSYS/memory$b/valid_zones)"
+	check_eq "memory$b node" "node$node" "$(basename $(ls -d $MEMSYS/memory$b/node*))"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no memory blocks for $dax"
+check_eq "auto_online_blocks restored" online "$(cat $MEMSYS/auto_online_blocks)"
+node_has_memory $node || fail "node $node has no memory"
+check_eq "numactl sees node $node" 1 "$(numactl -H | grep -c "^node $node size: [1-9]")"
+check_eq "daxctl agrees" system-ram "$(daxctl list -d $dax | jq -r '.[0].mode')"
+check_eq "daxctl online blocks" "$n" "$(daxctl list -d $dax | jq '.[0].online_memblocks')"
+check_eq "list mode" numa "$($CTL list -r $region | jq -r '.[0].mode')"
+
+# a second online is a no-op success
+before=$(snapshot)
+expect_rc 0 $CTL online $region --mode numa
+expect_msg "already"
+expect_rc 0 $CTL online "$@" --mode numa
+check_eq "state unchanged by the second online" "$before" "$(snapshot)"
+# the other mode is refused while online
+expect_rc 4 $CTL online $region --mode coherent
+expect_msg "offline it first"
+
+pages=$((MIB * 256))
+# membind: all on the CXL node
+out=$(numactl --membind=$node $SVM_TEST_NUMA place $MIB) || fail "membind run: $out"
+check_eq "membind=$node" "nodes: $node=$pages" "$out"
+# preferred: all on the CXL node (it has room)
+out=$(numactl --preferred=$node $SVM_TEST_NUMA place $MIB) || fail "preferred run: $out"
+check_eq "preferred=$node" "nodes: $node=$pages" "$out"
+# interleave: half on each
+out=$(numactl --interleave=0,$node $SVM_TEST_NUMA place $MIB) || fail "interleave run: $out"
+check_eq "interleave=0,$node" "nodes: 0=$((pages / 2)) $node=$((pages / 2))" "$out"
+# the process's own numa_maps agrees (independent of move_pages)
+numactl --membind=$node sh -c "grep -q \"bind:$node\" /proc/self/numa_maps" ||
+	fail "numa_maps of a membind process shows no bind:$node"
+echo "ok - numa_maps policy bind:$node"
+# mbind + move_pages from a program
+out=$($SVM_TEST_NUMA mbind $MIB $node) || fail "mbind/move_pages: $out"
+echo "$out"
+
+# strict binding beyond the node's capacity: the node's huge pages are its capacity for
+# MAP_HUGETLB; under --membind a reservation larger than what the bound node has fails
+# with ENOMEM at mmap time (hugetlb_acct_memory against the policy's nodes), while the
+# same size without the policy fits (node 0 has a few more). No OOM, no kernel trace.
+H=/sys/devices/system/node
+# all of the node but 16 MiB of headroom for the small pages of bound processes
+want=$(($(awk '/MemFree/ {print $4}' $H/node$node/meminfo) / 2048 - 8))
+echo $want >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages
+cap=$(cat $H/node$node/hugepages/hugepages-2048kB/nr_hugepages)
+echo 4 >$H/node0/hugepages/hugepages-2048kB/nr_hugepages
+[ "$cap" -gt 0 ] || fail "no huge pages on node $node"
+log "node $node holds $cap huge pages"
+expect_rc 0 numactl --membind=$node $SVM_TEST_NUMA hugetlb $cap $node
+expect_rc 3 numactl --membind=$node $SVM_TEST_NUMA hugetlb $((cap + 1)) $node
+expect_msg "Cannot allocate memory"
+out=$($SVM_TEST_NUMA hugetlb $((cap + 1)) 0 | head -n1)
+check_eq "without the policy" "hugetlb mmap of $((cap + 1)) pages: ok" "$out"
+echo 0 >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages
+echo 0 >$H/node0/hugepages/hugepages-2048kB/nr_hugepages
+kernel_log_clean || fail "kernel log"
+
+timed $CTL offline $region >/dev/null || fail "offline $region failed"
+log "offline numa (idle): $MS ms"
+echo "time offline-numa-idle $MS ms" >>/results/cli-timings
+check_eq "$dax unbound" "" "$(dax_driver $dax)"
+expect_rc 0 $CTL offline $region		# again: nothing to do
+expect_msg "already offline"
+expect_rc 0 $CTL destroy-region $region

@@ -1,0 +1,118 @@
+#!/bin/sh
+# create-region / destroy-region over every memdev, checked against sysfs, cxl list and
+# /proc/iomem; list JSON validated with jq against sysfs; a half-built region (what a
+# removed device or an interrupted tool leaves) is found by doctor and cleaned up.
+. svm-test.sh
+. cli-lib.sh
+trap clean_all EXIT
+
+set -- $(memdevs)
+total=0
+for m in "$@"; do total=$((total + $(cat $CXL/$m/ram/size))); done
+# give the memdevs in reverse order: the library must sort them into window order
+rev=""
+for m in "$@"; do rev="$m $rev"; done
+
+timed $CTL create-region $rev >/tmp/create.json || fail "create-region $rev failed"
+log "create-region: $MS ms"
+echo "time create-region $MS ms" >>/results/cli-timings
+region=$(jq -r .region /tmp/create.json)
+r=$CXL/$region
+check_eq "$region commit" 1 "$(cat $r/commit)"
+check_eq "$region size" "$total" "$(($(cat $r/size)))"
+check_eq "$region ways" "$#" "$(cat $r/interleave_ways)"
+check_eq "$region bound" cxl_region "$(basename "$(readlink $r/driver)")"
+i=0
+for m in $(memdevs_in_window_order "$@"); do
+	dec=$(cat $r/target$i)
+	ep=$(memdev_endpoint $m)
+	check_eq "target$i is $m's decoder" "${ep#endpoint}" "$(echo ${dec#decoder} | cut -d. -f1)"
+	i=$((i + 1))
+done
+start=$(($(cat $r/resource)))
+grep -q "$(printf '%x' $start)-.*: $region" /proc/iomem || fail "$region not in /proc/iomem"
+# the cxl tool's own view
+check_eq "cxl list size" "$total" "$(cxl list -R -r $region | jq '.[0].size')"
+check_eq "cxl list resource" "$start" "$(cxl list -R -r $region | jq '.[0].resource')"
+
+# list JSON vs sysfs
+$CTL list >/tmp/list.json || fail "list failed"
+jq -e . /tmp/list.json >/dev/null || fail "list is not JSON"
+check_eq "list: regions" 1 "$(jq '.regions | length' /tmp/list.json)"
+check_eq "list: region resource" "$start" "$(jq ".regions[0].resource" /tmp/list.json)"
+check_eq "list: region size" "$total" "$(jq ".regions[0].size" /tmp/list.json)"
+check_eq "list: ways" "$#" "$(jq ".regions[0].interleave_ways" /tmp/list.json)"
+check_eq "list: granularity" "$(cat $r/interleave_granularity)" "$(jq ".regions[0].interleave_granularity" /tmp/list.json)"
+check_eq "list: decode_state" commit "$(jq -r ".regions[0].decode_state" /tmp/list.json)"
+check_eq "list: mode" offline "$(jq -r ".regions[0].mode" /tmp/list.json)"
+i=0
+while [ $i -lt $# ]; do
+	check_eq "list: target$i" "$(cat $r/target$i)" "$(jq -r ".regions[0].targets[$i].decoder" /tmp/list.json)"
+	i=$((i + 1))
+done
+dax=$(region_dax $region) || fail "no dax device"
+check_eq "list: dax" "$dax" "$(jq -r ".regions[0].dax.chardev" /tmp/list.json)"
+check_eq "list: target node" "$(cat $DAXBUS/devices/$dax/target_node)" "$(jq ".regions[0].dax.target_node" /tmp/list.json)"
+check_eq "list: memdevs" "$#" "$(jq '.memdevs | length' /tmp/list.json)"
+for m in "$@"; do
+	check_eq "list: $m serial" "$(($(cat $CXL/$m/serial)))" "$(jq ".memdevs[] | select(.memdev == \"$m\") | .serial" /tmp/list.json)"
+	check_eq "list: $m ram_size" "$(($(cat $CXL/$m/ram/size)))" "$(jq ".memdevs[] | select(.memdev == \"$m\") | .ram_size" /tmp/list.json)"
+	check_eq "list: $m host" "$(basename "$(dirname "$(readlink -f $CXL/$m)")")" "$(jq -r ".memdevs[] | select(.memdev == \"$m\") | .host" /tmp/list.json)"
+	check_eq "list: $m region" "$region" "$(jq -r ".memdevs[] | select(.memdev == \"$m\") | .region" /tmp/list.json)"
+done
+# filters
+check_eq "list -r id" "$region" "$($CTL list -r ${region#region} | jq -r '.[0].region')"
+check_eq "list -r all" 1 "$($CTL list -r all | jq length)"
+check_eq "list -m $1" "$1" "$($CTL list -m $1 | jq -r '.[0].memdev')"
+check_eq "list -D targets" "$(cat $CXL/$ROOT_DECODER/target_list | tr ',' '\n' | wc -l)" "$($CTL list -D | jq '.[0].nr_targets')"
+i=0
+for id in $(tr ',' ' ' <$CXL/$ROOT_DECODER/target_list); do
+	check_eq "list -D target $i" "$(basename "$(readlink -f $CXL/root0/dport$id)")" "$($CTL list -D | jq -r ".[0].targets[$i].target")"
+	i=$((i + 1))
+done
+check_eq "list -u size" "\"$((total >> 20)) MiB\"" "$($CTL list -R -u | jq '.[0].size')"
+$CTL list -v -r $region | jq -e '.[0].dax.memblocks' >/dev/null || fail "list -v has no memblocks"
+
+# second create over the same memdevs: refused, nothing new
+expect_rc 4 $CTL create-region "$@"
+check_eq "still one region" 1 "$(ls $CXL | grep -c '^region')"
+
+timed $CTL destroy-region $region || fail "destroy-region failed"
+log "destroy-region: $MS ms"
+echo "time destroy-region $MS ms" >>/results/cli-timings
+[ -e "$r" ] && fail "$region still exists"
+grep -q ": $region" /proc/iomem && fail "$region still in /proc/iomem"
+for m in "$@"; do
+	ep=$(memdev_endpoint "$m")
+	for dec in $CXL/decoder${ep#endpoint}.*; do
+		check_eq "${dec##*/} DPA released" 0 "$(($(cat $dec/dpa_size)))"
+	done
+done
+check_eq "list: no regions" 0 "$($CTL list -R | jq length)"
+
+# a half-built region: created, ways set, a DPA reservation, never committed
+rd=$CXL/$ROOT_DECODER
+half=$(cat $rd/create_ram_region)
+echo $half >$rd/create_ram_region
+echo 4096 >$CXL/$half/interleave_granularity 2>/dev/null || echo 256 >$CXL/$half/interleave_granularity
+echo $# >$CXL/$half/interleave_ways
+dec=$(memdev_free_decoder $1)
+echo ram >$CXL/$dec/mode
+echo 268435456 >$CXL/$dec/dpa_size
+echo $((268435456 * $#)) >$CXL/$half/size
+echo $dec >$CXL/$half/target0 || true
+$CTL doctor >/tmp/doctor.txt
+check_eq "doctor exit on a half-built region" 1 "$?"
+grep "$half" /tmp/doctor.txt | grep -q "destroy-region $half" || fail "doctor does not flag $half: $(cat /tmp/doctor.txt)"
+check_eq "list shows it uncommitted" reset "$($CTL list -r $half | jq -r '.[0].decode_state')"
+expect_rc 0 $CTL destroy-region stale $half
+[ -e $CXL/$half ] && fail "$half not deleted"
+check_eq "$dec DPA released" 0 "$(($(cat $CXL/$dec/dpa_size)))"
+$CTL doctor >/tmp/doctor.txt || fail "doctor still unhappy: $(cat /tmp/doctor.txt)"
+echo "ok - half-built region cleaned up"
+
+# from a bare memdev set again, the capacity is free: a new region can be built
+$CTL create-region "$@" >/tmp/c2.json || fail "re-create after cleanup failed"
+$CTL destroy-region all >/dev/null || fail "destroy-region all failed"
+check_eq "no regions left" 0 "$(ls $CXL | grep -c '^region')"
+kernel_log_clean || fail "kernel log"

@@ -1,0 +1,91 @@
+#!/bin/sh
+# svm-cxlctl grammar: every bad input is refused with its documented exit status and a
+# message naming the object and what to try, and changes nothing.
+. svm-test.sh
+. cli-lib.sh
+trap clean_all EXIT
+
+set -- $(memdevs)
+region=$(cxl_ram_region_create "$@") || fail "reference region assembly failed"
+before=$(snapshot)
+
+expect_rc 2 $CTL
+expect_msg "Usage:"
+expect_msg "COMMAND :="
+expect_rc 0 $CTL --help
+expect_rc 0 $CTL --version
+expect_rc 2 $CTL onlin region0 --mode numa
+expect_msg "did you mean 'online'"
+expect_rc 2 $CTL onl region0 --mode numa		# exact matching, no prefixes
+expect_rc 2 $CTL ls
+expect_msg "did you mean 'list'"
+expect_rc 2 $CTL frobnicate
+expect_msg "help"
+expect_rc 2 $CTL online $region
+expect_msg "--mode"
+expect_rc 2 $CTL online $region --mode numb
+expect_msg "numa or coherent"
+expect_rc 2 $CTL online $region --mode coherent --zone normal
+expect_msg "numa only"
+expect_rc 2 $CTL online $region --mode numa --zone high
+expect_rc 2 $CTL online $region --mode numa --bogus
+expect_msg "unknown option"
+expect_rc 2 $CTL online --mode numa
+expect_msg "which region"
+expect_rc 2 $CTL online $region region99 --mode numa
+expect_rc 2 $CTL online dax0.0 --mode numa
+expect_msg "regionN"
+expect_rc 3 $CTL online region99 --mode numa
+expect_msg "region99"
+expect_rc 3 $CTL online mem42 --mode numa
+expect_msg "mem42"
+expect_rc 2 $CTL offline $region --timeout soon
+expect_msg "timeout"
+expect_rc 2 $CTL offline $region --timeout 0
+expect_rc 2 $CTL offline $region --mode numa
+expect_rc 3 $CTL offline region99
+expect_rc 2 $CTL convert $region
+expect_rc 1 $CTL convert $region --mode numa		# not online: says what to do
+expect_msg "svm-cxlctl online $region"
+expect_rc 2 $CTL create-region
+expect_rc 2 $CTL create-region $1 --size lots
+expect_rc 2 $CTL create-region $1 --granularity 1000
+expect_rc 2 $CTL create-region $region
+expect_rc 3 $CTL create-region mem42
+expect_rc 3 $CTL create-region $1 --decoder decoder9.9
+expect_rc 2 $CTL create-region $1 $1
+expect_rc 4 $CTL create-region "$@"			# already used by $region
+expect_msg "$region"
+expect_rc 2 $CTL destroy-region
+expect_rc 2 $CTL destroy-region mem0
+expect_rc 3 $CTL destroy-region region99
+expect_rc 2 $CTL list -m foo
+expect_rc 3 $CTL list -m mem42
+expect_rc 3 $CTL list -r 99
+expect_rc 2 $CTL list extra
+expect_rc 2 $CTL list --frob
+expect_rc 2 $CTL status a b
+expect_rc 3 $CTL status region99
+expect_rc 2 $CTL doctor --fix
+expect_rc 2 $CTL help nosuch
+for c in list online offline convert create-region destroy-region status doctor help; do
+	expect_rc 0 $CTL help $c
+	expect_msg "svm-cxlctl"
+	echo "$OUT" | grep -q "^NAME" || fail "help $c: no NAME section"
+	echo "$OUT" | grep -q "EXIT STATUS" || fail "help $c: no EXIT STATUS section"
+done
+expect_rc 0 $CTL online --help
+
+# privileged operations need CAP_SYS_ADMIN; reading does not
+expect_rc 5 $SVM_TEST_NUMA nobody $CTL online $region --mode numa
+expect_msg "CAP_SYS_ADMIN"
+expect_rc 5 $SVM_TEST_NUMA nobody $CTL destroy-region $region
+expect_rc 5 $SVM_TEST_NUMA nobody $CTL create-region mem0
+expect_rc 0 $SVM_TEST_NUMA nobody $CTL list
+expect_rc 2 $SVM_TEST_NUMA nobody $CTL online $region --mode bad   # usage before privilege
+
+after=$(snapshot)
+[ "$before" = "$after" ] || fail "bad commands changed the system:
+$(echo "$before" >/tmp/b; echo "$after" >/tmp/a; diff /tmp/b /tmp/a)"
+echo "ok - nothing changed"
+kernel_log_clean || fail "kernel log"

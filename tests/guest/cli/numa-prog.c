@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * svm-test-numa: placement probes for the guest tests. Where pages live is read back
+ * with move_pages(2) in query mode (nodes == NULL), independently of svm-cxlctl.
+ *
+ *   svm-test-numa place MIB            touch MIB under the inherited policy, print nodes
+ *   svm-test-numa mbind MIB NODE       mbind(MPOL_BIND) to NODE, touch, check, move_pages
+ *                                      to node 0 and back, check each step
+ *   svm-test-numa overfill MIB NODE    MIB on node 0, move_pages all to NODE: pages that
+ *                                      do not fit must fail with -ENOMEM, none otherwise
+ *   svm-test-numa hugetlb N NODE       mmap N 2 MiB huge pages, touch a few, check they
+ *                                      are on NODE; exit 3 if mmap fails with ENOMEM
+ *   svm-test-numa hold MIB DIR         fill MIB with a pattern, print nodes, create
+ *                                      DIR/ready, wait for DIR/go, verify the pattern,
+ *                                      print nodes again, exit 0 only if intact
+ *   svm-test-numa nobody CMD...        run CMD as uid/gid 65534
+ *   svm-test-numa migrate MIB POOL DIR (coherent) fill MIB on system RAM, migrate it to
+ *                                      svm_cxl POOL, then as hold
+ * Output lines: "nodes: N=COUNT ..." and "pool: COUNT" as seen by the probes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <linux/svm_cxl.h>
+
+#define PAGE 4096UL
+
+static void *map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
+	/* no THP: page-granular placement and migration */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+static void fill(char *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i += sizeof(uint64_t))
+		*(uint64_t *)(p + i) = (i * 0x9E3779B97F4A7C15ULL) ^ seed;
+}
+
+static size_t check(const char *p, size_t len, unsigned int seed)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < len; i += sizeof(uint64_t))
+		bad += *(const uint64_t *)(p + i) != ((i * 0x9E3779B97F4A7C15ULL) ^ seed);
+	return bad;
+}
+
+/* counts[node] of the pages of [p, p+len); returns the number of pages whose status is
+ * not a node (negative errno) */
+static long nodes(char *p, size_t len, long counts[64], int print)
+{
+	unsigned long n = len / PAGE;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status));
+	long other = 0;
+
+	memset(counts, 0, 64 * sizeof(long));
+	for (unsigned long i = 0; i < n; i++)
+		pages[i] = p + i * PAGE;
+	if (move_pages(0, n, pages, NULL, status, 0)) {
+		perror("move_pages(query)");
+		exit(2);
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (status[i] >= 0 && status[i] < 64)
+			counts[status[i]]++;
+		else
+			other++;
+	}
+	if (print) {
+		printf("nodes:");
+		for (int i = 0; i < 64; i++)
+			if (counts[i])
+				printf(" %d=%ld", i, counts[i]);
+		if (other)
+			printf(" other=%ld", other);
+		printf("\n");
+		fflush(stdout);
+	}
+	free(pages);
+	free(status);
+	return other;
+}
+
+static int move_all(char *p, size_t len, int node, long *ok, long *nomem, long *err)
+{
+	unsigned long n = len / PAGE;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status)), *dst = malloc(n * sizeof(int));
+
+	if (!pages || !status || !dst) {
+		perror("malloc");
+		exit(2);
+	}
+	long rc;
+
+	for (unsigned long i = 0; i < n; i++) {
+		pages[i] = p + i * PAGE;
+		dst[i] = node;
+	}
+	rc = move_pages(0, n, pages, dst, status, MPOL_MF_MOVE);
+	*ok = *nomem = *err = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		if (status[i] == node)
+			(*ok)++;
+		else if (status[i] == -ENOMEM)
+			(*nomem)++;
+		else
+			(*err)++;
+	}
+	printf("move_pages to node %d: rc=%ld ok=%ld enomem=%ld other=%ld\n", node, rc, *ok,
+	       *nomem, *err);
+	fflush(stdout);
+	free(pages);
+	free(status);
+	free(dst);
+	return rc < 0 ? -errno : 0;
+}
+
+static void wait_file(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	while (stat(path, &st))
+		usleep(20000);
+}
+
+static void touch_file(const char *dir, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int hold(char *buf, size_t len, const char *dir, unsigned int seed)
+{
+	long c[64];
+	size_t bad;
+
+	nodes(buf, len, c, 1);
+	touch_file(dir, "ready");
+	wait_file(dir, "go");
+	bad = check(buf, len, seed);
+	nodes(buf, len, c, 1);
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t len;
+	char *buf;
+	long c[64];
+
+	if (argc >= 3 && !strcmp(argv[1], "nobody")) {
+		/* run a command without privileges */
+		if (setgid(65534) || setuid(65534)) {
+			perror("setuid");
+			return 2;
+		}
+		execvp(argv[2], argv + 2);
+		perror(argv[2]);
+		return 127;
+	}
+	if (argc < 3) {
+		fprintf(stderr, "usage: see the comment at the top of numa-prog.c\n");
+		return 2;
+	}
+	len = strtoul(argv[2], NULL, 0) << 20;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(argv[1], "place")) {
+		buf = map(len);
+		fill(buf, len, 1);
+		return nodes(buf, len, c, 1) ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "mbind") && argc == 4) {
+		int node = atoi(argv[3]);
+		unsigned long mask = 1UL << node;
+		long ok, nomem, err;
+
+		buf = map(len);
+		if (mbind(buf, len, MPOL_BIND, &mask, 64, 0)) {
+			perror("mbind");
+			return 1;
+		}
+		fill(buf, len, 2);
+		nodes(buf, len, c, 1);
+		if (c[node] != (long)(len / PAGE)) {
+			printf("FAIL: mbind to %d: only %ld of %lu pages there\n", node, c[node],
+			       len / PAGE);
+			return 1;
+		}
+		/* the policy still binds the range: reset it before moving to node 0 */
+		mbind(buf, len, MPOL_DEFAULT, NULL, 0, 0);
+		move_all(buf, len, 0, &ok, &nomem, &err);
+		nodes(buf, len, c, 1);
+		if (c[0] != (long)(len / PAGE) || check(buf, len, 2)) {
+			printf("FAIL: move_pages to node 0\n");
+			return 1;
+		}
+		move_all(buf, len, node, &ok, &nomem, &err);
+		nodes(buf, len, c, 1);
+		if (c[node] != (long)(len / PAGE) || check(buf, len, 2)) {
+			printf("FAIL: move_pages back to node %d\n", node);
+			return 1;
+		}
+		printf("mbind/move_pages: ok\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "overfill") && argc == 4) {
+		int node = atoi(argv[3]);
+		unsigned long mask = 1;
+		long ok, nomem, err;
+
+		buf = map(len);
+		mbind(buf, len, MPOL_BIND, &mask, 64, 0);
+		fill(buf, len, 3);
+		mbind(buf, len, MPOL_DEFAULT, NULL, 0, 0);
+		move_all(buf, len, node, &ok, &nomem, &err);
+		nodes(buf, len, c, 1);
+		if (check(buf, len, 3)) {
+			printf("FAIL: data changed by move_pages\n");
+			return 1;
+		}
+		if (!nomem || err || ok + nomem != (long)(len / PAGE)) {
+			printf("FAIL: expected some -ENOMEM and nothing else\n");
+			return 1;
+		}
+		printf("overfill: ok\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "hugetlb") && argc == 4) {
+		/* argv[2]: number of 2 MiB huge pages; argv[3]: the node they must land on */
+		size_t n = strtoul(argv[2], NULL, 0), hlen = n << 21;
+		int node = atoi(argv[3]);
+
+		buf = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (buf == MAP_FAILED) {
+			printf("hugetlb mmap of %zu pages: %s\n", n, strerror(errno));
+			return errno == ENOMEM ? 3 : 1;
+		}
+		printf("hugetlb mmap of %zu pages: ok\n", n);
+		/* touch a few (each fault zeroes 2 MiB of slow CXL memory) */
+		for (size_t i = 0; i < n && i < 4; i++)
+			buf[i << 21] = 1;
+		nodes(buf, (n < 4 ? n : 4) << 21, c, 1);
+		if (c[node] != (long)((n < 4 ? n : 4) * 512)) {
+			printf("FAIL: huge pages not on node %d\n", node);
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "hold") && argc == 4) {
+		buf = map(len);
+		fill(buf, len, 4);
+		return hold(buf, len, argv[3], 4);
+	}
+#ifdef SVM_CXL_IOC_MIGRATE
+	if (!strcmp(argv[1], "migrate") && argc == 5) {
+		struct svm_cxl_migrate m = { .size = sizeof(m) };
+		struct svm_cxl_query q = { .size = sizeof(q) };
+		struct svm_cxl_page_loc *locs;
+		int fd = open("/dev/" SVM_CXL_DEVICE_NAME, O_RDWR);
+
+		if (fd < 0) {
+			perror("/dev/" SVM_CXL_DEVICE_NAME);
+			return 2;
+		}
+		buf = map(len);
+		fill(buf, len, 5);
+		m.addr = (uintptr_t)buf;
+		m.length = len;
+		m.direction = SVM_CXL_TO_POOL;
+		m.pool_id = atoi(argv[3]);
+		if (ioctl(fd, SVM_CXL_IOC_MIGRATE, &m)) {
+			perror("SVM_CXL_IOC_MIGRATE");
+			return 1;
+		}
+		printf("migrate: moved=%llu busy=%llu no_memory=%llu\n",
+		       (unsigned long long)m.moved, (unsigned long long)m.busy,
+		       (unsigned long long)m.no_memory);
+		locs = calloc(len / PAGE, sizeof(*locs));
+		q.addr = (uintptr_t)buf;
+		q.length = len;
+		q.locs = (uintptr_t)locs;
+		if (ioctl(fd, SVM_CXL_IOC_QUERY, &q)) {
+			perror("SVM_CXL_IOC_QUERY");
+			return 1;
+		}
+		printf("pool: %llu\n", (unsigned long long)q.n_pool);
+		close(fd);
+		return hold(buf, len, argv[4], 5);
+	}
+#endif
+	fprintf(stderr, "svm-test-numa: unknown or unsupported mode '%s'\n", argv[1]);
+	return 77;
+}
