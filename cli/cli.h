@@ -28,6 +28,7 @@ struct json_object *decoder_to_json(struct svm_root_decoder *d, unsigned long fl
 struct json_object *region_to_json(struct svm_region *r, unsigned long flags);
 struct json_object *dax_to_json(struct svm_dax *d, unsigned long flags);
 struct json_object *pool_to_json(struct svm_pool *p, unsigned long flags);
+struct json_object *preflight_to_json(struct svm_region *r, const struct svm_preflight *pf);
 void print_json(struct json_object *o);
 
 struct cmd {

@@ -105,6 +105,9 @@ struct json_object *dax_to_json(struct svm_dax *d, unsigned long flags)
 			json_object_array_add(a, e);
 		}
 		ADD(o, "memblocks", a);
+		if (svm_dax_get_nr_online(d) && svm_dax_get_target_node(d) >= 0)
+			ADD(o, "memory_tier",
+			    json_object_new_int(svm_node_get_memory_tier(ctx, svm_dax_get_target_node(d))));
 		if (svm_dax_get_nr_online(d) && svm_dax_get_target_node(d) >= 0 &&
 		    !svm_node_get_meminfo(ctx, svm_dax_get_target_node(d), &total, &freeb)) {
 			ADD(o, "node_total_pages", json_object_new_uint64(total / 4096));
@@ -170,6 +173,34 @@ struct json_object *region_to_json(struct svm_region *r, unsigned long flags)
 		ADD(o, "dax", dax_to_json(dax, flags));
 	if (pool)
 		ADD(o, "pool", pool_to_json(pool, flags));
+	return o;
+}
+
+struct json_object *preflight_to_json(struct svm_region *r, const struct svm_preflight *pf)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	ADD(o, "region", json_object_new_string(svm_region_get_name(r)));
+	ADD(o, "mode", json_object_new_string(svm_mode_name(pf->mode)));
+	ADD(o, "node", json_object_new_int(pf->node));
+	ADD(o, "total_memblocks", json_object_new_int(pf->nr_blocks));
+	ADD(o, "online_memblocks", json_object_new_int(pf->nr_online));
+	ADD(o, "movable_memblocks", json_object_new_int(pf->nr_movable));
+	ADD(o, "normal_memblocks", json_object_new_int(pf->nr_normal));
+	ADD(o, "node_used_pages", json_object_new_uint64((pf->node_total - pf->node_free) / 4096));
+	ADD(o, "pool_used_pages", json_object_new_uint64(pf->pool_used_pages));
+	for (int i = 0; i < pf->nr_procs && i < 16; i++) {
+		struct json_object *p = json_object_new_object();
+
+		ADD(p, "pid", json_object_new_int(pf->procs[i]));
+		ADD(p, "pages", json_object_new_uint64(pf->proc_pages[i]));
+		json_object_array_add(a, p);
+	}
+	ADD(o, "nr_processes", json_object_new_int(pf->nr_procs));
+	ADD(o, "processes", a);
+	ADD(o, "can_offline", json_object_new_boolean(pf->can_offline));
+	if (pf->reason[0])
+		ADD(o, "reason", json_object_new_string(pf->reason));
 	return o;
 }
 

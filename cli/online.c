@@ -11,7 +11,7 @@ struct mode_args {
 	const char *cmd;
 	struct svm_online_opts o;
 	unsigned int timeout_ms;
-	bool have_timeout, verbose;
+	bool have_timeout, verbose, dry_run;
 	int nobj;
 	char **objs;
 };
@@ -23,14 +23,20 @@ static int parse_mode_args(int argc, char **argv, struct mode_args *a, bool want
 		{ "zone", required_argument, NULL, 'z' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:z:t:v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:z:t:vn", opts, NULL)) != -1) {
 		switch (c) {
+		case 'n':
+			if (strcmp(a->cmd, "offline"))
+				return usage_error(a->cmd, "--dry-run applies to offline");
+			a->dry_run = true;
+			break;
 		case 'm':
 			if (!want_mode)
 				return usage_error(a->cmd, "--mode does not apply to %s", a->cmd);
@@ -195,6 +201,16 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	r = lookup_region(ctx, "offline", a.objs[0], &code);
 	if (!r)
 		return code;
+	if (a.dry_run) {
+		struct svm_preflight pf;
+		struct json_object *o;
+
+		svm_region_preflight(r, &pf);
+		o = preflight_to_json(r, &pf);
+		print_json(o);
+		json_object_put(o);
+		return pf.can_offline ? EXIT_OK : EXIT_BUSY;
+	}
 	rc = need_privilege("offline");
 	if (rc)
 		return rc;

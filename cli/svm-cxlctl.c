@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"\n"
 		"  list [-M] [-R] [-D] [-X] [-P] [-m MEMDEV] [-r REGION] [-d DECODER] [-v] [-u]\n"
 		"  online { REGION | MEMDEV... } --mode { numa | coherent } [--zone { movable | normal }]\n"
-		"  offline { REGION | MEMDEV } [--timeout MS]\n"
+		"  offline { REGION | MEMDEV } [--timeout MS] [--dry-run]\n"
 		"  convert REGION --mode { numa | coherent } [--zone ZONE] [--timeout MS]\n"
 		"  create-region MEMDEV... [--size SIZE] [--decoder DECODER] [--granularity BYTES]\n"
 		"  destroy-region { REGION | all | stale }\n"

@@ -185,7 +185,7 @@ int sysfs_read(struct svm_ctx *ctx, const char *path, char *buf, size_t len)
 
 int sysfs_write(struct svm_ctx *ctx, const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);	/* like the shell's > */
 	ssize_t n;
 	int rc;
 

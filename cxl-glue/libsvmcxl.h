@@ -156,6 +156,9 @@ struct svm_pool *svm_region_get_pool(struct svm_region *region);
 /* node statistics (from /sys/devices/system/node/nodeN/meminfo), bytes */
 int svm_node_get_meminfo(struct svm_ctx *ctx, int node, uint64_t *total, uint64_t *free);
 
+/* the memory tier (memory_tierN) holding @node, -1 if none or no tiering */
+int svm_node_get_memory_tier(struct svm_ctx *ctx, int node);
+
 /* system policy */
 const char *svm_get_auto_online_blocks(struct svm_ctx *ctx);	/* online, offline, ... */
 uint64_t svm_get_memblock_size(struct svm_ctx *ctx);
@@ -184,7 +187,9 @@ enum svm_online_flags {
 struct svm_online_opts {
 	enum svm_mode mode;		/* SVM_MODE_NUMA or SVM_MODE_COHERENT */
 	enum svm_zone zone;		/* numa: 0 means movable */
-	int memory_tier;		/* numa: abstract distance to request, 0: leave */
+	int memory_tier;		/* reserved, must be 0: Linux 6.12 has no interface to
+					 * choose a node's memory tier (kmem derives it from
+					 * HMAT/CDAT); see svm_node_get_memory_tier() */
 };
 /* Online the region in a mode. Online already in that mode: 0 (nothing done, notes say
  * so). In another mode: -EBUSY. On failure the region is left as it was. */

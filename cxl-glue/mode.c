@@ -174,8 +174,9 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 	}
 	if (auto_prev[0] && strcmp(auto_prev, "offline"))
 		set_auto_online(ctx, auto_prev);
-	svm_note(ctx, "%s: online as numa (node %d, zone %s, %d block(s)) in %llu ms", name,
-		 d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable", nonlined,
+	svm_note(ctx, "%s: online as numa (node %d, zone %s, %d block(s), memory tier %d) in %llu ms",
+		 name, d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable", nonlined,
+		 svm_node_get_memory_tier(ctx, d->target_node),
 		 (unsigned long long)(now_ms() - t0));
 	return 0;
 
@@ -291,6 +292,14 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
 	if (o->zone && o->mode != SVM_MODE_NUMA)
 		return svm_fail(ctx, -EINVAL, "%s: a zone applies to numa mode only", name);
+	if (o->memory_tier)
+		return svm_fail(ctx, -EOPNOTSUPP,
+				"%s: this kernel has no interface to place a node in a memory tier (kmem derives it from HMAT/CDAT)",
+				name);
+	if (svm_region_is_stale(r))
+		return svm_fail(ctx, -ENXIO,
+				"%s: stale (a memdev under it is gone); delete it: svm-cxlctl destroy-region %s",
+				name, name);
 	if (!r->committed || !r->enabled)
 		return svm_fail(ctx, -ENXIO,
 				"%s: not committed and enabled (stale or half-built?); destroy and recreate it",
@@ -324,6 +333,17 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
 	cur = svm_region_get_mode(r);
+	if (cur == SVM_MODE_NUMA || cur == SVM_MODE_NUMA_PARTIAL || cur == SVM_MODE_COHERENT) {
+		struct svm_preflight pf;
+
+		svm_region_preflight(r, &pf);
+		svm_note(ctx, "%s: preflight: %s, node %d, %d/%d block(s) online (%d movable, %d normal), %llu KiB used on the node, %llu pool page(s) in use, %d process(es) with pages there%s%s",
+			 name, svm_mode_name(cur), pf.node, pf.nr_online, pf.nr_blocks,
+			 pf.nr_movable, pf.nr_normal,
+			 (unsigned long long)((pf.node_total - pf.node_free) >> 10),
+			 (unsigned long long)pf.pool_used_pages, pf.nr_procs,
+			 pf.reason[0] ? "; " : "", pf.reason);
+	}
 	switch (cur) {
 	case SVM_MODE_NUMA:
 	case SVM_MODE_NUMA_PARTIAL:
@@ -445,13 +465,19 @@ SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *
 				pf->nr_normal++;
 		}
 	}
-	if (pf->node >= 0 && pf->nr_online) {
-		svm_node_get_meminfo(r->ctx, pf->node, &pf->node_total, &pf->node_free);
-		scan_procs(pf, pf->node);
-	}
 	pool = svm_region_get_pool(r);
-	if (pool)
+	if (pf->node >= 0 && pf->nr_online)
+		svm_node_get_meminfo(r->ctx, pf->node, &pf->node_total, &pf->node_free);
+	/* device pages of a pool carry the region's node too */
+	if (pf->node >= 0 && (pf->nr_online || pool))
+		scan_procs(pf, pf->node);
+	if (pool) {
 		pf->pool_used_pages = pool->pages_used;
+		if (pool->pages_used)
+			snprintf(pf->reason, sizeof(pf->reason),
+				 "pool%d has %llu page(s) in use by %d process(es) (they will be migrated to system RAM; pinned ones block the drain)",
+				 pool->id, (unsigned long long)pool->pages_used, pf->nr_procs);
+	}
 	if (pf->nr_normal && pf->node_total > pf->node_free) {
 		pf->can_offline = false;
 		snprintf(pf->reason, sizeof(pf->reason),
@@ -459,7 +485,7 @@ SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *
 			 pf->nr_normal,
 			 (unsigned long long)((pf->node_total - pf->node_free) >> 10), pf->node,
 			 pf->nr_procs);
-	} else if (pf->nr_procs) {
+	} else if (pf->nr_procs && !pool) {
 		snprintf(pf->reason, sizeof(pf->reason),
 			 "%d process(es) have pages on node %d (they will be migrated)",
 			 pf->nr_procs, pf->node);

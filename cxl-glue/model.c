@@ -611,6 +611,45 @@ SVM_EXPORT int svm_node_get_meminfo(struct svm_ctx *ctx, int node, uint64_t *tot
 	return found == 2 ? 0 : -EINVAL;
 }
 
+static bool in_list(const char *list, int n)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		if (n >= a && n <= b)
+			return true;
+		p = *end == ',' ? end + 1 : end;
+		if (*end != ',')
+			break;
+	}
+	return false;
+}
+
+SVM_EXPORT int svm_node_get_memory_tier(struct svm_ctx *ctx, int node)
+{
+	char dir[PATH_MAX], p[PATH_MAX], buf[256];
+	char **names;
+	int n, tier = -1;
+
+	sysfs_path(ctx, dir, sizeof(dir), "sys/devices/virtual/memory_tiering");
+	n = list_dir(ctx, dir, "memory_tier", &names);
+	for (int i = 0; i < n && tier < 0; i++) {
+		sysfs_path(ctx, p, sizeof(p), "sys/devices/virtual/memory_tiering/%s/nodelist",
+			   names[i]);
+		if (!sysfs_read(ctx, p, buf, sizeof(buf)) && in_list(buf, node))
+			tier = atoi(names[i] + 11);
+	}
+	free_names(names, n);
+	return tier;
+}
+
 SVM_EXPORT const char *svm_get_auto_online_blocks(struct svm_ctx *ctx)
 {
 	static __thread char buf[32];

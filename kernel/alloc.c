@@ -135,13 +135,16 @@ bool svm_cxl_pool_batch_in_use(struct svm_cxl_pool *pool, unsigned long first,
 
 struct page *svm_cxl_page_alloc(struct svm_cxl_pool *pool)
 {
-	return svm_cxl_alloc_page_locked(pool);
+	struct page *page = svm_cxl_alloc_page_locked(pool);
+
+	if (page)
+		unlock_page(page);
+	return page;
 }
 EXPORT_SYMBOL_GPL(svm_cxl_page_alloc);
 
 void svm_cxl_page_free(struct page *page)
 {
-	unlock_page(page);
 	put_page(page);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_page_free);

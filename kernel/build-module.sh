@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build svm_cxl.ko out of tree with Kbuild, in the meson build directory.
-#   build-module.sh KERNEL_DIR SOURCE_DIR WORK_DIR OUTPUT_KO
+#   build-module.sh KERNEL_DIR SOURCE_DIR WORK_DIR OUTPUT_KO [OTHER_KO...]
+# OTHER_KO: further modules of the same Kbuild, copied by their file name.
 # Kbuild writes objects next to the sources, so WORK_DIR mirrors SOURCE_DIR with
 # symlinks and the source tree stays clean.
 set -euo pipefail
 kdir=$1 src=$2 work=$3 out=$4
+shift 4
 
 [ -f "$kdir/Makefile" ] || { echo "build-module: no kernel build tree at '$kdir'" >&2; exit 1; }
 mkdir -p "$work"
@@ -18,3 +20,6 @@ find "$work" -xtype l -delete
 
 make -s -C "$kdir" M="$work" W=1 modules
 cp "$work/svm_cxl.ko" "$out"
+for other in "$@"; do
+	cp "$work/$(basename "$other")" "$other"
+done

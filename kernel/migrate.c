@@ -40,11 +40,6 @@ struct svm_cxl_mig {
 	unsigned long dst[SVM_CXL_BATCH];
 	unsigned long hmm[SVM_CXL_BATCH];
 	u8 why[SVM_CXL_BATCH];
-	/* Per pool counters of this call, flushed at the end (to-system may touch many). */
-	struct {
-		struct svm_cxl_pool *pool;
-		u64 n;
-	} out[4];
 };
 
 static bool svm_cxl_invalidate(struct mmu_interval_notifier *mni,
@@ -78,23 +73,30 @@ static void svm_cxl_pfn_loc(unsigned long pfn, struct svm_cxl_page_loc *loc)
 /*
  * Where the pages of [start, end) (at most one batch) live, into @locs. The caller
  * holds mmap_lock for read and an interval notifier covering the range. A snapshot:
- * pages may move right after. Returns 0 or -EBUSY if it kept racing with changes.
+ * pages may move right after. Nothing is faulted in, except the pages set in
+ * @fault_mask (bit i for page i, ranges of at most 64 pages): for those, a migration
+ * entry is waited for and a swapped page is read back, so that a page in transit is
+ * seen where it lands instead of as not present. Returns 0, or -EBUSY if it kept
+ * racing with changes, or -EFAULT if a page to fault could not be.
  */
 static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_pfns,
 			  unsigned long start, unsigned long end,
-			  struct svm_cxl_page_loc *locs)
+			  struct svm_cxl_page_loc *locs, u64 fault_mask)
 {
 	struct hmm_range range = {
 		.notifier = mni,
 		.start = start,
 		.end = end,
 		.hmm_pfns = hmm_pfns,
+		.pfn_flags_mask = fault_mask ? HMM_PFN_REQ_FAULT : 0,
 	};
 	unsigned long i, n = (end - start) >> PAGE_SHIFT;
 	int tries, rc = -EBUSY;
 
 	mmap_assert_locked(mni->mm);
 	for (tries = 0; tries < 16 && rc == -EBUSY; tries++) {
+		for (i = 0; fault_mask && i < n; i++)
+			hmm_pfns[i] = fault_mask & BIT_ULL(i) ? HMM_PFN_REQ_FAULT : 0;
 		range.notifier_seq = mmu_interval_read_begin(mni);
 		rc = hmm_range_fault(&range);
 	}
@@ -109,20 +111,6 @@ static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_
 		svm_cxl_pfn_loc(page_to_pfn(hmm_pfn_to_page(hmm_pfns[i])), &locs[i]);
 	}
 	return 0;
-}
-
-static void svm_cxl_count_out(struct svm_cxl_mig *m, struct svm_cxl_pool *pool)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(m->out); i++) {
-		if (m->out[i].pool == pool || !m->out[i].pool) {
-			m->out[i].pool = pool;
-			m->out[i].n++;
-			return;
-		}
-	}
-	atomic64_inc(&pool->stats.migrated_out);
 }
 
 /* Fill dst[] for the collected pages of a batch going to the pool. */
@@ -161,7 +149,8 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		if (!spage) {
-			/* A hole or the zero page: nothing on the device to bring back. */
+			/* A hole (collected only when empty): nothing to bring back. */
+			m->why[i] = SVM_CXL_WHY_ABSENT;
 			continue;
 		}
 		if (m->pool && svm_cxl_page_pool(spage) != m->pool) {
@@ -182,28 +171,64 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 	}
 }
 
-/* Sort the pages of a finished batch into the result counters. */
+static bool svm_cxl_moved(struct migrate_vma *args, unsigned long i)
+{
+	return args->dst[i] && (args->src[i] & MIGRATE_PFN_MIGRATE);
+}
+
+/*
+ * Count the pages that moved, after migrate_vma_pages() and before finalize: the
+ * source pages are still locked and referenced, so the pool of a device page cannot
+ * go away while we look at it.
+ */
+static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *args)
+{
+	struct svm_cxl_pool *pool = NULL, *p;
+	unsigned long i, run = 0;
+	u64 moved = 0, zero = 0;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+
+		if (!svm_cxl_moved(args, i))
+			continue;
+		moved++;
+		if (m->to_pool) {
+			zero += !spage;
+			continue;
+		}
+		p = svm_cxl_page_pool(spage);
+		if (p != pool) {
+			if (pool)
+				atomic64_add(run, &pool->stats.migrated_out);
+			pool = p;
+			run = 0;
+		}
+		run++;
+	}
+	if (pool)
+		atomic64_add(run, &pool->stats.migrated_out);
+	m->res->moved += moved;
+	if (m->to_pool) {
+		m->res->zero_filled += zero;
+		atomic64_add(moved - zero, &m->pool->stats.migrated_in);
+		atomic64_add(zero, &m->pool->stats.allocated_on_device);
+	}
+}
+
+/* Sort the pages of a finished batch that did not move into the result counters. */
 static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, bool anon)
 {
 	struct svm_cxl_migrate_result *res = m->res;
 	struct svm_cxl_page_loc locs[64];
 	unsigned long i, n = args->npages, chunk = ULONG_MAX;
 	bool located = false;
-	u64 moved = 0, zero = 0;
 
 	for (i = 0; i < n; i++) {
 		struct svm_cxl_page_loc *loc;
 
-		if (args->dst[i] && (args->src[i] & MIGRATE_PFN_MIGRATE)) {
-			struct page *spage = migrate_pfn_to_page(args->src[i]);
-
-			moved++;
-			if (m->to_pool && !spage)
-				zero++;
-			else if (!m->to_pool)
-				svm_cxl_count_out(m, svm_cxl_page_pool(spage));
+		if (svm_cxl_moved(args, i))
 			continue;
-		}
 		if (args->dst[i]) {
 			/* Refused after the copy: a file or shmem page, or a lost race. */
 			if (anon)
@@ -230,9 +255,19 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 			unsigned long first = rounddown(i, ARRAY_SIZE(locs));
 			unsigned long s = args->start + (first << PAGE_SHIFT);
 			unsigned long e = min(args->end, s + (ARRAY_SIZE(locs) << PAGE_SHIFT));
+			unsigned long j;
+			u64 fault = 0;
 
+			/*
+			 * Pages of an anonymous mapping that were not collected had a
+			 * non-empty entry: if it is not present now, it is a migration
+			 * (another thread's) or swap entry: let hmm resolve it.
+			 */
+			for (j = first; anon && j < first + ((e - s) >> PAGE_SHIFT); j++)
+				if (!args->src[j])
+					fault |= BIT_ULL(j - first);
 			chunk = i / ARRAY_SIZE(locs);
-			located = !svm_cxl_locate(&m->notifier, m->hmm, s, e, locs);
+			located = !svm_cxl_locate(&m->notifier, m->hmm, s, e, locs, fault);
 		}
 		if (!located) {
 			res->busy++;
@@ -264,12 +299,6 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 			break;
 		}
 	}
-	res->moved += moved;
-	if (m->to_pool) {
-		res->zero_filled += zero;
-		atomic64_add(moved - zero, &m->pool->stats.migrated_in);
-		atomic64_add(zero, &m->pool->stats.allocated_on_device);
-	}
 }
 
 static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *vma,
@@ -298,6 +327,7 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 	else
 		svm_cxl_alloc_copy_to_system(m, &args);
 	migrate_vma_pages(&args);
+	svm_cxl_account_moved(m, &args);
 	migrate_vma_finalize(&args);
 	svm_cxl_account(m, &args, vma_is_anonymous(vma));
 }
@@ -332,7 +362,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	struct vm_area_struct *vma;
 	struct svm_cxl_mig *m;
 	unsigned long addr, next;
-	int rc, i;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end || end > TASK_SIZE)
@@ -387,8 +417,6 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 out_unlock:
 	mmap_read_unlock(mm);
 	mmu_interval_notifier_remove(&m->notifier);
-	for (i = 0; i < ARRAY_SIZE(m->out) && m->out[i].pool; i++)
-		atomic64_add(m->out[i].n, &m->out[i].pool->stats.migrated_out);
 out_free:
 	kvfree(m);
 	return rc;
@@ -436,7 +464,7 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 		next = min(end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
 		n = (next - addr) >> PAGE_SHIFT;
 		mmap_read_lock(mm);
-		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs);
+		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs, 0);
 		mmap_read_unlock(mm);
 		if (rc)
 			break;

@@ -166,16 +166,19 @@ static int svm_cxl_pool_check_range(phys_addr_t start, u64 length)
  * decoded by any device. The region cannot go while we hold a child resource claim and
  * svm_cxl_pools_mutex (region teardown first unbinds, which our notifier handles).
  */
-static int svm_cxl_pool_check_claim(struct resource *res)
+static int svm_cxl_pool_check_claim(struct svm_cxl_pool *pool)
 {
-	if (allow_any_range)
+	struct resource *res = pool->res;
+	bool in_region = res->parent && res->parent->name &&
+			 !strncmp(res->parent->name, "region", 6);
+
+	if (in_region)
+		strscpy(pool->region, res->parent->name, sizeof(pool->region));
+	if (allow_any_range || in_region)
 		return 0;
-	if (!res->parent || !res->parent->name || strncmp(res->parent->name, "region", 6)) {
-		pr_info("pool add %pR refused: not inside a committed CXL region (parent %s)\n",
-			res, res->parent && res->parent->name ? res->parent->name : "none");
-		return -ENXIO;
-	}
-	return 0;
+	pr_info("pool add %pR refused: not inside a committed CXL region (parent %s)\n",
+		res, res->parent && res->parent->name ? res->parent->name : "none");
+	return -ENXIO;
 }
 
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
@@ -219,7 +222,7 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 		rc = -EBUSY;
 		goto err_free_id;
 	}
-	rc = svm_cxl_pool_check_claim(pool->res);
+	rc = svm_cxl_pool_check_claim(pool);
 	if (rc)
 		goto err_release_region;
 
@@ -314,12 +317,14 @@ out_unlock:
 }
 
 /*
- * The safety net: a CXL memory device is about to lose its driver, and its regions go
- * with it. We cannot tell (without cxl_core internals) which regions the device
- * decodes, so every pool inside a CXL window is drained and unregistered. Returns how
- * many pools could not be drained (their data is then at risk, and the log says so).
+ * The safety net: the memory under pools is about to go. With @region, only the pools
+ * inside that CXL region (its driver is being unbound: decommit, destroy or a target
+ * departing); without, every pool inside a CXL window (a CXL memory device is losing
+ * its driver, and we cannot tell without cxl_core internals which regions it
+ * decodes). Those pools are drained and unregistered. Returns how many could not be
+ * drained (their data is then at risk, and the log says so).
  */
-int svm_cxl_pool_unplug_all(const char *why)
+int svm_cxl_pool_unplug(const char *region, const char *why)
 {
 	struct svm_cxl_pool *pool;
 	unsigned long id;
@@ -328,7 +333,7 @@ int svm_cxl_pool_unplug_all(const char *why)
 
 	mutex_lock(&svm_cxl_pools_mutex);
 	xa_for_each(&svm_cxl_pools, id, pool) {
-		if (!pool->in_cxl_window)
+		if (!pool->in_cxl_window || (region && strcmp(region, pool->region)))
 			continue;
 		evicted = 0;
 		busy = 0;

@@ -52,6 +52,7 @@ struct svm_cxl_pool {
 	unsigned long npages;
 	struct resource *res;		/* our claim of the range in iomem */
 	char name[24];			/* the claim's name in /proc/iomem */
+	char region[24];		/* the CXL region holding it ("regionN"), or "" */
 	struct dev_pagemap pgmap;	/* pgmap.owner is svm_cxl_pgmap_owner */
 
 	/*
@@ -90,7 +91,7 @@ static inline struct svm_cxl_pool *svm_cxl_pgmap_pool(struct dev_pagemap *pgmap)
 /* pool.c */
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *id, int *node);
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy);
-int svm_cxl_pool_unplug_all(const char *why);
+int svm_cxl_pool_unplug(const char *region, const char *why);
 u32 svm_cxl_pfn_pool_id(unsigned long pfn);
 int svm_cxl_pools_init(void);
 void svm_cxl_pools_exit(void);

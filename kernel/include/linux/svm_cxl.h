@@ -40,10 +40,11 @@ int svm_cxl_pool_node(const struct svm_cxl_pool *pool);
 struct svm_cxl_pool *svm_cxl_page_pool(struct page *page);
 
 /*
- * Device pages: svm_cxl_page_alloc() returns a locked page with one reference, or
- * NULL when the pool is full or not active; give it back with svm_cxl_page_free()
- * (or unlock_page() and put_page(); the pool gets it back when the last reference
- * goes). The page contents are not cleared.
+ * Device pages: svm_cxl_page_alloc() returns an unlocked page with one reference, or
+ * NULL when the pool is full or not active (draining); give it back with
+ * svm_cxl_page_free() (put_page(): the pool gets the page back when its last
+ * reference goes). The contents are not cleared. A page a driver holds cannot be
+ * evicted: pool removal fails with -EBUSY until it is freed.
  */
 struct page *svm_cxl_page_alloc(struct svm_cxl_pool *pool);
 void svm_cxl_page_free(struct page *page);

@@ -61,6 +61,7 @@ touch /tmp/c1/go
 wait $pid || fail "buffer corrupt after the drain: $(cat /tmp/c1/out)"
 cat /tmp/c1/out
 grep -q "pattern: intact" /tmp/c1/out || fail "no intact pattern"
+check_eq "buffer now in system RAM" "nodes: 0=$((MIB * 256))" "$(grep '^nodes:' /tmp/c1/out | tail -n1)"
 expect_rc 0 $CTL offline $region
 expect_msg "already offline"
 expect_rc 0 $CTL destroy-region $region

@@ -103,3 +103,15 @@ snapshot() {
 		lsmod | awk '{print $1}' | sort
 	} 2>&1
 }
+
+# check_same WHAT BEFORE: the snapshot now equals BEFORE
+check_same() {
+	local now
+	now=$(snapshot)
+	[ "$2" = "$now" ] || {
+		echo "$2" >/tmp/snap.before
+		echo "$now" >/tmp/snap.after
+		fail "$1: $(diff /tmp/snap.before /tmp/snap.after)"
+	}
+	echo "ok - $1"
+}

@@ -26,6 +26,14 @@ while [ ! -e /tmp/h1/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "holder's pages on node $node" "nodes: $node=$((MIB * 256))" "$(head -n1 /tmp/h1/out)"
 grep -q " N$node=" /proc/$pid/numa_maps || fail "numa_maps of $pid shows nothing on node $node"
 
+# preflight: what holds the memory (the holder, with its pages), without acting
+$CTL offline $region --dry-run >/tmp/pf.json || fail "dry run says a movable node cannot go: $(cat /tmp/pf.json)"
+cat /tmp/pf.json
+check_eq "preflight names the holder" "$pid" "$(jq ".processes[] | select(.pid == $pid) | .pid" /tmp/pf.json)"
+[ "$(jq ".processes[] | select(.pid == $pid) | .pages" /tmp/pf.json)" -ge $((MIB * 256)) ] ||
+	fail "preflight undercounts the holder's pages"
+check_eq "preflight movable blocks" "$(dax_blocks $dax | wc -l)" "$(jq .movable_memblocks /tmp/pf.json)"
+check_eq "dry run changed nothing" "$dax kmem" "$dax $(dax_driver $dax)"
 timed $CTL offline $region --timeout 120000 -v >/tmp/off.json 2>/tmp/off.err
 rc=$?
 cat /tmp/off.err
@@ -55,6 +63,9 @@ pid=$!
 i=0
 while [ ! -e /tmp/h2/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 [ -e /tmp/h2/ready ] || fail "holder never got ready: $(cat /tmp/h2/out)"
+expect_rc 4 $CTL offline $region --dry-run
+expect_msg '"can_offline": false'
+expect_msg "ZONE_NORMAL"
 before=$(snapshot)
 timed $CTL offline $region --timeout 3000 >/dev/null 2>/tmp/err.txt
 rc=$?
@@ -64,7 +75,7 @@ echo "time offline-numa-normal-refused $MS ms" >>/results/cli-timings
 [ $rc = 4 ] || fail "offline of ZONE_NORMAL with pages in use: exit $rc, expected 4 (busy)"
 grep -q "$region" /tmp/err.txt && grep -q "ZONE_NORMAL\|Normal" /tmp/err.txt ||
 	fail "the refusal does not name the region and the zone: $(cat /tmp/err.txt)"
-check_eq "state unchanged after the refusal" "$before" "$(snapshot)"
+check_same "state unchanged after the refusal" "$before"
 check_eq "$dax still kmem" kmem "$(dax_driver $dax)"
 for b in $(dax_blocks $dax); do
 	check_eq "memory$b still online" online "$(cat $MEMSYS/memory$b/state)"

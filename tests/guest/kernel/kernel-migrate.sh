@@ -11,7 +11,7 @@ p=$(ktest_pool_add $START $SIZE)
 d=$POOLS/pool$p
 
 check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault
-check_cmd "processes and threads" svm-ktest $p fork exit munmap threads pin
+check_cmd "processes and threads" svm-ktest $p fork exit munmap threads samerange pin
 check_eq "pool$p used after all buffers are gone" 0 "$(cat $d/used)"
 check_eq "pool$p free" $((SIZE / 4096)) "$(cat $d/free)"
 for s in migrated_in migrated_out allocated_on_device; do

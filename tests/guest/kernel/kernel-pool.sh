@@ -49,6 +49,9 @@ expect_errno "remove pool 0: EINVAL" 22 svm-kpool remove 0
 check_cmd "ioctl bad input and privileges" svm-ktest $p1 badinput unpriv
 
 check_cmd "remove pool$p2" svm-kpool remove $p2
+p2=$(ktest_pool_add $((START + half)) $M2)
+check_cmd "a full 2 MiB pool" svm-ktest $p2 full
+check_cmd "remove pool$p2" svm-kpool remove $p2
 check_cmd "remove pool$p1" svm-kpool remove $p1
 [ -e $d ] && fail "pool$p1 still in sysfs"
 grep -q "svm_cxl pool" /proc/iomem && fail "a pool claim is left in /proc/iomem"

@@ -2,9 +2,10 @@
 /*
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
- * Tests: sizes big roundtrip mixed nofault fork exit munmap threads pin badinput unpriv
- *        drain drainbusy. Data is checked byte for byte; every migrate result must
- *        account for every page. Prints throughput lines "# perf: ...".
+ * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
+ *        badinput unpriv full drain drainbusy drainrace hold.
+ * Data is checked byte for byte; every migrate result must account for every page.
+ * Prints throughput lines "# perf: ...".
  */
 #include <liburing.h>
 #include <pthread.h>
@@ -364,6 +365,57 @@ static void t_threads(void)
 		KT_CHECK(thread_ok[t], "thread %ld: 3 round trips with 3 other threads migrating", t);
 }
 
+struct same_range {
+	char *buf;
+	size_t len;
+	uint32_t dir;
+	int ok;
+};
+
+static void *same_range_migrator(void *arg)
+{
+	struct same_range *r = arg;
+	struct svm_cxl_migrate m;
+	int i, rc;
+
+	r->ok = 1;
+	for (i = 0; i < 5; i++) {
+		rc = kt_migrate(r->buf, r->len, r->dir, r->dir == SVM_CXL_TO_POOL ? pool : 0, &m);
+		if (rc || kt_mig_total(&m) != r->len / KT_PAGE || m.no_memory || m.absent ||
+		    m.other_pool || m.unsupported) {
+			kt_print_mig("same range", &m);
+			r->ok = 0;
+		}
+	}
+	return NULL;
+}
+
+/* Four threads migrate one range at once, two towards the pool, two back. */
+static void t_samerange(void)
+{
+	size_t len = 2 * KT_MIB;
+	char *buf = kt_map(len);
+	struct same_range r[4];
+	pthread_t th[4];
+	int t;
+
+	kt_fill(buf, len, 81);
+	for (t = 0; t < 4; t++) {
+		r[t] = (struct same_range){ .buf = buf, .len = len,
+					    .dir = t % 2 ? SVM_CXL_TO_SYSTEM : SVM_CXL_TO_POOL };
+		pthread_create(&th[t], NULL, same_range_migrator, &r[t]);
+	}
+	for (t = 0; t < 4; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < 4; t++)
+		KT_CHECK(r[t].ok, "same range, thread %d (%s): every page moved, already there or busy",
+			 t, t % 2 ? "to system" : "to pool");
+	check_data(buf, len, 81, "same range after the contention");
+	kt_to_system(buf, len, "same range back");
+	check_data(buf, len, 81, "same range back");
+	munmap(buf, len);
+}
+
 static void t_pin(void)
 {
 	size_t len = 16 * KT_PAGE;
@@ -481,6 +533,32 @@ static void t_badinput(void)
 	KT_CHECK(ioctl(kt_fd, _IOWR(SVM_CXL_IOC_MAGIC, 0x50, struct svm_cxl_migrate), &m) &&
 		 errno == ENOTTY, "unknown ioctl: ENOTTY");
 	munmap(buf, 4 * KT_PAGE);
+}
+
+/* A pool smaller than the range: what fits moves, the rest is reported no_memory. */
+static void t_full(void)
+{
+	long long pages = kt_pool_attr(pool, "pages"), fails0;
+	size_t len = (pages + 256) * KT_PAGE;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	kt_fill(buf, len, 91);
+	fails0 = kt_pool_attr(pool, "stats/alloc_failures");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("more than the pool holds", &m);
+	KT_CHECK(rc == 0 && m.moved == (uint64_t)pages && m.no_memory == 256 &&
+		 kt_mig_total(&m) == len / KT_PAGE,
+		 "a full pool: %lld pages moved, 256 reported no_memory", pages);
+	KT_CHECK(kt_pool_attr(pool, "free") == 0, "pool free is 0");
+	KT_CHECK(kt_pool_attr(pool, "stats/alloc_failures") - fails0 == 256,
+		 "stats/alloc_failures counted 256");
+	check_data(buf, len, 91, "full pool");
+	kt_to_system(buf, len, "full pool back");
+	check_data(buf, len, 91, "full pool back");
+	KT_CHECK(kt_pool_attr(pool, "free") == pages, "pool free again");
+	munmap(buf, len);
 }
 
 static void t_unpriv(void)
@@ -720,12 +798,24 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	{ "sizes", t_sizes },	  { "big", t_big },	      { "roundtrip", t_roundtrip },
-	{ "mixed", t_mixed },	  { "nofault", t_nofault },   { "fork", t_fork },
-	{ "exit", t_exit },	  { "munmap", t_munmap },     { "threads", t_threads },
-	{ "pin", t_pin },	  { "badinput", t_badinput }, { "unpriv", t_unpriv },
-	{ "drain", t_drain },	  { "drainbusy", t_drainbusy }, { "hold", t_hold },
+	{ "sizes", t_sizes },
+	{ "big", t_big },
+	{ "roundtrip", t_roundtrip },
+	{ "mixed", t_mixed },
+	{ "nofault", t_nofault },
+	{ "fork", t_fork },
+	{ "exit", t_exit },
+	{ "munmap", t_munmap },
+	{ "threads", t_threads },
+	{ "samerange", t_samerange },
+	{ "pin", t_pin },
+	{ "badinput", t_badinput },
+	{ "unpriv", t_unpriv },
+	{ "full", t_full },
+	{ "drain", t_drain },
+	{ "drainbusy", t_drainbusy },
 	{ "drainrace", t_drainrace },
+	{ "hold", t_hold },
 };
 
 int main(int argc, char **argv)

@@ -109,9 +109,11 @@ struct svm_cxl_pool_remove {
  * @moved: (out) pages moved, including @zero_filled
  * @zero_filled: (out) of @moved, never-touched pages given a zeroed device page
  * @already: (out) pages already where asked
- * @absent: (out) pages with nothing to move (TO_SYSTEM: not present; both: unmapped
- *	by another thread during the call, or swapped out)
- * @busy: (out) pages that could not be isolated (locked, pinned, raced)
+ * @absent: (out) pages with nothing to move (TO_SYSTEM: never touched; both: unmapped
+ *	by another thread during the call)
+ * @busy: (out) pages that could not move now: locked, pinned (a long-term pin moves
+ *	the page to system RAM first), swapped out, or in another thread's migration;
+ *	a retry may move them
  * @no_memory: (out) pages whose destination page could not be allocated
  * @other_pool: (out) pages that live in another pool than the one asked for
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)

@@ -1,0 +1,59 @@
+#!/bin/sh
+# A region left by a removed device: a type-3 device is hot-added into rp1, svm-cxlctl
+# builds a region over it, QMP device_del removes the device. The region outlives it
+# (uncommitted, still holding window space): list marks it stale, doctor says how to
+# fix it, and 'destroy-region stale' deletes it (checked in sysfs and /proc/iomem).
+. svm-test.sh
+. cli-lib.sh
+
+ID=t3s SN=88 BACKEND=vmems
+qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"$BACKEND\",\"share\":true,\"size\":268435456}}" >/dev/null
+qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"$BACKEND\",\"id\":\"$ID\",\"sn\":$SN}}" >/dev/null
+i=0
+while [ $i -lt 300 ]; do
+	new=""
+	for m in $(memdevs); do
+		[ $(($(cat $CXL/$m/serial))) = $SN ] && memdev_endpoint $m >/dev/null && new=$m
+	done
+	[ -n "$new" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$new" ] || fail "hot-added device (sn $SN) did not show up as a memdev"
+log "hot-added $new"
+check_eq "list sees $new's serial" $SN "$($CTL list -m $new | jq '.[0].serial')"
+
+$CTL create-region $new >/tmp/r.json || fail "create-region $new"
+region=$(jq -r .region /tmp/r.json)
+start=$(printf '%x' $(($(cat $CXL/$region/resource))))
+grep -q "$start-.*: $region" /proc/iomem || fail "$region not in /proc/iomem"
+
+t0=$(date +%s)
+qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$ID\"}}" >/dev/null
+i=0
+while [ $i -lt 120 ]; do
+	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+		jq -e ".[] | select(.name == \"$ID\")" >/dev/null || break
+	sleep 1
+	i=$((i + 1))
+done
+[ $i -lt 120 ] || fail "$ID still present 120 s after device_del"
+i=0
+while [ -e $CXL/$new ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+log "device gone after $(($(date +%s) - t0)) s"
+[ -e $CXL/$region ] || skip "this kernel deleted $region with its device: nothing stale to clean"
+
+check_eq "$region uncommitted" 0 "$(cat $CXL/$region/commit)"
+check_eq "list: $region stale" stale "$($CTL list -r $region | jq -r '.[0].state')"
+$CTL doctor >/tmp/doctor.txt
+check_eq "doctor exit with a stale region" 1 "$?"
+grep "$region" /tmp/doctor.txt | grep -q stale || fail "doctor does not call $region stale: $(cat /tmp/doctor.txt)"
+grep -q "destroy-region $region" /tmp/doctor.txt || fail "doctor gives no fix"
+expect_rc 1 $CTL online $region --mode numa
+expect_msg "destroy-region $region"
+expect_rc 0 $CTL destroy-region stale
+[ -e $CXL/$region ] && fail "$region still there"
+grep -q ": $region\$" /proc/iomem && fail "$region still in /proc/iomem"
+echo "ok - stale $region deleted"
+$CTL doctor >/dev/null || fail "doctor still unhappy: $($CTL doctor)"
+kernel_log_clean || fail "kernel log"

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host unit tests of libsvmcxl and the CLI's JSON: size parsing and formatting, the
+ * model over a fake sysfs tree (the interleave topology as the guest shows it), mode
+ * detection, stale regions, region assembly order against a fake tree, JSON keys.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <libsvmcxl.h>
+#include "cli.h"
+
+static int failures;
+static char root[256];
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		failures++; \
+		printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+	} \
+} while (0)
+
+static void mkpath(const char *rel)
+{
+	char p[512], *s;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	mkdir(p, 0755);
+}
+
+static void put(const char *rel, const char *content)
+{
+	char p[512], dir[512];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	*strrchr(dir, '/') = '\0';
+	mkpath(dir);
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	if (!f) {
+		perror(p);
+		exit(2);
+	}
+	fprintf(f, "%s\n", content);
+	fclose(f);
+}
+
+static char *get(const char *rel)
+{
+	static char buf[256];
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	buf[0] = '\0';
+	f = fopen(p, "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static void link_to(const char *target, const char *rel)
+{
+	char p[512], dir[512];
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	*strrchr(dir, '/') = '\0';
+	mkpath(dir);
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (symlink(target, p)) {
+		perror(p);
+		exit(2);
+	}
+}
+
+#define BUS "sys/bus/cxl/devices/"
+#define ROOT0 "sys/devices/platform/ACPI0017:00/root0"
+
+/* The interleave topology: mem0 under pci0000:0c (endpoint3 via port2), mem1 under
+ * pci0000:de (endpoint4 via port1), window decoder0.0 with target_list 12,222. */
+static void build_tree(void)
+{
+	put(ROOT0 "/decoder0.0/devtype", "cxl_decoder_root");
+	put(ROOT0 "/decoder0.0/start", "0x490000000");
+	put(ROOT0 "/decoder0.0/size", "0x100000000");
+	put(ROOT0 "/decoder0.0/interleave_ways", "2");
+	put(ROOT0 "/decoder0.0/interleave_granularity", "4096");
+	put(ROOT0 "/decoder0.0/cap_ram", "1");
+	put(ROOT0 "/decoder0.0/target_list", "12,222");
+	put(ROOT0 "/decoder0.0/create_ram_region", "region0");
+	put(ROOT0 "/decoder0.0/delete_region", "");
+	link_to("../../../pci0000:0c", ROOT0 "/dport12");
+	link_to("../../../pci0000:de", ROOT0 "/dport222");
+	link_to("../../../devices/platform/ACPI0017:00/root0/decoder0.0", BUS "decoder0.0");
+	link_to("../../../devices/platform/ACPI0017:00/root0", BUS "root0");
+	/* memdevs */
+	put("sys/devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0/serial", "0x1");
+	put("sys/devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0/ram/size", "0x10000000");
+	put("sys/devices/pci0000:de/0000:de:00.0/0000:df:00.0/mem1/serial", "0x2");
+	put("sys/devices/pci0000:de/0000:de:00.0/0000:df:00.0/mem1/ram/size", "0x10000000");
+	link_to("../../../devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0", BUS "mem0");
+	link_to("../../../devices/pci0000:de/0000:de:00.0/0000:df:00.0/mem1", BUS "mem1");
+	/* endpoints and their decoders */
+	mkpath(ROOT0 "/port2/endpoint3");
+	mkpath(ROOT0 "/port1/endpoint4");
+	link_to("../../../../../pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0",
+		ROOT0 "/port2/endpoint3/uport");
+	link_to("../../../../../pci0000:de/0000:de:00.0/0000:df:00.0/mem1",
+		ROOT0 "/port1/endpoint4/uport");
+	link_to("../../../devices/platform/ACPI0017:00/root0/port2/endpoint3", BUS "endpoint3");
+	link_to("../../../devices/platform/ACPI0017:00/root0/port1/endpoint4", BUS "endpoint4");
+	for (int e = 3; e <= 4; e++)
+		for (int i = 0; i < 2; i++) {
+			char rel[256], tgt[256];
+
+			snprintf(rel, sizeof(rel), ROOT0 "/port%d/endpoint%d/decoder%d.%d/region",
+				 e == 3 ? 2 : 1, e, e, i);
+			put(rel, "");
+			snprintf(rel, sizeof(rel), ROOT0 "/port%d/endpoint%d/decoder%d.%d/dpa_size",
+				 e == 3 ? 2 : 1, e, e, i);
+			put(rel, "0");
+			snprintf(rel, sizeof(rel), ROOT0 "/port%d/endpoint%d/decoder%d.%d/mode",
+				 e == 3 ? 2 : 1, e, e, i);
+			put(rel, "none");
+			snprintf(rel, sizeof(rel), ROOT0 "/port%d/endpoint%d/decoder%d.%d/devtype",
+				 e == 3 ? 2 : 1, e, e, i);
+			put(rel, "cxl_decoder_endpoint");
+			snprintf(tgt, sizeof(tgt),
+				 "../../../devices/platform/ACPI0017:00/root0/port%d/endpoint%d/decoder%d.%d",
+				 e == 3 ? 2 : 1, e, e, i);
+			snprintf(rel, sizeof(rel), BUS "decoder%d.%d", e, i);
+			link_to(tgt, rel);
+		}
+	put("sys/bus/cxl/drivers/cxl_region/bind", "");
+	put("sys/bus/cxl/drivers/cxl_region/unbind", "");
+	put("sys/devices/system/memory/block_size_bytes", "8000000");
+	put("sys/devices/system/memory/auto_online_blocks", "online");
+}
+
+/* region0 as the kernel would show it after the writes, with its dax device */
+static void add_region(const char *t0, const char *t1, const char *dax_driver)
+{
+	put(ROOT0 "/decoder0.0/region0/resource", "0x490000000");
+	put(ROOT0 "/decoder0.0/region0/size", "0x20000000");
+	put(ROOT0 "/decoder0.0/region0/interleave_ways", "2");
+	put(ROOT0 "/decoder0.0/region0/interleave_granularity", "4096");
+	put(ROOT0 "/decoder0.0/region0/commit", "1");
+	put(ROOT0 "/decoder0.0/region0/mode", "ram");
+	put(ROOT0 "/decoder0.0/region0/target0", t0);
+	put(ROOT0 "/decoder0.0/region0/target1", t1);
+	mkpath(ROOT0 "/decoder0.0/region0/driver");
+	mkpath(ROOT0 "/decoder0.0/region0/dax_region0/dax0.0");
+	link_to("../../../devices/platform/ACPI0017:00/root0/decoder0.0/region0", BUS "region0");
+	put("sys/bus/dax/devices/dax0.0/resource", "0x490000000");
+	put("sys/bus/dax/devices/dax0.0/size", "536870912");
+	put("sys/bus/dax/devices/dax0.0/target_node", "1");
+	if (dax_driver) {
+		char tgt[64];
+
+		mkpath("sys/bus/dax/drivers/kmem");
+		snprintf(tgt, sizeof(tgt), "../../drivers/%s", dax_driver);
+		link_to(tgt, "sys/bus/dax/devices/dax0.0/driver");
+	}
+}
+
+static void test_sizes(void)
+{
+	uint64_t v;
+	char buf[32];
+
+	CHECK(!svm_parse_size("256M", &v) && v == 256ULL << 20, "256M");
+	CHECK(!svm_parse_size("1G", &v) && v == 1ULL << 30, "1G");
+	CHECK(!svm_parse_size("4096", &v) && v == 4096, "4096");
+	CHECK(!svm_parse_size("0x1000", &v) && v == 4096, "0x1000");
+	CHECK(!svm_parse_size("2GiB", &v) && v == 2ULL << 30, "2GiB");
+	CHECK(svm_parse_size("", &v) == -EINVAL, "empty");
+	CHECK(svm_parse_size("-1M", &v) == -EINVAL, "negative");
+	CHECK(svm_parse_size("12X", &v) == -EINVAL, "bad suffix");
+	CHECK(svm_parse_size("1Mx", &v) == -EINVAL, "trailing junk");
+	CHECK(svm_parse_size("99999999999T", &v) == -ERANGE, "overflow");
+	CHECK(!strcmp(svm_format_size(256ULL << 20, buf, sizeof(buf)), "256 MiB"), "%s", buf);
+	CHECK(!strcmp(svm_format_size(1536ULL << 20, buf, sizeof(buf)), "1.50 GiB"), "%s", buf);
+	CHECK(!strcmp(svm_format_size(100, buf, sizeof(buf)), "100 B"), "%s", buf);
+}
+
+static void test_model(void)
+{
+	struct svm_ctx *ctx;
+	struct svm_memdev *m;
+	struct svm_root_decoder *d;
+	struct svm_region *r;
+	struct svm_dax *dax;
+	struct svm_memblock *b;
+	int n = 0;
+
+	CHECK(!svm_new(&ctx), "svm_new");
+	CHECK(!strcmp(svm_get_root(ctx), root) || strstr(svm_get_root(ctx), root), "root %s",
+	      svm_get_root(ctx));
+	svm_memdev_foreach(ctx, m)
+		n++;
+	CHECK(n == 2, "2 memdevs, got %d", n);
+	m = svm_memdev_get_by_name(ctx, "mem1");
+	CHECK(m && svm_memdev_get_serial(m) == 2, "mem1 serial");
+	CHECK(m && !strcmp(svm_memdev_get_host(m), "0000:df:00.0"), "mem1 host %s",
+	      m ? svm_memdev_get_host(m) : "");
+	CHECK(m && !strcmp(svm_memdev_get_host_bridge(m), "pci0000:de"), "mem1 host bridge");
+	CHECK(m && svm_memdev_get_endpoint(m) && !strcmp(svm_memdev_get_endpoint(m), "endpoint4"),
+	      "mem1 endpoint");
+	CHECK(m && svm_memdev_get_ram_size(m) == 256ULL << 20, "mem1 ram size");
+	CHECK(m && !svm_memdev_get_region(m), "mem1 in no region");
+	d = svm_root_decoder_get_by_name(ctx, "decoder0.0");
+	CHECK(d && svm_root_decoder_get_ways(d) == 2, "window ways");
+	CHECK(d && svm_root_decoder_get_nr_targets(d) == 2, "window targets");
+	CHECK(d && !strcmp(svm_root_decoder_get_target(d, 0), "pci0000:0c"), "position 0");
+	CHECK(d && !strcmp(svm_root_decoder_get_target(d, 1), "pci0000:de"), "position 1");
+	CHECK(!svm_region_get_first(ctx), "no regions yet");
+	CHECK(!strcmp(svm_get_auto_online_blocks(ctx), "online"), "auto_online_blocks");
+	CHECK(svm_get_memblock_size(ctx) == 128ULL << 20, "block size");
+
+	/* a region on kmem with one block online movable, one offline */
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/devices/system/memory/memory146/state", "online");
+	put("sys/devices/system/memory/memory146/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory147/state", "offline");
+	put("sys/devices/system/memory/memory148/state", "offline");	/* not ours */
+	svm_invalidate(ctx);
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r != NULL, "region0");
+	if (!r)
+		goto out;
+	CHECK(svm_region_get_start(r) == 0x490000000ULL, "region start");
+	CHECK(svm_region_get_ways(r) == 2, "region ways");
+	CHECK(svm_region_is_committed(r) && svm_region_is_enabled(r), "committed, enabled");
+	CHECK(svm_region_get_root_decoder(r) == svm_root_decoder_get_by_name(ctx, "decoder0.0"),
+	      "root decoder");
+	CHECK(svm_region_get_target_memdev(r, 0) == svm_memdev_get_by_name(ctx, "mem0"),
+	      "target0 -> mem0");
+	CHECK(svm_region_get_target_memdev(r, 1) == svm_memdev_get_by_name(ctx, "mem1"),
+	      "target1 -> mem1");
+	CHECK(svm_memdev_get_region(svm_memdev_get_by_name(ctx, "mem1")) == r, "mem1 -> region0");
+	CHECK(!svm_region_is_stale(r), "not stale");
+	dax = svm_region_get_dax(r);
+	CHECK(dax && !strcmp(svm_dax_get_name(dax), "dax0.0"), "dax0.0");
+	CHECK(dax && !strcmp(svm_dax_get_driver(dax), "kmem"), "driver kmem");
+	CHECK(dax && svm_dax_get_target_node(dax) == 1, "target node");
+	CHECK(dax && svm_dax_get_nr_memblocks(dax) == 3, "3 blocks of the range exist, got %d",
+	      dax ? svm_dax_get_nr_memblocks(dax) : -1);
+	CHECK(dax && svm_dax_get_nr_online(dax) == 1, "1 online");
+	b = dax ? svm_memblock_get_first(dax) : NULL;
+	CHECK(b && svm_memblock_get_id(b) == 146 && !strcmp(svm_memblock_get_zone(b), "Movable"),
+	      "memory146 Movable");
+	CHECK(svm_region_get_mode(r) == SVM_MODE_NUMA_PARTIAL, "numa-partial, got %s",
+	      svm_mode_name(svm_region_get_mode(r)));
+	put("sys/devices/system/memory/memory147/state", "online");
+	put("sys/devices/system/memory/memory147/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory148/state", "online");
+	put("sys/devices/system/memory/memory148/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory149/state", "online");
+	put("sys/devices/system/memory/memory149/valid_zones", "Movable");
+	svm_invalidate(ctx);
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_get_mode(r) == SVM_MODE_NUMA, "numa, got %s",
+	      svm_mode_name(svm_region_get_mode(r)));
+
+	/* JSON of the region */
+	{
+		struct json_object *o = region_to_json(r, JSON_VERBOSE), *v;
+
+		CHECK(json_object_object_get_ex(o, "region", &v) &&
+		      !strcmp(json_object_get_string(v), "region0"), "json region");
+		CHECK(json_object_object_get_ex(o, "mode", &v) &&
+		      !strcmp(json_object_get_string(v), "numa"), "json mode");
+		CHECK(json_object_object_get_ex(o, "resource", &v) &&
+		      json_object_get_uint64(v) == 0x490000000ULL, "json resource");
+		CHECK(json_object_object_get_ex(o, "targets", &v) &&
+		      json_object_array_length(v) == 2, "json targets");
+		CHECK(json_object_object_get_ex(o, "dax", &v) &&
+		      json_object_object_get_ex(v, "memblocks", &v) &&
+		      json_object_array_length(v) == 4, "json memblocks");
+		json_object_put(o);
+		o = region_to_json(r, JSON_HUMAN);
+		CHECK(json_object_object_get_ex(o, "size", &v) &&
+		      !strcmp(json_object_get_string(v), "512 MiB"), "json -u size");
+		CHECK(json_object_object_get_ex(o, "resource", &v) &&
+		      !strcmp(json_object_get_string(v), "0x490000000"), "json -u resource");
+		json_object_put(o);
+	}
+
+	/* a pool covering the region makes it coherent */
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/start", "0x490000000");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/size", "536870912");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/pages", "131072");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/used", "4096");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/state", "active");
+	svm_invalidate(ctx);
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_get_pool(r) && svm_pool_get_id(svm_region_get_pool(r)) == 3, "pool3");
+	CHECK(svm_region_get_mode(r) == SVM_MODE_COHERENT, "coherent");
+	CHECK(svm_pool_get_pages_used(svm_region_get_pool(r)) == 4096, "pool used");
+
+	/* online a coherent region as numa: refused, nothing written */
+	{
+		struct svm_online_opts o = { .mode = SVM_MODE_NUMA };
+
+		CHECK(svm_region_online(r, &o) == -EBUSY, "online numa of coherent: EBUSY");
+		CHECK(strstr(svm_get_error(ctx), "region0") && strstr(svm_get_error(ctx), "offline"),
+		      "message names region and what to do: %s", svm_get_error(ctx));
+		CHECK(!strcmp(get("sys/devices/system/memory/auto_online_blocks"), "online"),
+		      "policy untouched");
+		r = svm_region_get_by_name(ctx, "region0");
+		o.mode = SVM_MODE_COHERENT;
+		CHECK(svm_region_online(r, &o) == 0 && strstr(svm_get_notes(ctx), "already"),
+		      "second coherent online is a no-op");
+		r = svm_region_get_by_name(ctx, "region0");
+		CHECK(svm_region_destroy(r) == -EBUSY, "destroy of an online region: EBUSY");
+	}
+
+	/* the device under target1 goes away: the region is stale */
+	{
+		char p[512];
+
+		snprintf(p, sizeof(p), "%s/" BUS "endpoint4", root);
+		unlink(p);
+		svm_invalidate(ctx);
+		r = svm_region_get_by_name(ctx, "region0");
+		CHECK(svm_region_is_stale(r), "stale after endpoint4 is gone");
+		CHECK(!svm_region_get_target_memdev(r, 1), "target1 has no memdev");
+	}
+out:
+	svm_unref(ctx);
+}
+
+/* assembly against a fresh fake tree: memdevs given in reverse come out in window order */
+static void test_create(void)
+{
+	struct svm_ctx *ctx;
+	struct svm_memdev *mds[2];
+	struct svm_region *r = NULL;
+	int rc;
+
+	CHECK(!svm_new(&ctx), "svm_new");
+	mds[0] = svm_memdev_get_by_name(ctx, "mem1");
+	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
+	/* the kernel would create region0 when its name is written; fake it beforehand */
+	add_region("", "", NULL);
+	put(ROOT0 "/decoder0.0/region0/commit", "0");
+	put(ROOT0 "/decoder0.0/region0/size", "0");
+	svm_invalidate(ctx);
+	mds[0] = svm_memdev_get_by_name(ctx, "mem1");
+	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
+	/* bad requests change nothing */
+	{
+		struct svm_region_opts o = { .size = 100 << 20 };
+
+		mds[0] = svm_memdev_get_by_name(ctx, "mem0");
+		mds[1] = svm_memdev_get_by_name(ctx, "mem0");
+		CHECK(svm_region_create(ctx, mds, 2, NULL, NULL) == -EINVAL, "memdev twice");
+		mds[1] = svm_memdev_get_by_name(ctx, "mem1");
+		CHECK(svm_region_create(ctx, mds, 2, &o, NULL) == -EINVAL &&
+		      strstr(svm_get_error(ctx), "256 MiB"), "size not a multiple: %s",
+		      svm_get_error(ctx));
+		CHECK(svm_region_create(ctx, mds, 1, NULL, NULL) == -ENXIO,
+		      "one memdev on a 2-way window: %s", svm_get_error(ctx));
+	}
+	mds[0] = svm_memdev_get_by_name(ctx, "mem1");
+	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
+	rc = svm_region_create(ctx, mds, 2, NULL, &r);
+	CHECK(rc == 0, "create: %d %s", rc, svm_get_error(ctx));
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target0"), "decoder3.0"), "target0 = mem0's decoder3.0, got %s",
+	      get(ROOT0 "/decoder0.0/region0/target0"));
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target1"), "decoder4.0"), "target1 = mem1's decoder4.0, got %s",
+	      get(ROOT0 "/decoder0.0/region0/target1"));
+	CHECK(!strcmp(get(BUS "decoder3.0/dpa_size"), "268435456"), "per-device DPA");
+	CHECK(!strcmp(get(BUS "decoder4.0/mode"), "ram"), "decoder mode ram");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/size"), "536870912"), "region size");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/interleave_granularity"), "4096"), "granularity");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "1"), "committed");
+	CHECK(!strcmp(get("sys/bus/cxl/drivers/cxl_region/bind"), "region0"), "bound");
+
+	svm_unref(ctx);
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	snprintf(root, sizeof(root), "/tmp/svmcxl-test-XXXXXX");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	setenv("SVM_CXL_SYSFS_ROOT", root, 1);
+	setenv("SVM_CXL_LOG", "none", 1);
+	test_sizes();
+	build_tree();
+	test_model();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_create();
+	if (system(cmd))
+		return 2;
+	printf("%s\n", failures ? "FAILED" : "all passed");
+	return failures ? 1 : 0;
+}
