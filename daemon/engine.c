@@ -354,6 +354,8 @@ static void recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 		svm_journal_drop(e->journal, en.serials, en.nr_serials);
 		return;
 	}
+	if (!strcmp(en.mode, "ignore") && en.phase == SVM_PHASE_ONLINE)
+		return;	/* left alone by policy until the device goes */
 	switch (en.phase) {
 	case SVM_PHASE_ASSEMBLING:
 		if (r && svm_region_is_committed(r) && svm_region_is_enabled(r) &&
@@ -453,7 +455,21 @@ struct group {
 	struct svm_memdev *mds[MAX_MDS];
 	int nr;
 	struct svm_root_decoder *root;
+	/* names, to find the objects again after the model was re-read */
+	char md_names[MAX_MDS][32];
+	char root_name[32];
 };
+
+static bool group_resolve(struct svmd_engine *e, struct group *g)
+{
+	g->root = svm_root_decoder_get_by_name(e->ctx, g->root_name);
+	for (int i = 0; i < g->nr; i++) {
+		g->mds[i] = svm_memdev_get_by_name(e->ctx, g->md_names[i]);
+		if (!g->mds[i] || svm_memdev_get_region(g->mds[i]))
+			return false;
+	}
+	return g->root != NULL;
+}
 
 static bool journaled(struct svmd_engine *e, struct svm_memdev *m)
 {
@@ -561,8 +577,16 @@ static int group_memdevs(struct svmd_engine *e, struct svm_memdev **fr, int nfre
 	return ng;
 }
 
+static void restore_auto_online(struct svmd_engine *e, const char *prev)
+{
+	if (prev[0] && strcmp(prev, "offline"))
+		svmd_set_auto_online(e->ctx, prev);
+}
+
 static void assemble(struct svmd_engine *e, struct group *g)
 {
+	char aob_prev[32];
+	const char *aob;
 	struct svm_region_opts opts = { .root = g->root };
 	struct svm_journal_entry en;
 	struct svm_region *r;
@@ -596,7 +620,16 @@ static void assemble(struct svmd_engine *e, struct group *g)
 	if (put(e, &en, SVM_PHASE_ASSEMBLING))
 		return;
 	stop_hook(e, "assembling");
+	/* With kmem loaded, the new dax device binds to kmem at once and the kernel would
+	 * online its blocks by auto_online_blocks (ZONE_NORMAL by default): keep them offline
+	 * until the mode is applied. */
+	aob = svm_get_auto_online_blocks(e->ctx);
+	snprintf(aob_prev, sizeof(aob_prev), "%s", aob ? aob : "");
+	if (aob_prev[0] && strcmp(aob_prev, "offline"))
+		svmd_set_auto_online(e->ctx, "offline");
 	rc = svm_region_create(e->ctx, g->mds, g->nr, &opts, &r);
+	if (rc)
+		restore_auto_online(e, aob_prev);
 	if (rc) {
 		log_warn("%s: assembling a region failed: %s; will retry", names,
 			 svm_get_error(e->ctx));
@@ -612,7 +645,9 @@ static void assemble(struct svmd_engine *e, struct group *g)
 		return;
 	stop_hook(e, "onlining");
 	r = svm_region_get_by_name(e->ctx, en.region);
-	if (!r || apply_mode(e, &en, r)) {
+	rc = !r || apply_mode(e, &en, r);
+	restore_auto_online(e, aob_prev);
+	if (rc) {
 		e->want_retry = true;
 		return;
 	}
@@ -700,8 +735,16 @@ void svmd_engine_reconcile(struct svmd_engine *e)
 	nfree = free_memdevs(e, fr, 64);
 	ng = group_memdevs(e, fr, nfree, groups, 16);
 	for (int i = 0; i < ng; i++) {
-		assemble(e, &groups[i]);
+		snprintf(groups[i].root_name, sizeof(groups[i].root_name), "%s",
+			 svm_root_decoder_get_name(groups[i].root));
+		for (int k = 0; k < groups[i].nr; k++)
+			snprintf(groups[i].md_names[k], sizeof(groups[i].md_names[k]), "%s",
+				 svm_memdev_get_name(groups[i].mds[k]));
+	}
+	for (int i = 0; i < ng; i++) {
 		svm_invalidate(e->ctx);
+		if (group_resolve(e, &groups[i]))
+			assemble(e, &groups[i]);
 	}
 	adopt(e);
 	svm_invalidate(e->ctx);

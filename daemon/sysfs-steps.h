@@ -17,6 +17,8 @@ int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, ch
 /* Zero dpa_size on every endpoint decoder of @memdev that has DPA but no region.
  * Returns how many were released. */
 int svmd_release_orphan_dpa(struct svm_ctx *ctx, struct svm_memdev *memdev);
+/* Set /sys/devices/system/memory/auto_online_blocks (online, offline, ...). */
+int svmd_set_auto_online(struct svm_ctx *ctx, const char *value);
 /* Bind dax device @dax to device_dax. */
 int svmd_dax_bind_devdax(struct svm_ctx *ctx, const char *dax);
 

@@ -1,0 +1,132 @@
+# Helpers for the svm-cxld guest tests (source after svm-test.sh).
+# The daemon runs with its journal, socket and lock in /tmp so that a test starts clean.
+export SVM_CXLD_STATE_DIR=/tmp/svmd-state
+export SVM_CXLD_SOCKET=/tmp/svmd.sock
+export SVM_CXLD_POLICY=/tmp/svmd-policy.conf
+export SVM_CXL_LOCK=/tmp/svm-cxl.lock
+DLOG=/tmp/svmd.log
+CTL=svm-cxlctl
+
+udevd_start() {
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never || fail "udevd did not start"
+	sleep 0.5
+}
+
+udevd_stop() {
+	udevadm control --exit 2>/dev/null
+	sleep 0.3
+}
+
+# daemon_start [ENV=VALUE...]: start svm-cxld in the background, wait for "ready"
+daemon_start() {
+	local i=0 start
+	touch $DLOG
+	start=$(wc -l <$DLOG)
+	env "$@" svm-cxld -v >>$DLOG 2>&1 &
+	DPID=$!
+	while ! tail -n +$((start + 1)) $DLOG 2>/dev/null | grep -q 'ready:'; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $DPID 2>/dev/null; then
+			# a daemon stopped by the test hook never gets ready
+			grep -q 'test hook: stopping' $DLOG && return 0
+			cat $DLOG
+			fail "svm-cxld not ready"
+		fi
+		sleep 0.1
+	done
+}
+
+daemon_stop() {
+	[ -n "$DPID" ] || return 0
+	kill $DPID 2>/dev/null
+	wait $DPID 2>/dev/null
+	DPID=
+}
+
+# daemon_state: the journal entries as JSON (from the daemon when it runs)
+journal() { cat $SVM_CXLD_STATE_DIR/state.json 2>/dev/null; }
+# journal_field SERIAL FIELD
+journal_field() { journal | jq -r ".entries[]? | select(.serials == [$1]) | .$2"; }
+
+memdev_with_serial() {
+	local m
+	for m in $(memdevs); do
+		[ "$(($(cat $CXL/$m/serial)))" = "$1" ] && { echo "$m"; return 0; }
+	done
+	return 1
+}
+
+uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+
+# hot_add ID SERIAL: QMP object-add + device_add into rp1
+hot_add() {
+	qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"vmem-$1\",\"share\":true,\"size\":268435456}}" >/dev/null
+	qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"vmem-$1\",\"id\":\"$1\",\"sn\":$2}}" >/dev/null
+}
+
+# hot_del ID: device_del, wait until QEMU dropped it, drop the backend
+hot_del() {
+	local i=0
+	qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$1\"}}" >/dev/null
+	while qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' | grep -q "\"$1\""; do
+		i=$((i + 1))
+		[ $i -gt 240 ] && fail "$1 still present 120 s after device_del"
+		sleep 0.5
+	done
+	qmp "{\"execute\":\"object-del\",\"arguments\":{\"id\":\"vmem-$1\"}}" >/dev/null
+}
+
+# wait_until SECONDS WHAT COMMAND...: poll every 0.1 s
+wait_until() {
+	local n=$(($1 * 10)) what=$2 i=0
+	shift 2
+	while ! "$@"; do
+		i=$((i + 1))
+		[ $i -gt $n ] && fail "$what: not within $((n / 10)) s"
+		sleep 0.1
+	done
+}
+
+# the region over a memdev (from sysfs: its endpoint decoder's region)
+memdev_region() {
+	local ep d r
+	ep=$(memdev_endpoint "$1") || return 1
+	for d in $CXL/decoder${ep#endpoint}.*; do
+		r=$(cat $d/region 2>/dev/null)
+		[ -n "$r" ] && { echo "$r"; return 0; }
+	done
+	return 1
+}
+
+# blocks_of REGION: "online:Movable" per memory block of its dax device
+region_blocks() {
+	local dax start size bs b
+	dax=$(ls -d "$CXL/$1"/dax_region*/dax*.* 2>/dev/null | head -n1)
+	[ -n "$dax" ] || return 1
+	dax=${dax##*/}
+	start=$(($(cat /sys/bus/dax/devices/$dax/resource)))
+	size=$(($(cat /sys/bus/dax/devices/$dax/size)))
+	bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+	b=$((start / bs))
+	while [ $b -lt $(((start + size) / bs)) ]; do
+		echo "$(cat /sys/devices/system/memory/memory$b/state 2>/dev/null || echo gone):$(cat /sys/devices/system/memory/memory$b/valid_zones 2>/dev/null | cut -d' ' -f1)"
+		b=$((b + 1))
+	done
+}
+
+# numa_online_movable REGION: every block online in ZONE_MOVABLE
+numa_online_movable() {
+	local out
+	out=$(region_blocks "$1") || return 1
+	[ -n "$out" ] && ! echo "$out" | grep -qv '^online:Movable$'
+}
+
+regions_now() { ls -d $CXL/region* 2>/dev/null | sed 's|.*/||' | sort | tr '\n' ' '; }
+
+# guest cleanup shared by all daemon tests
+daemon_cleanup() {
+	daemon_stop
+	udevd_stop
+	rm -rf $SVM_CXLD_STATE_DIR $SVM_CXLD_SOCKET
+	echo online >/sys/devices/system/memory/auto_online_blocks
+}
