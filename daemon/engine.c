@@ -265,6 +265,21 @@ static int apply_mode(struct svmd_engine *e, struct svm_journal_entry *en, struc
 		o.zone = !strcmp(en->zone, "normal") ? SVM_ZONE_NORMAL : SVM_ZONE_MOVABLE;
 		rc = svm_region_online(r, &o);
 	} else if (!strcmp(en->mode, "coherent")) {
+		struct svm_dax *d = svm_region_get_dax(r);
+
+		/* With kmem loaded, a new region's dax device is bound to kmem at once (its
+		 * blocks kept offline, see assemble()): the library sees numa-partial and
+		 * refuses coherent. Nothing is online, so let go of kmem first. */
+		if (d && svm_dax_get_driver(d) && !strcmp(svm_dax_get_driver(d), "kmem") &&
+		    !svm_dax_get_nr_online(d)) {
+			log_debug("%s: releasing %s from kmem (no block online) for coherent mode",
+				  name, svm_dax_get_name(d));
+			svmd_dax_unbind_kmem(e->ctx, svm_dax_get_name(d));
+			svm_invalidate(e->ctx);
+			r = svm_region_get_by_name(e->ctx, name);
+			if (!r)
+				return -ENODEV;
+		}
 		o.mode = SVM_MODE_COHERENT;
 		rc = svm_region_online(r, &o);
 	} else if (!strcmp(en->mode, "devdax")) {
@@ -955,6 +970,17 @@ int svmd_engine_reload(struct svmd_engine *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* library messages: the daemon logs each failure itself, so they are detail */
+static void lib_log(struct svm_ctx *ctx, int priority, const char *file, int line,
+		    const char *fn, const char *format, va_list args)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("libsvmcxl: %s: %s", fn, msg);
+}
+
 int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char *state_dir,
 		     char *err, size_t errlen)
 {
@@ -980,6 +1006,8 @@ int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char 
 		snprintf(err, errlen, "cannot create a libsvmcxl context: %s", strerror(-rc));
 		goto fail;
 	}
+	svm_set_log_fn(e->ctx, lib_log);
+	svm_set_log_priority(e->ctx, LOG_DEBUG);
 	return 0;
 fail:
 	svm_journal_close(e->journal);

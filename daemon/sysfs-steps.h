@@ -19,6 +19,8 @@ int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, ch
 int svmd_release_orphan_dpa(struct svm_ctx *ctx, struct svm_memdev *memdev);
 /* Set /sys/devices/system/memory/auto_online_blocks (online, offline, ...). */
 int svmd_set_auto_online(struct svm_ctx *ctx, const char *value);
+/* Unbind dax device @dax from kmem (only sensible when none of its blocks is online). */
+int svmd_dax_unbind_kmem(struct svm_ctx *ctx, const char *dax);
 /* Bind dax device @dax to device_dax. */
 int svmd_dax_bind_devdax(struct svm_ctx *ctx, const char *dax);
 

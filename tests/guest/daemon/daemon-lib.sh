@@ -58,34 +58,43 @@ memdev_with_serial() {
 
 uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
 
-# hot_add ID SERIAL: QMP object-add + device_add into rp1
-hot_add() {
-	qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"vmem-$1\",\"share\":true,\"size\":268435456}}" >/dev/null
-	qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"vmem-$1\",\"id\":\"$1\",\"sn\":$2}}" >/dev/null
+# qmp_q JSON: a QMP command whose reply does not matter (failures still fail the test)
+qmp_q() {
+	svm-vm-qmp "$1" >/tmp/qmp.out 2>&1 || fail "QMP $1: $(cat /tmp/qmp.out)"
 }
 
-# hot_del ID: device_del, wait until QEMU dropped it, drop the backend
+# hot_add ID SERIAL: QMP object-add + device_add into rp1
+hot_add() {
+	qmp_q "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"vmem-$1\",\"share\":true,\"size\":268435456}}"
+	qmp_q "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"vmem-$1\",\"id\":\"$1\",\"sn\":$2}}"
+}
+
+# hot_del ID: device_del, wait until QEMU dropped it
 hot_del() {
 	local i=0
-	qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$1\"}}" >/dev/null
+	qmp_q "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$1\"}}"
 	while qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' | grep -q "\"$1\""; do
 		i=$((i + 1))
 		[ $i -gt 240 ] && fail "$1 still present 120 s after device_del"
 		sleep 0.5
 	done
-	qmp "{\"execute\":\"object-del\",\"arguments\":{\"id\":\"vmem-$1\"}}" >/dev/null
+	# QEMU may still hold the backend for a while ("in use"): best effort; ids are
+	# never reused anyway
+	svm-vm-qmp "{\"execute\":\"object-del\",\"arguments\":{\"id\":\"vmem-$1\"}}" >/dev/null 2>&1 || true
 }
 
-# wait_until SECONDS WHAT COMMAND...: poll every 0.1 s
+# wait_until SECONDS WHAT EXPR: evaluate the shell expression EXPR every 0.1 s
 wait_until() {
 	local n=$(($1 * 10)) what=$2 i=0
-	shift 2
-	while ! "$@"; do
+	while ! eval "$3"; do
 		i=$((i + 1))
-		[ $i -gt $n ] && fail "$what: not within $((n / 10)) s"
+		[ $i -gt $n ] && fail "$what: not within $1 s"
 		sleep 0.1
 	done
 }
+
+# journal_phase SERIAL
+journal_phase() { journal_field "$1" phase; }
 
 # the region over a memdev (from sysfs: its endpoint decoder's region)
 memdev_region() {
@@ -125,8 +134,27 @@ regions_now() { ls -d $CXL/region* 2>/dev/null | sed 's|.*/||' | sort | tr '\n' 
 
 # guest cleanup shared by all daemon tests
 daemon_cleanup() {
+	local rc=$?
+	[ $rc = 0 ] || { echo "# exit status $rc; daemon log:"; grep -v 'debug: uevent' $DLOG; }
 	daemon_stop
 	udevd_stop
 	rm -rf $SVM_CXLD_STATE_DIR $SVM_CXLD_SOCKET
 	echo online >/sys/devices/system/memory/auto_online_blocks
+}
+
+# region_pool REGION: the svm_cxl pool whose start is the region's
+region_pool() {
+	local p start
+	start=$(($(cat $CXL/$1/resource 2>/dev/null || echo -1)))
+	for p in /sys/class/misc/svm_cxl/pools/pool*; do
+		[ -e "$p/start" ] || continue
+		[ "$(($(cat $p/start)))" = "$start" ] && { echo "${p##*/pool}"; return 0; }
+	done
+	return 1
+}
+
+region_has_pool() {
+	local p
+	p=$(region_pool "$1") || return 1
+	[ "$(cat /sys/class/misc/svm_cxl/pools/pool$p/state)" = active ]
 }
