@@ -5,6 +5,8 @@
 #     latency printed; a burst of `udevadm trigger --action=add` changes nothing.
 #  2. orderly removal: svm-cxlctl offline, then device_del: the daemon destroys the
 #     region the device left, nothing stays behind.
+#  2b. device_del of a numa device without offline: the daemon sees the attention
+#     button press and offlines inside the 5 s window.
 #  3. a serial-number rule: the next device comes up as a coherent pool; a process
 #     moves 16 MiB there; device_del (attention button): svm_cxl's unbind notifier
 #     evicts, the data is intact, the daemon cleans up.
@@ -80,6 +82,19 @@ wait_until 10 "journal entry dropped" '[ -z "$(journal_phase $SN_NUMA)" ]'
 check_eq "regions after orderly removal" "$before_regions" "$(regions_now)"
 grep -q "$R: destroyed (its device is gone)" $DLOG || fail "no destroy logged"
 echo "ok - offline + device_del: no stale region, no journal entry"
+
+## 2b. attention-button removal of a NUMA-mode device without an offline first: the
+## daemon sees the button press in the kernel log and offlines within the 5 s
+hot_online 502 t3d3 numa_online_movable
+echo "# hotplug-to-online latency (numa, second device): $LAT ms"
+wait_until 10 "journal says online" '[ "$(journal_phase 502)" = online ]'
+hot_del t3d3
+grep -q "$R: attention button on .*: offlining its numa memory" $DLOG || fail "button press not acted on"
+grep -q "$R: offline on request in" $DLOG || fail "$R not offlined before the slot powered off"
+dmesg | grep -q "cannot be hotremoved" && fail "the kernel kept online memory of the removed device"
+wait_until 20 "the daemon destroys $R" '[ ! -e $CXL/$R ]'
+check_eq "regions after button removal" "$before_regions" "$(regions_now)"
+echo "ok - device_del of a numa device: offlined in the attention-button window, nothing left"
 
 ## 3. coherent by serial rule, removal with data on the device
 hot_online $SN_COH t3d2 region_has_pool
