@@ -16,7 +16,7 @@ POOLS=/sys/class/misc/svm_cxl/pools
 SN_NUMA=501 SN_COH=4660
 
 grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl loaded before the test"
-trap 'daemon_cleanup; rmmod svm_cxl 2>/dev/null; rmmod kmem 2>/dev/null' EXIT
+trap 'kill $monitor 2>/dev/null; daemon_cleanup; rmmod svm_cxl 2>/dev/null; rmmod kmem 2>/dev/null' EXIT
 before_regions=$(regions_now)
 cat >$SVM_CXLD_POLICY <<'POL'
 # the boot device belongs to the other tests of this topology
@@ -31,6 +31,8 @@ POL
 udevd_start
 daemon_start
 check_eq "boot device left alone (no region over mem0)" "" "$(memdev_region mem0)"
+svm-cxlctl monitor >/tmp/hp-monitor.out 2>&1 &
+monitor=$!
 
 # hot_online SERIAL ID CHECK: device_add, wait until CHECK REGION holds; sets M, R, LAT
 hot_online() {
@@ -121,4 +123,15 @@ check_eq "holder's 16 MiB intact after device_del" 0 $rc
 wait_until 20 "the daemon destroys $R" '[ ! -e $CXL/$R ]'
 check_eq "regions after removal" "$before_regions" "$(regions_now)"
 check_eq "journal after removal" 1 "$(journal | jq '.entries | length')"
+
+## what svm-cxlctl monitor saw
+kill $monitor
+ev() { jq -c "select(.event == \"$1\") | $2" /tmp/hp-monitor.out | tr '\n' ' ' | sed 's/ $//'; }
+check_eq "monitor: devices added" '[501] [502] [4660]' "$(ev device-added .serials)"
+check_eq "monitor: regions online" '"numa" "numa" "coherent"' "$(ev region-online .mode)"
+check_eq "monitor: region offline (operator, button)" '[501] [502]' "$(ev region-offline .serials)"
+check_eq "monitor: regions destroyed" '[501] [502] [4660]' "$(ev region-destroyed .serials)"
+jq -c 'select(.event == "pool" and .used == 4096 and .pages == 65536)' /tmp/hp-monitor.out | grep -q . ||
+	fail "monitor: no pool counters with the holder's 4096 pages: $(cat /tmp/hp-monitor.out)"
+echo "ok - monitor: pool counters with 4096 of 65536 pages in use"
 kernel_log_clean || fail "kernel log shows a problem"
