@@ -967,6 +967,18 @@ int svmd_engine_reload(struct svmd_engine *e, char *err, size_t errlen)
 		return -EINVAL;
 	svm_policy_free(e->policy);
 	e->policy = p;
+	/* devices the old policy ignored are decided again by the next pass */
+	for (size_t i = svm_journal_count(e->journal); i-- > 0;) {
+		const struct svm_journal_entry *en = svm_journal_at(e->journal, i);
+
+		if (!strcmp(en->mode, "ignore") && !en->region[0]) {
+			uint64_t s[SVM_JOURNAL_MAX_DEVS];
+			unsigned int n = en->nr_serials;
+
+			memcpy(s, en->serials, n * sizeof(s[0]));
+			svm_journal_drop(e->journal, s, n);
+		}
+	}
 	return 0;
 }
 

@@ -48,7 +48,6 @@ rm -f /tmp/mon.out
 svm-test-numa nobody svm-cxlctl monitor --count 2 >/tmp/mon.out 2>/tmp/mon.err &
 mon=$!
 sleep 1
-gen=$(journal | jq .generation)
 
 ## SIGHUP with a bad file: rejected, previous policy kept; then a good one is taken
 cp $SVM_CXLD_POLICY /tmp/good-policy.conf
@@ -60,6 +59,10 @@ printf '[rule "boot-device"]\nserial = 1\nmode = ignore\n' >$SVM_CXLD_POLICY
 kill -HUP $DPID
 wait_until 10 "reload logged" "grep -q 'policy reloaded: 1 rule' $DLOG"
 check_eq "rules in force after a good reload" 1 "$(svm-cxld --send '{"cmd":"status"}' | jq .rules)"
+# the reload re-decides devices the old policy ignored: mem0 is ignored again
+wait_until 10 "mem0 decided again" "grep -c 'mem0: rule \"boot-device\" says ignore' $DLOG | grep -q 2"
+check_eq "mem0 journaled as ignored" ignore "$(journal_field 1 mode)"
+gen=$(journal | jq .generation)
 wait $mon
 check_eq "unprivileged monitor exit status" 0 $?
 cat /tmp/mon.err
@@ -105,6 +108,12 @@ check_eq "plan changed nothing" "" "$(regions_now)"
 out=$(svm-cxlctl plan --policy $BAD 2>&1)
 check_eq "plan with a bad policy: exit status" 2 $?
 echo "$out" | grep -q "$BAD:3: unknown key" || fail "plan refusal without FILE:LINE: $out"
+
+for c in plan monitor; do
+	out=$(svm-cxlctl help $c)
+	check_eq "help $c: exit status" 0 $?
+	echo "$out" | grep -q "^NAME" && echo "$out" | grep -q "EXIT STATUS" || fail "help $c: no man page"
+done
 
 ## udev rules: tags and SYSTEMD_WANTS on memdevs, /dev/svm_cxl permissions
 [ -f $RULES ] || fail "$RULES not installed"
