@@ -147,6 +147,14 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx)
 				 svm_memdev_get_name(m));
 			check(&rep, "memdev", "fail", msg, "dmesg | grep -i cxl; modprobe cxl_mem");
 		}
+		if (svm_memdev_get_orphan_dpa(m)) {
+			char sz[32];
+
+			snprintf(msg, sizeof(msg), "%s: %s of DPA reserved by endpoint decoders without a region (an interrupted assembly): new regions over it fail",
+				 svm_memdev_get_name(m),
+				 svm_format_size(svm_memdev_get_orphan_dpa(m), sz, sizeof(sz)));
+			check(&rep, "memdev", "fail", msg, "svm-cxlctl destroy-region stale");
+		}
 	}
 	if (!nmd)
 		check(&rep, "memdev", "warn", "no CXL memdevs", "modprobe cxl_pci cxl_mem; check lspci for CXL devices");

@@ -49,6 +49,8 @@ struct json_object *memdev_to_json(struct svm_memdev *m, unsigned long flags)
 		ADD(o, "endpoint", json_object_new_string(svm_memdev_get_endpoint(m)));
 	if (r)
 		ADD(o, "region", json_object_new_string(svm_region_get_name(r)));
+	if (svm_memdev_get_orphan_dpa(m))
+		ADD(o, "orphan_dpa", jsize(svm_memdev_get_orphan_dpa(m), flags));
 	return o;
 }
 

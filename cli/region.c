@@ -102,7 +102,7 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 	};
 	char names[64][32];
 	int c, rc, n = 0, code = 0, failed = 0;
-	bool verbose = false;
+	bool verbose = false, stale = false;
 	struct svm_region *r;
 
 	optind = 1;
@@ -118,10 +118,11 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 		return usage_error("destroy-region", "which region? regionN, 'all' or 'stale'");
 	for (int i = optind; i < argc; i++) {
 		if (!strcmp(argv[i], "all") || !strcmp(argv[i], "stale")) {
-			bool stale = !strcmp(argv[i], "stale");
+			bool only_stale = !strcmp(argv[i], "stale");
 
+			stale = true;
 			svm_region_foreach(ctx, r)
-				if ((!stale || svm_region_is_stale(r)) && n < 64)
+				if ((!only_stale || svm_region_is_stale(r)) && n < 64)
 					snprintf(names[n++], 32, "%s", svm_region_get_name(r));
 			continue;
 		}
@@ -151,6 +152,28 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 			failed++;
 		} else {
 			printf("destroyed %s\n", names[i]);
+		}
+	}
+	/* stale/all also release DPA that decoders hold without a region */
+	if (stale) {
+		struct svm_memdev *m;
+		char mnames[64][32];
+		int nm = 0;
+
+		svm_memdev_foreach(ctx, m)
+			if (svm_memdev_get_orphan_dpa(m) && nm < 64)
+				snprintf(mnames[nm++], 32, "%s", svm_memdev_get_name(m));
+		for (int i = 0; i < nm; i++) {
+			m = svm_memdev_get_by_name(ctx, mnames[i]);
+			if (!m)
+				continue;
+			rc = svm_memdev_release_orphan_dpa(m);
+			if (rc) {
+				code = report_failure("destroy-region", ctx, rc);
+				failed++;
+			} else {
+				printf("released orphaned DPA of %s\n", mnames[i]);
+			}
 		}
 	}
 	return failed ? code : EXIT_OK;

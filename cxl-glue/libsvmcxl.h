@@ -65,6 +65,11 @@ const char *svm_memdev_get_host(struct svm_memdev *memdev);		/* PCI BDF */
 const char *svm_memdev_get_host_bridge(struct svm_memdev *memdev);	/* pci0000:0c */
 uint64_t svm_memdev_get_ram_size(struct svm_memdev *memdev);
 const char *svm_memdev_get_endpoint(struct svm_memdev *memdev);	/* endpointN or NULL */
+/* DPA reserved by endpoint decoders of this memdev that no region uses (what an
+ * interrupted assembly leaves behind: it blocks new regions), in bytes. */
+uint64_t svm_memdev_get_orphan_dpa(struct svm_memdev *memdev);
+/* Release that DPA (highest decoder first, as the kernel requires). */
+int svm_memdev_release_orphan_dpa(struct svm_memdev *memdev);
 /* The region using this memdev (first one), or NULL. */
 struct svm_region *svm_memdev_get_region(struct svm_memdev *memdev);
 

@@ -183,7 +183,9 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 offline_again:
 	for (int i = nonlined - 1; i >= 0; i--)
 		block_write(ctx, onlined[i], "offline");
-	dax_driver_write(ctx, "kmem", "unbind", dax);
+	/* it was ours to bind: give it back (blocks already offline stay so) */
+	if (strcmp(prev_driver, "kmem"))
+		dax_driver_write(ctx, "kmem", "unbind", dax);
 restore_driver:
 	if (!strcmp(prev_driver, "device_dax"))
 		dax_driver_write(ctx, "device_dax", "bind", dax);

@@ -262,6 +262,11 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 				gran, root->granularity);
 
 	for (int i = 0; i < nr; i++)
+		if (svm_memdev_get_orphan_dpa(ordered[i]))
+			return svm_fail(ctx, -EBUSY,
+					"%s: DPA is reserved by an endpoint decoder without a region (an interrupted assembly?); release it with 'svm-cxlctl destroy-region stale'",
+					ordered[i]->name);
+	for (int i = 0; i < nr; i++)
 		if (free_endpoint_decoder(ordered[i], false, a.decoders[i], 32))
 			return svm_fail(ctx, -ENOSPC,
 					"%s: every endpoint decoder is in use; destroy stale regions (svm-cxlctl doctor)",
@@ -407,4 +412,72 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 		svm_note(ctx, "%s: destroyed in %llu ms", name,
 			 (unsigned long long)(now_ms() - t0));
 	return rc;
+}
+
+/* endpoint decoders of @m with DPA and no region, highest id first */
+static int orphan_decoders(struct svm_memdev *m, int ids[], int max, uint64_t *bytes)
+{
+	struct svm_ctx *ctx = m->ctx;
+	char p[PATH_MAX], buf[64];
+	int port, n = 0, last = -1;
+
+	*bytes = 0;
+	if (!m->endpoint[0])
+		return 0;
+	port = atoi(m->endpoint + 8);
+	for (int i = 0; i < 64; i++) {
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
+		if (sysfs_read(ctx, p, buf, sizeof(buf)))
+			break;
+		last = i;
+	}
+	for (int i = last; i >= 0 && n < max; i--) {
+		uint64_t dpa = 0;
+
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
+		if (sysfs_read(ctx, p, buf, sizeof(buf)) || buf[0])
+			continue;
+		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/dpa_size", port, i);
+		if (sysfs_read_u64(ctx, p, &dpa) || !dpa)
+			continue;
+		ids[n++] = i;
+		*bytes += dpa;
+	}
+	return n;
+}
+
+SVM_EXPORT uint64_t svm_memdev_get_orphan_dpa(struct svm_memdev *m)
+{
+	uint64_t bytes;
+	int ids[64];
+
+	orphan_decoders(m, ids, 64, &bytes);
+	return bytes;
+}
+
+SVM_EXPORT int svm_memdev_release_orphan_dpa(struct svm_memdev *m)
+{
+	struct svm_ctx *ctx = m->ctx;
+	char dec[32], name[32];
+	uint64_t bytes;
+	int ids[64], n, rc, port;
+
+	svm_clear_status(ctx);
+	snprintf(name, sizeof(name), "%s", m->name);
+	n = orphan_decoders(m, ids, 64, &bytes);
+	if (!n)
+		return 0;
+	port = atoi(m->endpoint + 8);
+	for (int i = 0; i < n; i++) {
+		snprintf(dec, sizeof(dec), "decoder%d.%d", port, ids[i]);
+		rc = wsys(ctx, dec, "dpa_size", "0");
+		if (rc) {
+			svm_invalidate(ctx);
+			return svm_fail(ctx, rc, "%s: releasing the DPA of %s failed: %s", name, dec,
+					strerror(-rc));
+		}
+		svm_note(ctx, "%s: released the DPA that %s held without a region", name, dec);
+	}
+	svm_invalidate(ctx);
+	return 0;
 }

@@ -21,8 +21,11 @@
 
 #include "svm_cxl_internal.h"
 
-/* Declared in drivers/cxl/cxl.h, which the kernel headers package does not ship. */
-extern struct bus_type cxl_bus_type;
+/*
+ * Declared in drivers/cxl/cxl.h, which the kernel headers package does not ship. We only
+ * pass it where a const bus_type is taken.
+ */
+extern const struct bus_type cxl_bus_type;
 MODULE_IMPORT_NS(CXL);
 
 #define SVM_CXL_PCI_CLASS_CXL_MEM	((PCI_CLASS_MEMORY_CXL << 8) | 0x10)

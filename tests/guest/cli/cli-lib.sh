@@ -79,6 +79,11 @@ clean_all() {
 		fi
 		cxl_region_destroy $r
 	done
+	# DPA that endpoint decoders hold without a region, highest decoder first
+	for d in $(ls -d $CXL/decoder* | sort -rV); do
+		[ -e $d/dpa_size ] && [ -z "$(cat $d/region)" ] && [ "$(($(cat $d/dpa_size)))" != 0 ] &&
+			echo 0 >$d/dpa_size
+	done
 	for p in /sys/devices/virtual/misc/svm_cxl/pools/pool*; do
 		[ -e "$p" ] && log "pool ${p##*/} left behind"
 	done

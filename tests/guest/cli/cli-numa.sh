@@ -33,6 +33,10 @@ check_eq "numactl sees node $node" 1 "$(numactl -H | grep -c "^node $node size: 
 check_eq "daxctl agrees" system-ram "$(daxctl list -d $dax | jq -r '.[0].mode')"
 check_eq "daxctl online blocks" "$n" "$(daxctl list -d $dax | jq '.[0].online_memblocks')"
 check_eq "list mode" numa "$($CTL list -r $region | jq -r '.[0].mode')"
+$CTL status | grep "^$region " | grep -q " numa .*node $node .*blocks $n/$n online ($n movable, 0 normal)" ||
+	fail "status line: $($CTL status)"
+echo "ok - status line"
+check_eq "list -v zones" "$n" "$($CTL list -v -r $region | jq '[.[0].dax.memblocks[] | select(.zone == "Movable")] | length')"
 
 # a second online is a no-op success
 before=$(snapshot)

@@ -90,26 +90,42 @@ for m in "$@"; do
 done
 check_eq "list: no regions" 0 "$($CTL list -R | jq length)"
 
-# a half-built region: created, ways set, a DPA reservation, never committed
+# a half-built region: created, ways set, DPA reserved, one target, never committed
 rd=$CXL/$ROOT_DECODER
+set -- $(memdevs_in_window_order "$@")
 half=$(cat $rd/create_ram_region)
 echo $half >$rd/create_ram_region
-echo 4096 >$CXL/$half/interleave_granularity 2>/dev/null || echo 256 >$CXL/$half/interleave_granularity
+echo $(cat $rd/interleave_granularity) >$CXL/$half/interleave_granularity
 echo $# >$CXL/$half/interleave_ways
 dec=$(memdev_free_decoder $1)
 echo ram >$CXL/$dec/mode
 echo 268435456 >$CXL/$dec/dpa_size
 echo $((268435456 * $#)) >$CXL/$half/size
-echo $dec >$CXL/$half/target0 || true
+echo $dec >$CXL/$half/target0 || fail "target0 of the half-built region"
+# and an orphaned DPA reservation on the last memdev (decoder without a region)
+last=$(eval echo \${$#})
+odec=""
+if [ $# -gt 1 ]; then
+	odec=$(memdev_free_decoder $last)
+	echo ram >$CXL/$odec/mode
+	echo 268435456 >$CXL/$odec/dpa_size
+	check_eq "list: $last orphan_dpa" 268435456 "$($CTL list -m $last | jq '.[0].orphan_dpa')"
+	expect_rc 4 $CTL create-region $(memdevs)
+	expect_msg "destroy-region"
+fi
 $CTL doctor >/tmp/doctor.txt
 check_eq "doctor exit on a half-built region" 1 "$?"
 grep "$half" /tmp/doctor.txt | grep -q "destroy-region $half" || fail "doctor does not flag $half: $(cat /tmp/doctor.txt)"
+[ -z "$odec" ] || grep -q "$last: .*DPA reserved" /tmp/doctor.txt || fail "doctor does not flag the orphaned DPA: $(cat /tmp/doctor.txt)"
+$CTL doctor --json | jq -e '[.[] | select(.status == "fail")] | length >= 1' >/dev/null ||
+	fail "doctor --json has no failed check"
 check_eq "list shows it uncommitted" reset "$($CTL list -r $half | jq -r '.[0].decode_state')"
 expect_rc 0 $CTL destroy-region stale $half
 [ -e $CXL/$half ] && fail "$half not deleted"
 check_eq "$dec DPA released" 0 "$(($(cat $CXL/$dec/dpa_size)))"
+[ -z "$odec" ] || check_eq "$odec DPA released" 0 "$(($(cat $CXL/$odec/dpa_size)))"
 $CTL doctor >/tmp/doctor.txt || fail "doctor still unhappy: $(cat /tmp/doctor.txt)"
-echo "ok - half-built region cleaned up"
+echo "ok - half-built region and orphaned DPA cleaned up"
 
 # from a bare memdev set again, the capacity is free: a new region can be built
 $CTL create-region "$@" >/tmp/c2.json || fail "re-create after cleanup failed"

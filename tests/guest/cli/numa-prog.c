@@ -6,8 +6,6 @@
  *   svm-test-numa place MIB            touch MIB under the inherited policy, print nodes
  *   svm-test-numa mbind MIB NODE       mbind(MPOL_BIND) to NODE, touch, check, move_pages
  *                                      to node 0 and back, check each step
- *   svm-test-numa overfill MIB NODE    MIB on node 0, move_pages all to NODE: pages that
- *                                      do not fit must fail with -ENOMEM, none otherwise
  *   svm-test-numa hugetlb N NODE       mmap N 2 MiB huge pages, touch a few, check they
  *                                      are on NODE; exit 3 if mmap fails with ENOMEM
  *   svm-test-numa hold MIB DIR         fill MIB with a pattern, print nodes, create
@@ -103,13 +101,13 @@ static int move_all(char *p, size_t len, int node, long *ok, long *nomem, long *
 {
 	unsigned long n = len / PAGE;
 	void **pages = malloc(n * sizeof(*pages));
-	int *status = malloc(n * sizeof(*status)), *dst = malloc(n * sizeof(int));
+	int *status = calloc(n, sizeof(*status)), *dst = calloc(n, sizeof(int));
+	long rc;
 
 	if (!pages || !status || !dst) {
 		perror("malloc");
 		exit(2);
 	}
-	long rc;
 
 	for (unsigned long i = 0; i < n; i++) {
 		pages[i] = p + i * PAGE;
@@ -229,28 +227,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		printf("mbind/move_pages: ok\n");
-		return 0;
-	}
-	if (!strcmp(argv[1], "overfill") && argc == 4) {
-		int node = atoi(argv[3]);
-		unsigned long mask = 1;
-		long ok, nomem, err;
-
-		buf = map(len);
-		mbind(buf, len, MPOL_BIND, &mask, 64, 0);
-		fill(buf, len, 3);
-		mbind(buf, len, MPOL_DEFAULT, NULL, 0, 0);
-		move_all(buf, len, node, &ok, &nomem, &err);
-		nodes(buf, len, c, 1);
-		if (check(buf, len, 3)) {
-			printf("FAIL: data changed by move_pages\n");
-			return 1;
-		}
-		if (!nomem || err || ok + nomem != (long)(len / PAGE)) {
-			printf("FAIL: expected some -ENOMEM and nothing else\n");
-			return 1;
-		}
-		printf("overfill: ok\n");
 		return 0;
 	}
 	if (!strcmp(argv[1], "hugetlb") && argc == 4) {
