@@ -5,6 +5,7 @@ export SVM_CXLD_SOCKET=/tmp/svmd.sock
 export SVM_CXLD_POLICY=/tmp/svmd-policy.conf
 export SVM_CXL_LOCK=/tmp/svm-cxl.lock
 DLOG=/tmp/svmd.log
+: >$DLOG	# this test's daemon log only (tests of a topology share one boot)
 CTL=svm-cxlctl
 
 udevd_start() {
