@@ -302,6 +302,26 @@ static int apply_mode(struct svmd_engine *e, struct svm_journal_entry *en, struc
 	return 0;
 }
 
+/* Release DPA a crashed assembly left reserved on the memdev with @serial. */
+static void release_orphan_dpa(struct svmd_engine *e, uint64_t serial)
+{
+	struct svm_memdev *m = memdev_by_serial(e->ctx, serial);
+	uint64_t bytes = m ? svm_memdev_get_orphan_dpa(m) : 0;
+	char name[32];
+	int rc;
+
+	if (!bytes)
+		return;
+	snprintf(name, sizeof(name), "%s", svm_memdev_get_name(m));
+	rc = svm_memdev_release_orphan_dpa(m);
+	if (rc)
+		log_err("%s: %s", name, svm_get_error(e->ctx));
+	else
+		log_info("%s: released %llu bytes of DPA a crashed assembly left reserved", name,
+			 (unsigned long long)bytes);
+	svm_invalidate(e->ctx);
+}
+
 /* Destroy a region of ours, then release DPA a crashed assembly may have left. */
 static void destroy_region(struct svmd_engine *e, struct svm_region *r, struct svm_memdev **mds,
 			   int nr, const struct svm_journal_entry *en, const char *why)
@@ -324,14 +344,8 @@ static void destroy_region(struct svmd_engine *e, struct svm_region *r, struct s
 		emit(e, ev);
 	}
 	svm_invalidate(e->ctx);
-	for (int i = 0; i < nr; i++) {
-		struct svm_memdev *m = memdev_by_serial(e->ctx, en->serials[i]);
-		int n = m ? svmd_release_orphan_dpa(e->ctx, m) : 0;
-
-		if (n > 0)
-			log_info("%s: released DPA of %d decoder(s) a crashed assembly left reserved",
-				 svm_memdev_get_name(m), n);
-	}
+	for (int i = 0; i < nr; i++)
+		release_orphan_dpa(e, en->serials[i]);
 	svm_invalidate(e->ctx);
 }
 
@@ -386,7 +400,7 @@ static void recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 			destroy_region(e, r, mds, en.nr_serials, &en, "half-built before a restart");
 		else
 			for (unsigned int i = 0; i < en.nr_serials; i++)
-				svmd_release_orphan_dpa(e->ctx, mds[i]);
+				release_orphan_dpa(e, en.serials[i]);
 		svm_invalidate(e->ctx);
 		/* step 2 assembles the set again */
 		svm_journal_drop(e->journal, en.serials, en.nr_serials);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sysfs steps the daemon needs beyond libsvmcxl. See sysfs-steps.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -57,37 +56,6 @@ int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, ch
 	snprintf(rel, sizeof(rel), CXL_DEVS "/%s/create_ram_region",
 		 svm_root_decoder_get_name(root));
 	return read_attr(ctx, rel, buf, len);
-}
-
-int svmd_release_orphan_dpa(struct svm_ctx *ctx, struct svm_memdev *memdev)
-{
-	const char *ep = svm_memdev_get_endpoint(memdev);
-	char prefix[48], rel[PATH_MAX], val[64], dir[PATH_MAX];
-	struct dirent *de;
-	int released = 0;
-	DIR *d;
-
-	if (!ep || strncmp(ep, "endpoint", 8))
-		return 0;
-	snprintf(prefix, sizeof(prefix), "decoder%s.", ep + 8);
-	snprintf(dir, sizeof(dir), "%s/" CXL_DEVS, svm_get_root(ctx));
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		snprintf(rel, sizeof(rel), CXL_DEVS "/%s/region", de->d_name);
-		if (read_attr(ctx, rel, val, sizeof(val)) || val[0])
-			continue;
-		snprintf(rel, sizeof(rel), CXL_DEVS "/%s/dpa_size", de->d_name);
-		if (read_attr(ctx, rel, val, sizeof(val)) || !strtoull(val, NULL, 0))
-			continue;
-		if (!write_attr(ctx, rel, "0"))
-			released++;
-	}
-	closedir(d);
-	return released;
 }
 
 int svmd_dax_bind_devdax(struct svm_ctx *ctx, const char *dax)

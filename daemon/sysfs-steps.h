@@ -14,9 +14,6 @@
 /* "regionN" that writing create_ram_region of @root would create next. */
 int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, char *buf,
 			  size_t len);
-/* Zero dpa_size on every endpoint decoder of @memdev that has DPA but no region.
- * Returns how many were released. */
-int svmd_release_orphan_dpa(struct svm_ctx *ctx, struct svm_memdev *memdev);
 /* Set /sys/devices/system/memory/auto_online_blocks (online, offline, ...). */
 int svmd_set_auto_online(struct svm_ctx *ctx, const char *value);
 /* Unbind dax device @dax from kmem (only sensible when none of its blocks is online). */

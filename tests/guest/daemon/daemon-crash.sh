@@ -46,7 +46,7 @@ check_eq "one region" "$R " "$(regions_now)"
 check_eq "$R size (no DPA leaked)" 268435456 "$(($(cat $CXL/$R/size)))"
 check_eq "$R blocks" "online:Movable online:Movable" "$(region_blocks $R | tr '\n' ' ' | sed 's/ $//')"
 grep -q "$name: destroyed (half-built before a restart)" $DLOG || fail "half-built $name not destroyed"
-grep -q "$M: released DPA of 1 decoder" $DLOG || fail "DPA reserved on $dec not released"
+grep -q "$M: released 268435456 bytes of DPA" $DLOG || fail "DPA reserved on $dec not released"
 check_eq "$R committed" 1 "$(cat $CXL/$R/commit)"
 echo "ok - crash while assembling: half-built $name destroyed and its DPA released, $R (the id is reused) assembled and online"
 
