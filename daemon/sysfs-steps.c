@@ -51,7 +51,7 @@ static int write_attr(struct svm_ctx *ctx, const char *rel, const char *val)
 int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, char *buf,
 			  size_t len)
 {
-	char rel[PATH_MAX];
+	char rel[256];
 
 	snprintf(rel, sizeof(rel), CXL_DEVS "/%s/create_ram_region",
 		 svm_root_decoder_get_name(root));
