@@ -47,6 +47,8 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_status(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_help(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx);
 
 /* helpers (svm-cxlctl.c) */
 extern const char *prog;

@@ -24,6 +24,8 @@ static const struct cmd commands[] = {
 	{ "destroy-region", cmd_destroy_region, "tear a region down (also stale ones)", true },
 	{ "status", cmd_status, "one line per region: mode, node, usage", false },
 	{ "doctor", cmd_doctor, "check the platform for the classic failures", false },
+	{ "plan", cmd_plan, "what the svm-cxld policy would do to each device (changes nothing)", false },
+	{ "monitor", cmd_monitor, "stream svm-cxld's events as JSON lines", false },
 	{ "help", cmd_help, "show the manual page of a command", false },
 };
 
@@ -34,7 +36,7 @@ static void usage(FILE *f)
 		"       svm-cxlctl help [COMMAND]\n"
 		"       svm-cxlctl --version\n"
 		"where  COMMAND := { list | online | offline | convert | create-region |\n"
-		"                    destroy-region | status | doctor | help }\n"
+		"                    destroy-region | status | doctor | plan | monitor | help }\n"
 		"       OBJECT  := { regionN | memN }\n"
 		"\n"
 		"  list [-M] [-R] [-D] [-X] [-P] [-m MEMDEV] [-r REGION] [-d DECODER] [-v] [-u]\n"
@@ -45,6 +47,8 @@ static void usage(FILE *f)
 		"  destroy-region { REGION | all | stale }\n"
 		"  status [REGION]\n"
 		"  doctor [--json]\n"
+		"  plan [--policy FILE]\n"
+		"  monitor [--count N]\n"
 		"\n"
 		"Exit status: 0 done or nothing to do, 1 failed (object unchanged), 2 bad usage,\n"
 		"3 no such object, 4 busy / in another mode, 5 needs CAP_SYS_ADMIN,\n"

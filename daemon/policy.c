@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libsvmcxl.h>
+
 #include "policy.h"
 
 #define MAX_LIST 16
@@ -87,38 +89,6 @@ const char *svm_policy_zone_name(enum svm_policy_zone zone)
 const char *svm_policy_class_name(enum svm_policy_class class)
 {
 	return (unsigned)class < ARRAY_SIZE(class_names) && class_names[class] ? class_names[class] : "unknown";
-}
-
-int svm_policy_parse_size(const char *text, uint64_t *bytes)
-{
-	unsigned long long value;
-	unsigned shift = 0;
-	char *end;
-
-	if (!text || !isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	value = strtoull(text, &end, 0);
-	if (errno)
-		return -ERANGE;
-	switch (toupper((unsigned char)*end)) {
-	case '\0':
-		break;
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
-	default:
-		return -EINVAL;
-	}
-	if (shift && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
-		end += strlen(end);
-	if (*end)
-		return -EINVAL;
-	if (shift && value > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = (uint64_t)value << shift;
-	return 0;
 }
 
 /* ---- parser state ---- */
@@ -280,7 +250,7 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 	r->size_min = 0;
 	r->size_max = UINT64_MAX;
 	if (!dash) {
-		rc = svm_policy_parse_size(value, &r->size_min);
+		rc = svm_parse_size(value, &r->size_min);
 		r->size_max = r->size_min;
 	} else {
 		*dash = '\0';
@@ -289,9 +259,9 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 		if (!*lo && !*hi)
 			rc = -EINVAL;
 		if (!rc && *lo)
-			rc = svm_policy_parse_size(lo, &r->size_min);
+			rc = svm_parse_size(lo, &r->size_min);
 		if (!rc && *hi)
-			rc = svm_policy_parse_size(hi, &r->size_max);
+			rc = svm_parse_size(hi, &r->size_max);
 	}
 	if (rc)
 		return fail(p, "size: expected SIZE, MIN-MAX, MIN- or -MAX with sizes like 256M or 1G");

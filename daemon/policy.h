@@ -79,7 +79,4 @@ const char *svm_policy_mode_name(enum svm_policy_mode mode);
 const char *svm_policy_zone_name(enum svm_policy_zone zone);
 const char *svm_policy_class_name(enum svm_policy_class class);
 
-/* Sizes such as 4096, 256M, 1G, 2T (binary units). Returns -EINVAL or -ERANGE. */
-int svm_policy_parse_size(const char *text, uint64_t *bytes);
-
 #endif /* SVM_CXL_POLICY_H */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libsvmcxl.h>
+
 #include "policy.h"
 
 static int passed, failed;
@@ -52,15 +54,15 @@ static void test_sizes(void)
 {
 	uint64_t b;
 
-	CHECK(svm_policy_parse_size("4096", &b) == 0 && b == 4096, "plain");
-	CHECK(svm_policy_parse_size("256M", &b) == 0 && b == 256ull << 20, "M");
-	CHECK(svm_policy_parse_size("1G", &b) == 0 && b == 1ull << 30, "G");
-	CHECK(svm_policy_parse_size("2GiB", &b) == 0 && b == 2ull << 30, "GiB");
-	CHECK(svm_policy_parse_size("0x1000", &b) == 0 && b == 4096, "hex");
-	CHECK(svm_policy_parse_size("1X", &b) == -EINVAL, "bad suffix");
-	CHECK(svm_policy_parse_size("", &b) == -EINVAL, "empty");
-	CHECK(svm_policy_parse_size("-1", &b) == -EINVAL, "negative");
-	CHECK(svm_policy_parse_size("99999999999T", &b) == -ERANGE, "overflow");
+	CHECK(svm_parse_size("4096", &b) == 0 && b == 4096, "plain");
+	CHECK(svm_parse_size("256M", &b) == 0 && b == 256ull << 20, "M");
+	CHECK(svm_parse_size("1G", &b) == 0 && b == 1ull << 30, "G");
+	CHECK(svm_parse_size("2GiB", &b) == 0 && b == 2ull << 30, "GiB");
+	CHECK(svm_parse_size("0x1000", &b) == 0 && b == 4096, "hex");
+	CHECK(svm_parse_size("1X", &b) == -EINVAL, "bad suffix");
+	CHECK(svm_parse_size("", &b) == -EINVAL, "empty");
+	CHECK(svm_parse_size("-1", &b) == -EINVAL, "negative");
+	CHECK(svm_parse_size("99999999999T", &b) == -ERANGE, "overflow");
 }
 
 static void test_defaults(void)

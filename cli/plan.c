@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* svm-cxlctl plan: what the policy would do to the current topology. Changes nothing. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "policy.h"
+
+#define DEFAULT_POLICY "/etc/svm-cxl/policy.conf"
+
+/* what the daemon would do to a region (or free memdev) in @cur for @d */
+static const char *action(const struct svm_policy_decision *d, struct svm_region *r)
+{
+	enum svm_mode cur = r ? svm_region_get_mode(r) : SVM_MODE_UNKNOWN;
+
+	if (d->mode == SVM_POLICY_MODE_IGNORE)
+		return "leave alone";
+	if (!r)
+		return "assemble a region and online it";
+	if (svm_region_is_stale(r))
+		return "none: stale region (its device is gone)";
+	if (cur == SVM_MODE_COHERENT || cur == SVM_MODE_NUMA || cur == SVM_MODE_NUMA_PARTIAL)
+		return (cur == SVM_MODE_COHERENT) == (d->mode == SVM_POLICY_MODE_COHERENT) &&
+		       d->mode != SVM_POLICY_MODE_DEVDAX ?
+		       "none: already online in this mode" :
+		       "none: online in another mode (svm-cxlctl convert changes it)";
+	if (d->mode == SVM_POLICY_MODE_DEVDAX)
+		return cur == SVM_MODE_DEVDAX ? "none: already devdax" : "bind to device_dax";
+	return "online";
+}
+
+static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct svm_region *r,
+				      const struct svm_policy *pol)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+	struct svm_policy_subject s;
+	struct svm_policy_decision d;
+
+	svmd_subject(mds, nr, r, &s);
+	svm_policy_decide(pol, &s, &d);
+	for (int i = 0; i < nr; i++)
+		json_object_array_add(a, json_object_new_string(svm_memdev_get_name(mds[i])));
+	json_object_object_add(o, "memdevs", a);
+	a = json_object_new_array();
+	for (int i = 0; i < nr; i++)
+		json_object_array_add(a, json_object_new_int64((int64_t)svm_memdev_get_serial(mds[i])));
+	json_object_object_add(o, "serials", a);
+	if (r) {
+		json_object_object_add(o, "region", json_object_new_string(svm_region_get_name(r)));
+		json_object_object_add(o, "current",
+				       json_object_new_string(svm_mode_name(svm_region_get_mode(r))));
+	}
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)s.size));
+	json_object_object_add(o, "class", json_object_new_string(svm_policy_class_name(s.class)));
+	json_object_object_add(o, "mode", json_object_new_string(svm_policy_mode_name(d.mode)));
+	if (d.mode == SVM_POLICY_MODE_NUMA)
+		json_object_object_add(o, "zone", json_object_new_string(svm_policy_zone_name(d.zone)));
+	if (d.tier >= 0)
+		json_object_object_add(o, "tier", json_object_new_int(d.tier));
+	json_object_object_add(o, "rule", json_object_new_string(d.rule));
+	json_object_object_add(o, "action", json_object_new_string(action(&d, r)));
+	return o;
+}
+
+int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("SVM_CXLD_POLICY") ? getenv("SVM_CXLD_POLICY") : DEFAULT_POLICY;
+	bool explicit = false;
+	struct svm_policy *pol;
+	struct json_object *out, *list;
+	struct svm_memdev *m;
+	struct svm_region *r;
+	char err[1024];
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			path = optarg;
+			explicit = true;
+			break;
+		case ':':
+			return usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("plan", "unknown option '%s'; see 'svm-cxlctl help plan'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("plan", "unexpected argument '%s'", argv[optind]);
+	if (!explicit && access(path, F_OK)) {
+		pol = svm_policy_default();
+		path = NULL;
+	} else {
+		pol = svm_policy_load(path, err, sizeof(err));
+		if (!pol) {
+			fprintf(stderr, "%s plan: %s\n", prog, err);
+			return EXIT_USAGE;
+		}
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "policy", json_object_new_string(path ? path : "built-in defaults"));
+	list = json_object_new_array();
+	/* regions first (their memdevs), then memdevs without a region */
+	svm_region_foreach(ctx, r) {
+		struct svm_memdev *mds[16];
+		int nr = 0;
+
+		for (int i = 0; i < svm_region_get_nr_targets(r) && nr < 16; i++)
+			if (svm_region_get_target_memdev(r, i))
+				mds[nr++] = svm_region_get_target_memdev(r, i);
+		json_object_array_add(list, plan_entry(mds, nr, r, pol));
+	}
+	svm_memdev_foreach(ctx, m) {
+		if (svm_memdev_get_region(m) || !svm_memdev_get_ram_size(m))
+			continue;
+		json_object_array_add(list, plan_entry(&m, 1, NULL, pol));
+	}
+	json_object_object_add(out, "plan", list);
+	print_json(out);
+	json_object_put(out);
+	svm_policy_free(pol);
+	return EXIT_OK;
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * svm-cxld: brings CXL memory online per policy when it appears (udev), reconciles what
+ * is present at start (coldplug), offlines on request, and keeps a crash-safe journal.
+ * Main loop: udev monitor (cxl, dax, memory), signals (SIGHUP reload, SIGTERM/SIGINT
+ * exit), the control socket, /dev/kmsg for attention-button presses. See svm-cxld(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <libudev.h>
+
+#include "button.h"
+#include "engine.h"
+#include "lock.h"
+#include "log.h"
+#include "proto.h"
+#include "server.h"
+
+#define DEFAULT_POLICY "/etc/svm-cxl/policy.conf"
+#define DEFAULT_STATE "/var/lib/svm-cxl"
+#define DEBOUNCE_MS 150
+#define DEBOUNCE_MAX_MS 1000
+#define RETRY_MS 1000
+#define MAX_RETRIES 30
+#define BUTTON_BUDGET_MS 4000
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: svm-cxld [--policy FILE] [--state-dir DIR] [--socket PATH]\n"
+		"                [--offline-timeout MS] [--verbose]\n"
+		"       svm-cxld --check-policy FILE\n"
+		"       svm-cxld --send JSON        (one control request; prints the reply)\n"
+		"Defaults: --policy " DEFAULT_POLICY " (built-in defaults if absent),\n"
+		"          --state-dir " DEFAULT_STATE ", --socket " SVMD_SOCKET_DEFAULT ".\n");
+}
+
+/* client mode: one request, print the reply, exit with its code */
+static int send_request(const char *json)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[65536];
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", svmd_socket_path());
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr, "svm-cxld: cannot connect to %s: %s (is svm-cxld running?)\n",
+			addr.sun_path, strerror(errno));
+		return 1;
+	}
+	if (write(fd, json, strlen(json)) < 0 || write(fd, "\n", 1) < 0) {
+		fprintf(stderr, "svm-cxld: send: %s\n", strerror(errno));
+		return 1;
+	}
+	while (len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += r;
+		if (memchr(buf, '\n', len))
+			break;
+	}
+	close(fd);
+	buf[len] = '\0';
+	fputs(buf, stdout);
+	{
+		struct json_object *o = json_tokener_parse(buf), *v;
+		int code = 1;
+
+		if (o && json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v))
+			code = 0;
+		else if (o && json_object_object_get_ex(o, "code", &v))
+			code = json_object_get_int(v);
+		json_object_put(o);
+		return code;
+	}
+}
+
+static struct udev_monitor *open_udev(struct udev **udev)
+{
+	static const char *const subsystems[] = { "cxl", "dax", "memory" };
+	struct udev_monitor *mon;
+
+	*udev = udev_new();
+	if (!*udev)
+		return NULL;
+	mon = udev_monitor_new_from_netlink(*udev, "udev");
+	if (!mon)
+		return NULL;
+	for (size_t i = 0; i < sizeof(subsystems) / sizeof(subsystems[0]); i++)
+		udev_monitor_filter_add_match_subsystem_devtype(mon, subsystems[i], NULL);
+	udev_monitor_set_receive_buffer_size(mon, 8 << 20);
+	if (udev_monitor_enable_receiving(mon)) {
+		udev_monitor_unref(mon);
+		return NULL;
+	}
+	return mon;
+}
+
+static void emit_simple(struct svmd_server *srv, const char *name, const char *key,
+			const char *val)
+{
+	struct json_object *ev = json_object_new_object();
+
+	json_object_object_add(ev, "event", json_object_new_string(name));
+	if (key)
+		json_object_object_add(ev, key, json_object_new_string(val));
+	svmd_server_broadcast(ev, srv);
+	json_object_put(ev);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "offline-timeout", required_argument, NULL, 't' },
+		{ "check-policy", required_argument, NULL, 'c' },
+		{ "send", required_argument, NULL, 'x' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = getenv("SVM_CXLD_POLICY") ? getenv("SVM_CXLD_POLICY") : DEFAULT_POLICY;
+	const char *state = getenv("SVM_CXLD_STATE_DIR") ? getenv("SVM_CXLD_STATE_DIR") : DEFAULT_STATE;
+	const char *sock;
+	unsigned long timeout = 60000;
+	struct svmd_engine engine;
+	struct svmd_server srv;
+	struct udev *udev = NULL;
+	struct udev_monitor *mon;
+	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
+	uint64_t due = 0, first_event = 0, last_pool_poll = 0;
+	int retries = 0, sfd, kfd, lock, c, running = 1;
+	char err[1024];
+	sigset_t mask;
+
+	svmd_log_init();
+	while ((c = getopt_long(argc, argv, "p:s:S:t:c:x:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			policy = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'S':
+			setenv("SVM_CXLD_SOCKET", optarg, 1);
+			break;
+		case 't': {
+			char *end;
+
+			timeout = strtoul(optarg, &end, 10);
+			if (*end || !timeout || timeout > 3600000) {
+				fprintf(stderr, "svm-cxld: --offline-timeout '%s': expected milliseconds, 1-3600000\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'c': {
+			struct svm_policy *p = svm_policy_load(optarg, err, sizeof(err));
+
+			if (!p) {
+				fprintf(stderr, "svm-cxld: %s\n", err);
+				return 2;
+			}
+			printf("%s: valid, %zu rule(s)\n", optarg, svm_policy_rule_count(p));
+			svm_policy_free(p);
+			return 0;
+		}
+		case 'x':
+			return send_request(optarg);
+		case 'v':
+			svmd_log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "svm-cxld: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	sock = svmd_socket_path();
+	mkdir(state, 0755);
+	if (svmd_engine_init(&engine, policy, state, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	engine.offline_timeout_ms = timeout;
+	log_info("policy: %s (%zu rule(s)), journal: %s/state.json",
+		 engine.policy_from_file ? policy : "built-in defaults (no policy file)",
+		 svm_policy_rule_count(engine.policy), state);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* listen before coldplug, so that no event is lost in between */
+	mon = open_udev(&udev);
+	if (!mon) {
+		log_err("cannot listen to udev events (libudev monitor)");
+		return 1;
+	}
+	if (svmd_server_open(&srv, sock, &engine)) {
+		log_err("cannot open the control socket %s: %s", sock, strerror(errno));
+		return 1;
+	}
+	engine.emit = svmd_server_broadcast;
+	engine.emit_data = &srv;
+	kfd = svmd_kmsg_open();
+	if (kfd < 0)
+		log_warn("cannot read /dev/kmsg (%s): attention-button presses will not be seen",
+			 strerror(-kfd));
+
+	/* coldplug */
+	lock = svmd_lock(30000);
+	if (lock < 0) {
+		log_err("%s: %s", svmd_lock_path(), strerror(-lock));
+		return 1;
+	}
+	svmd_engine_reconcile(&engine);
+	svmd_unlock(lock);
+	if (engine.want_retry)
+		due = now_ms() + RETRY_MS;
+	log_info("ready: %zu journal entr%s, socket %s", svm_journal_count(engine.journal),
+		 svm_journal_count(engine.journal) == 1 ? "y" : "ies", sock);
+
+	while (running) {
+		int n = 0, nudev, nsig, nk = -1, timeout_ms = -1, nsrv;
+		uint64_t t = now_ms();
+
+		fds[n++] = (struct pollfd){ .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+		nudev = 0;
+		fds[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		nsig = 1;
+		if (kfd >= 0) {
+			nk = n;
+			fds[n++] = (struct pollfd){ .fd = kfd, .events = POLLIN };
+		}
+		nsrv = svmd_server_fds(&srv, fds + n, SVMD_MAX_CLIENTS + 1);
+		if (due)
+			timeout_ms = due > t ? (int)(due - t) : 0;
+		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
+			timeout_ms = 1000;
+		if (poll(fds, n + nsrv, timeout_ms) < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[nudev].revents) {
+			struct udev_device *dev;
+
+			while ((dev = udev_monitor_receive_device(mon))) {
+				const char *action = udev_device_get_action(dev);
+				const char *sub = udev_device_get_subsystem(dev);
+
+				log_debug("uevent %s %s %s", action ? action : "?", sub ? sub : "?",
+					  udev_device_get_sysname(dev));
+				/* memory block events matter only for noticing operator changes */
+				if (!first_event)
+					first_event = now_ms();
+				due = now_ms() + DEBOUNCE_MS;
+				if (due > first_event + DEBOUNCE_MAX_MS)
+					due = first_event + DEBOUNCE_MAX_MS;
+				udev_device_unref(dev);
+			}
+		}
+		if (fds[nsig].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					if (svmd_engine_reload(&engine, err, sizeof(err))) {
+						log_err("policy not reloaded, keeping the previous one: %s", err);
+						emit_simple(&srv, "policy-rejected", "error", err);
+					} else {
+						log_info("policy reloaded: %zu rule(s)",
+							 svm_policy_rule_count(engine.policy));
+						emit_simple(&srv, "policy-reloaded", "policy", engine.policy_path);
+						due = now_ms();
+					}
+				} else {
+					log_info("exiting on signal %u", si.ssi_signo);
+					running = 0;
+				}
+			}
+		}
+		if (nk >= 0 && fds[nk].revents) {
+			char rec[8192], port[32];
+			ssize_t r;
+
+			while ((r = read(kfd, rec, sizeof(rec) - 1)) > 0 || (r < 0 && errno == EPIPE)) {
+				if (r <= 0)
+					continue;
+				rec[r] = '\0';
+				if (!svmd_parse_button_press(rec, port, sizeof(port)))
+					continue;
+				lock = svmd_lock(BUTTON_BUDGET_MS / 2);
+				if (lock < 0) {
+					log_err("attention button on %s, but %s is held: cannot offline in time",
+						port, svmd_lock_path());
+					continue;
+				}
+				svmd_engine_button_press(&engine, port, BUTTON_BUDGET_MS);
+				svmd_unlock(lock);
+			}
+		}
+		svmd_server_handle(&srv, fds + n, nsrv);
+		if (due && now_ms() >= due) {
+			due = 0;
+			first_event = 0;
+			lock = svmd_lock(30000);
+			if (lock < 0) {
+				log_warn("%s held for 30 s by an svm-cxlctl; reconciling later",
+					 svmd_lock_path());
+				due = now_ms() + RETRY_MS;
+				continue;
+			}
+			svmd_engine_reconcile(&engine);
+			svmd_unlock(lock);
+			if (engine.want_retry && retries < MAX_RETRIES) {
+				retries++;
+				due = now_ms() + RETRY_MS;
+			} else {
+				if (engine.want_retry)
+					log_warn("giving up retrying after %d attempts; the next event tries again",
+						 retries);
+				retries = 0;
+			}
+		}
+		if (svmd_server_nr_monitors(&srv) && now_ms() - last_pool_poll >= 1000) {
+			last_pool_poll = now_ms();
+			svmd_engine_poll_pools(&engine);
+		}
+	}
+	svmd_server_close(&srv, sock);
+	udev_monitor_unref(mon);
+	udev_unref(udev);
+	svmd_engine_fini(&engine);
+	return 0;
+}
