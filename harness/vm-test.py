@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One guest test as one meson test.
 
-    vm-test.py BUILD_DIR TOPOLOGY TEST_NAME PLAN_FILE
+    vm-test.py BUILD_DIR TOPOLOGY[@VARIANT] TEST_NAME PLAN_FILE
 
 Booting is the expensive part, so the first test of a topology that meson starts boots
 the guest once and runs the topology's whole plan; the others of the same `meson test`
@@ -31,13 +31,15 @@ def invocation_id():
 
 
 def main():
-    build, topology, name, plan = sys.argv[1:5]
+    build, plan_name, name, plan = sys.argv[1:5]
+    # "TOPOLOGY@VARIANT" is a separate boot of the same topology (own plan, own results).
+    topology = plan_name.split("@", 1)[0]
     build = Path(build).resolve()
-    results = build / "vm" / f"results-{topology}"
-    stamp = build / "vm" / f"results-{topology}.run"
+    results = build / "vm" / f"results-{plan_name}"
+    stamp = build / "vm" / f"results-{plan_name}.run"
     run_id = invocation_id() + " " + Path(plan).read_text()
     (build / "vm").mkdir(parents=True, exist_ok=True)
-    with open(build / "vm" / f"{topology}.lock", "w") as lock:
+    with open(build / "vm" / f"{plan_name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not stamp.exists() or stamp.read_text() != run_id:
             stamp.unlink(missing_ok=True)
@@ -46,18 +48,18 @@ def main():
                    "--topology", topology, "--results", str(results)]
             for t in tests:
                 cmd += ["--test", t]
-            print(f"vm-test: booting '{topology}' for {len(tests)} test(s)", flush=True)
+            print(f"vm-test: booting '{plan_name}' for {len(tests)} test(s)", flush=True)
             subprocess.run(cmd)
             stamp.write_text(run_id)
 
     summary = results / "results.json"
     if not summary.exists():
-        print(f"vm-test: the '{topology}' guest left no results (see {results}/console.log)")
+        print(f"vm-test: the '{plan_name}' guest left no results (see {results}/console.log)")
         return 1
     data = json.loads(summary.read_text())
     entry = data["tests"].get(name)
     if entry is None:
-        print(f"vm-test: '{name}' is not in the '{topology}' plan")
+        print(f"vm-test: '{name}' is not in the '{plan_name}' plan")
         return 1
     log = Path(entry["log"])
     if log.exists():
