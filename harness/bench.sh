@@ -21,13 +21,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$src/harness/setup.sh"
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$src" >/dev/null
-else
-	meson setup "$build" "$src" >/dev/null
-fi
-ninja -C "$build" >/dev/null
+"$src/harness/build.sh" "$src" "$build"
 
 results=$build/bench/run
 out=$build/bench

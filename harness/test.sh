@@ -11,13 +11,7 @@ build=${SVM_CXL_BUILD:-$src/build}
 t0=$(date +%s)
 "$src/harness/setup.sh"
 t1=$(date +%s)
-
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$src" >/dev/null
-else
-	meson setup "$build" "$src" >/dev/null
-fi
-ninja -C "$build" >/dev/null
+"$src/harness/build.sh" "$src" "$build"
 t2=$(date +%s)
 
 rc=0

@@ -5,13 +5,8 @@
 
 #include "button.h"
 #include "proto.h"
+#include "../check.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
-	else { failures++; printf("FAIL - "); printf(__VA_ARGS__); printf(" (%s:%d)\n", __FILE__, __LINE__); } \
-} while (0)
 
 static void accept(const char *line, enum svmd_cmd cmd, const char *object)
 {
@@ -86,6 +81,5 @@ int main(void)
 	CHECK(!svmd_parse_button_press("6,1,1,-;pcieport 0000:0c:01.0: pciehp: Slot(3): Button press: will power off in 5 sec\n",
 				       port, 8),
 	      "a port name longer than the buffer is refused");
-	printf("# %d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

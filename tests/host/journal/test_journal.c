@@ -16,21 +16,9 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "../check.h"
 
-static int passed, failed;
 static char err[512];
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			putchar('\n');                              \
-		}                                                   \
-	} while (0)
 
 static struct svm_journal_entry entry(uint64_t s1, uint64_t s2, const char *region,
 				      enum svm_journal_phase phase)
@@ -238,6 +226,5 @@ int main(void)
 	test_bad_input_changes_nothing();
 	test_damaged_files();
 	test_sigkill_at_any_point();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -8,20 +8,8 @@
 #include <libsvmcxl.h>
 
 #include "policy.h"
+#include "../check.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (cond) {                                       \
-			passed++;                                 \
-		} else {                                          \
-			failed++;                                 \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                      \
-			putchar('\n');                            \
-		}                                                 \
-	} while (0)
 
 static char err[512];
 
@@ -187,6 +175,5 @@ int main(int argc, char **argv)
 	test_rejections();
 	if (argc > 1)
 		test_load(argv[1]);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }
