@@ -1,9 +1,7 @@
 #!/bin/sh
 # numactl --interleave across node 0 and the CXL node: half of the pages on each, read
-# back with move_pages(2). Runs last in its topology: after the smoke and kernel suites
-# have run in the same boot, QEMU 10.0.2 (TCG) has been seen to segfault in access_stq
-# on the first interleaved allocation; alone or earlier it passes. Uses the CXL node
-# cli-offline may have left online, or onlines the memdevs itself.
+# back with move_pages(2). Runs in a boot of its own (TOPOLOGY@fresh), so no earlier test
+# has left ZONE_NORMAL CXL memory online; it skips if one has.
 . svm-test.sh
 . cli-lib.sh
 MIB=16
