@@ -7,19 +7,7 @@
 . cli-lib.sh
 
 ID=t3s SN=88 BACKEND=vmems
-qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"$BACKEND\",\"share\":true,\"size\":268435456}}" >/dev/null
-qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"$BACKEND\",\"id\":\"$ID\",\"sn\":$SN}}" >/dev/null
-i=0
-while [ $i -lt 300 ]; do
-	new=""
-	for m in $(memdevs); do
-		[ $(($(cat $CXL/$m/serial))) = $SN ] && memdev_endpoint $m >/dev/null && new=$m
-	done
-	[ -n "$new" ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$new" ] || fail "hot-added device (sn $SN) did not show up as a memdev"
+new=$(hotplug_type3 "$BACKEND" "$ID" $SN) || fail "hot-added device (sn $SN) did not show up as a memdev"
 log "hot-added $new"
 check_eq "list sees $new's serial" $SN "$($CTL list -m $new | jq '.[0].serial')"
 

@@ -155,3 +155,21 @@ region_dax() {
 kernel_log_clean() {
 	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection' >/dev/null
 }
+
+# hotplug_type3 BACKEND_ID DEVICE_ID SERIAL: hot-add a 256 MiB type-3 device into the
+# hotplug topology's empty root port rp1 (QMP), wait until it enumerates with an endpoint
+# port, print its memdev name. A backend id cannot be reused after the device is removed.
+hotplug_type3() {
+	local i=0 m new=""
+	qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"$1\",\"share\":true,\"size\":268435456}}" >/dev/null
+	qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"cxl-type3\",\"bus\":\"rp1\",\"volatile-memdev\":\"$1\",\"id\":\"$2\",\"sn\":$3}}" >/dev/null
+	while [ $i -lt 300 ]; do
+		for m in $(memdevs); do
+			[ $(($(cat $CXL/$m/serial))) = "$3" ] && memdev_endpoint $m >/dev/null && new=$m
+		done
+		[ -n "$new" ] && { echo "$new"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
