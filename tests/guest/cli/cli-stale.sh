@@ -17,15 +17,7 @@ start=$(printf '%x' $(($(cat $CXL/$region/resource))))
 grep -q "$start-.*: $region" /proc/iomem || fail "$region not in /proc/iomem"
 
 t0=$(date +%s)
-qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$ID\"}}" >/dev/null
-i=0
-while [ $i -lt 120 ]; do
-	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
-		jq -e ".[] | select(.name == \"$ID\")" >/dev/null || break
-	sleep 1
-	i=$((i + 1))
-done
-[ $i -lt 120 ] || fail "$ID still present 120 s after device_del"
+hotunplug "$ID" || fail "$ID still present 120 s after device_del"
 i=0
 while [ -e $CXL/$new ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 log "device gone after $(($(date +%s) - t0)) s"

@@ -29,16 +29,7 @@ while [ ! -e /tmp/ktest-ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); d
 check_eq "pages on the device before removal" 4096 "$(cat $POOLS/pool$p/used)"
 
 t0=$(date +%s)
-qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$ID\"}}" >/dev/null
-# QEMU 10.0.2 sends no DEVICE_DELETED: poll the QOM tree until the device is gone.
-i=0
-while [ $i -lt 120 ]; do
-	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
-		jq -e ".[] | select(.name == \"$ID\")" >/dev/null || break
-	sleep 1
-	i=$((i + 1))
-done
-[ $i -lt 120 ] || fail "$ID still present 120 s after device_del"
+hotunplug "$ID" || fail "$ID still present 120 s after device_del"
 log "device gone after $(($(date +%s) - t0)) s"
 [ -e $POOLS/pool$p ] && fail "pool$p survived the removal of its device"
 dmesg | grep -q "pool$p: CXL device .* is being unbound: evicted 4096 pages" ||

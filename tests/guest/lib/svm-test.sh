@@ -173,3 +173,17 @@ hotplug_type3() {
 	done
 	return 1
 }
+
+# hotunplug DEVICE_ID: device_del through the attention button (5 s), and wait until QEMU
+# has dropped the device. QEMU 10.0.2 sends no DEVICE_DELETED, so poll its QOM tree.
+hotunplug() {
+	local i=0
+	qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$1\"}}" >/dev/null
+	while [ $i -lt 120 ]; do
+		qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+			jq -e ".[] | select(.name == \"$1\")" >/dev/null || return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
