@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install everything svm-cxl needs to build, boot its QEMU CXL guests and run its tests.
+# Install everything svm-cxl needs to build, boot its QEMU CXL guests and run its tests,
+# on both lanes (harness/lane.sh): deb12 on this machine, deb13 in a cached trixie chroot
+# (harness/setup-lane-deb13.sh). SVM_CXL_LANES=deb12 (or deb13) prepares only that one.
 # Idempotent: when every package is present it only checks and returns in seconds.
 # Debian 12 (bookworm) as root; QEMU 10, the guest kernel and meson come from backports.
 set -euo pipefail
@@ -56,7 +58,7 @@ missing() {
 # exactly that ABI must both be present.
 guest_abi_ok() {
 	local abi
-	abi=$("$(dirname "$0")/guest-kernel.sh" abi 2>/dev/null) || return 1
+	abi=$(SVM_CXL_LANE=deb12 "$(dirname "$0")/guest-kernel.sh" abi 2>/dev/null) || return 1
 	[ -n "$abi" ]
 }
 
@@ -69,8 +71,22 @@ if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' qemu-system-x86 2>
 	need_bp_ver=1
 fi
 
+# The deb13 lane lives in its own chroot; it needs nothing from deb12's packages but
+# mmdebstrap, which its script installs.
+lane_deb13() {
+	case " ${SVM_CXL_LANES:-deb12 deb13} " in
+	*" deb13 "*) "$(dirname "$0")/setup-lane-deb13.sh" ;;
+	esac
+}
+
+case " ${SVM_CXL_LANES:-deb12 deb13} " in
+*" deb12 "*) ;;
+*) lane_deb13; exit 0 ;;
+esac
+
 if [ ${#need_base[@]} -eq 0 ] && [ ${#need_bp[@]} -eq 0 ] && [ $need_bp_ver -eq 0 ] && guest_abi_ok; then
 	log "all packages present"
+	lane_deb13
 	exit 0
 fi
 enable_backports
@@ -82,4 +98,5 @@ apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends -t bookworm-backports "${BACKPORTS_PKGS[@]}" >/dev/null
 apt-get install -y -q --no-install-recommends "${BASE_PKGS[@]}" >/dev/null
 guest_abi_ok || { log "guest kernel image/headers not usable after install"; exit 1; }
-log "done; guest kernel $("$(dirname "$0")/guest-kernel.sh" abi)"
+log "done; guest kernel $(SVM_CXL_LANE=deb12 "$(dirname "$0")/guest-kernel.sh" abi)"
+lane_deb13
