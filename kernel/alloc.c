@@ -81,7 +81,7 @@ struct page *svm_cxl_alloc_page_locked(struct svm_cxl_pool *pool)
 		return NULL;
 	}
 	page = pfn_to_page(pool->pfn_first + off);
-	zone_device_page_init(page);
+	svm_cxl_zone_device_page_init(page, &pool->pgmap, 0);
 	return page;
 }
 
@@ -113,14 +113,14 @@ unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page 
 	if (got < n)
 		atomic64_add(n - got, &pool->stats.alloc_failures);
 	for (i = 0; i < got; i++)
-		zone_device_page_init(pages[i]);
+		svm_cxl_zone_device_page_init(pages[i], &pool->pgmap, 0);
 	return got;
 }
 
 /* dev_pagemap_ops.page_free: the last reference of a device page went away. */
 static void svm_cxl_page_free_cb(struct page *page)
 {
-	struct svm_cxl_pool *pool = svm_cxl_pgmap_pool(page->pgmap);
+	struct svm_cxl_pool *pool = svm_cxl_pgmap_pool(page_pgmap(page));
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->alloc_lock, flags);
@@ -128,8 +128,20 @@ static void svm_cxl_page_free_cb(struct page *page)
 	spin_unlock_irqrestore(&pool->alloc_lock, flags);
 }
 
+#ifdef SVM_CXL_HAVE_FOLIO_FREE
+/* dev_pagemap_ops.folio_free (6.19+): pools hand out order-0 folios. */
+static void svm_cxl_folio_free_cb(struct folio *folio)
+{
+	svm_cxl_page_free_cb(&folio->page);
+}
+#endif
+
 const struct dev_pagemap_ops svm_cxl_pgmap_ops = {
+#ifdef SVM_CXL_HAVE_FOLIO_FREE
+	.folio_free = svm_cxl_folio_free_cb,
+#else
 	.page_free = svm_cxl_page_free_cb,
+#endif
 };
 
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool)
@@ -183,8 +195,8 @@ EXPORT_SYMBOL_GPL(svm_cxl_page_free);
 
 struct svm_cxl_pool *svm_cxl_page_pool(struct page *page)
 {
-	if (!is_zone_device_page(page) || page->pgmap->ops != &svm_cxl_pgmap_ops)
+	if (!is_zone_device_page(page) || page_pgmap(page)->ops != &svm_cxl_pgmap_ops)
 		return NULL;
-	return svm_cxl_pgmap_pool(page->pgmap);
+	return svm_cxl_pgmap_pool(page_pgmap(page));
 }
 EXPORT_SYMBOL_GPL(svm_cxl_page_pool);

@@ -33,8 +33,8 @@ static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned
 
 	if (!current->mempolicy && (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
 		memset(b->dpages, 0, n * sizeof(b->dpages[0]));
-		got = alloc_pages_bulk_array_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
-						  b->dpages);
+		got = alloc_pages_bulk_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
+					    b->dpages);
 	}
 	for (k = got; k < n; k++) {
 		b->dpages[k] = alloc_page(GFP_HIGHUSER_MOVABLE);

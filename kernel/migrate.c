@@ -184,8 +184,8 @@ static unsigned long svm_cxl_alloc_system(struct svm_cxl_mig *m, struct vm_area_
 	if (!vma->vm_policy && !current->mempolicy &&
 	    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
 		memset(m->dpages, 0, n * sizeof(m->dpages[0]));
-		got = alloc_pages_bulk_array_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
-						  m->dpages);
+		got = alloc_pages_bulk_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
+					    m->dpages);
 	}
 	for (k = got; k < n; k++) {
 		m->dpages[k] = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma,

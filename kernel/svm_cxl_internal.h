@@ -23,6 +23,8 @@
 #include <linux/svm_cxl.h>
 #include <uapi/linux/svm_cxl.h>
 
+#include "svm_cxl_compat.h"
+
 /*
  * Pages handled per migrate_vma_setup()/migrate_device_range() call: at most
  * SVM_CXL_BATCH (array sizes), the module parameter batch_pages (default 512: one

@@ -26,7 +26,7 @@
  * pass it where a const bus_type is taken.
  */
 extern const struct bus_type cxl_bus_type;
-MODULE_IMPORT_NS(CXL);
+MODULE_IMPORT_NS("CXL");
 
 #define SVM_CXL_PCI_CLASS_CXL_MEM	((PCI_CLASS_MEMORY_CXL << 8) | 0x10)
 

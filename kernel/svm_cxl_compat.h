@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * svm_cxl: one source for every kernel it builds on (6.12 ... 7.x). The module is
+ * written against the newest interfaces; older kernels get them here, keyed on
+ * LINUX_VERSION_CODE, so call sites carry no #ifdefs and this file shrinks as the
+ * oldest supported kernel moves. Each entry names the change that made it necessary.
+ */
+#ifndef _SVM_CXL_COMPAT_H
+#define _SVM_CXL_COMPAT_H
+
+#include <linux/gfp.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+/*
+ * 6.13, cdd30ebb1b9f "module: Convert symbol namespace to string literal": the
+ * namespace is a string. Before, MODULE_IMPORT_NS() stringified its argument.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#endif
+
+/* 6.14: the bulk allocator lost "_array" (alloc_pages_bulk_array_node() before). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#define alloc_pages_bulk_node(gfp, nid, nr_pages, page_array) \
+	alloc_pages_bulk_array_node(gfp, nid, nr_pages, page_array)
+#endif
+
+/*
+ * 6.15, "mm: allow compound zone device pages": pgmap moved from struct page to
+ * struct folio; page_pgmap() reads it from either.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+static inline struct dev_pagemap *page_pgmap(const struct page *page)
+{
+	return page->pgmap;
+}
+#endif
+
+/*
+ * 6.19, device THP ("mm/zone_device: support large zone device private folios" and
+ * "mm/zone_device: reinitialize large zone device private folios"):
+ * zone_device_page_init() takes the pgmap (a compound head may have overwritten the
+ * page's) and the folio order, and dev_pagemap_ops.page_free(page) became
+ * folio_free(folio). svm_cxl hands out order-0 pages, so the order is 0 for now.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define SVM_CXL_HAVE_FOLIO_FREE	1
+static inline void svm_cxl_zone_device_page_init(struct page *page, struct dev_pagemap *pgmap,
+						 unsigned int order)
+{
+	zone_device_page_init(page, pgmap, order);
+}
+#else
+static inline void svm_cxl_zone_device_page_init(struct page *page, struct dev_pagemap *pgmap,
+						 unsigned int order)
+{
+	WARN_ON_ONCE(order);
+	zone_device_page_init(page);
+}
+#endif
+
+#endif /* _SVM_CXL_COMPAT_H */
