@@ -378,6 +378,16 @@ static void test_create(void)
 		CHECK(svm_region_create(ctx, mds, 1, NULL, NULL) == -ENXIO,
 		      "one memdev on a 2-way window: %s", svm_get_error(ctx));
 	}
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	/*
+	 * With libcxl v77+ the region is created by cxl_decoder_create_ram_region(), which
+	 * reads the real /sys/bus/cxl, not this tree; the guest tests that create regions
+	 * run that path (deb13 lane).
+	 */
+	(void)r;
+	(void)rc;
+	printf("skip - assembly over a fake tree: libcxl creates the region here\n");
+#else
 	mds[0] = svm_memdev_get_by_name(ctx, "mem1");
 	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
 	rc = svm_region_create(ctx, mds, 2, NULL, &r);
@@ -392,6 +402,7 @@ static void test_create(void)
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/interleave_granularity"), "4096"), "granularity");
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "1"), "committed");
 	CHECK(!strcmp(get("sys/bus/cxl/drivers/cxl_region/bind"), "region0"), "bound");
+#endif
 
 	svm_unref(ctx);
 }
