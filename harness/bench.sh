@@ -3,25 +3,32 @@
 # topology (one CXL device plus a RAM-speed control) under QEMU, runs svm-cxl-bench in
 # the guest on both memories, and renders the raw samples on the host into
 # docs/benchmarks.json, docs/benchmarks.md and docs/benchmarks.png.
-#   harness/bench.sh [--runs N] [--keep-docs]
+#   harness/bench.sh [--lane LANE] [--runs N] [--keep-docs]
+# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else the newest lane set
+# up here). Build directories as in harness/test.sh.
 # --runs: runs per measurement on the RAM-speed control (default 5; CXL uses 3).
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
-# SVM_CXL_BUILD picks the build directory (default: build/ in the source tree).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${SVM_CXL_BUILD:-$src/build}
+lane=${SVM_CXL_LANE:-}
 runs=5
 docs=$src/docs
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--lane) lane=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--keep-docs) docs=; shift ;;
-	-h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "bench: unknown option '$1' (try --runs N or --keep-docs)" >&2; exit 2 ;;
+	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench: unknown option '$1' (try --lane LANE, --runs N or --keep-docs)" >&2; exit 2 ;;
 	esac
 done
+if [ -z "$lane" ]; then
+	"$src/harness/setup.sh"
+	lane=$("$src/harness/lane.sh" default)
+fi
+build=$("$src/harness/lane.sh" build "$lane" "$src")
 
-"$src/harness/build.sh" "$src" "$build"
+"$src/harness/build.sh" --lane "$lane" "$src" "$build"
 
 results=$build/bench/run
 out=$build/bench
@@ -30,7 +37,7 @@ mkdir -p "$out"
 # The yardstick (lib/test_hmm.c, coherent mode) is built from the guest kernel's
 # source; the benchmark runs without it if that fails.
 yardstick=1
-"$src/bench/yardstick.sh" "$out/yardstick" || yardstick=
+SVM_CXL_LANE_BINDS=$build "$src/harness/lane.sh" exec "$lane" "$src/bench/yardstick.sh" "$out/yardstick" || yardstick=
 
 echo "bench: booting the ramspeed topology; this takes several minutes under TCG" >&2
 rc=0
@@ -52,7 +59,8 @@ if [ $rc -ne 0 ]; then
 	echo "bench: the guest run failed (log above; console: $results/console.log)" >&2
 	exit $rc
 fi
-note="Host: $(nproc) CPUs, $(uname -r); guest kernel $("$src/harness/guest-kernel.sh" abi), QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}') TCG; $(date -u +%Y-%m-%d)."
+qemu_version=$("$src/harness/lane.sh" exec "$lane" qemu-system-x86_64 --version | head -n1 | awk '{print $4}')
+note="Host: $(nproc) CPUs, $(uname -r); lane $lane: guest kernel $("$src/harness/guest-kernel.sh" --lane "$lane" abi), QEMU $qemu_version TCG; $(date -u +%Y-%m-%d)."
 python3 "$src/bench/render.py" "$results/samples" "$out" --note "$note"
 if [ -n "$docs" ]; then
 	cp "$out/benchmarks.md" "$out/benchmarks.png" "$out/benchmarks.json" "$docs/"

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # README command 1: build everything, boot the default QEMU CXL topology and show, step by
 # step, what svm-cxl does there.
-#   harness/demo.sh [--topology NAME] [--shell]
+#   harness/demo.sh [--lane LANE] [--topology NAME] [--shell]
 # --shell leaves you in a root shell in the same guest after the demo ('poweroff -f' or
 # Ctrl-A X to leave).
+# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else the newest lane set
+# up here).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${SVM_CXL_BUILD:-$src/build}
+lane=${SVM_CXL_LANE:-}
 topology=single
 shell=()
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--lane) lane=$2; shift 2 ;;
 	--topology) topology=$2; shift 2 ;;
 	--shell) shell=(--shell); shift ;;
-	-h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "demo: unknown option '$1' (try --topology NAME or --shell)" >&2; exit 2 ;;
+	-h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "demo: unknown option '$1' (try --lane LANE, --topology NAME or --shell)" >&2; exit 2 ;;
 	esac
 done
+if [ -z "$lane" ]; then
+	"$src/harness/setup.sh"
+	lane=$("$src/harness/lane.sh" default)
+fi
+build=$("$src/harness/lane.sh" build "$lane" "$src")
 
-"$src/harness/build.sh" "$src" "$build"
+"$src/harness/build.sh" --lane "$lane" "$src" "$build"
 
 results=$build/vm/demo-$topology
 rc=0

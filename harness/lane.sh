@@ -8,7 +8,8 @@
 #   lane.sh default              the newest lane that is set up here
 #   lane.sh check LANE           exit 0 if LANE is usable here
 #   lane.sh root LANE            its root directory (/ for deb12)
-#   lane.sh build LANE SRC       its default build directory
+#   lane.sh build LANE SRC       its build directory: SRC/build (SVM_CXL_BUILD) for deb12,
+#                                SRC/build-deb13 (SVM_CXL_BUILD_DEB13) for deb13
 #   lane.sh exec LANE CMD...     run CMD in the lane, in the current directory
 #
 # `exec` in a chroot lane runs in a private mount namespace: /dev, /proc, /sys, /tmp, the
@@ -87,7 +88,8 @@ root) lane_root "$1" ;;
 build)
 	case "$1" in
 	deb12) echo "${SVM_CXL_BUILD:-$2/build}" ;;
-	*) lane_root "$1" >/dev/null && echo "$2/build-$1" ;;
+	deb13) echo "${SVM_CXL_BUILD_DEB13:-$2/build-deb13}" ;;
+	*) lane_root "$1" >/dev/null ;;
 	esac
 	;;
 exec)
@@ -101,7 +103,7 @@ exec)
 	lane_exec_chroot "$root" "$@"
 	;;
 *)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -3,9 +3,22 @@
 # libraries, the guest kernel's modules) plus a project archive (what `meson install`
 # puts in the build's stage directory, svm_cxl.ko, the guest /init). The kernel unpacks
 # concatenated archives in order, so the project part overrides the base.
-#   mkinitramfs.sh BUILD_DIR OUTPUT
+# On a chroot lane (harness/lane.sh) everything, binaries, libraries and kernel modules,
+# comes from the lane's root: the script runs itself inside it.
+#   mkinitramfs.sh [--lane LANE] BUILD_DIR OUTPUT
+# The lane is --lane, else SVM_CXL_LANE, else deb12.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+lane=${SVM_CXL_LANE:-deb12}
+if [ "${1:-}" = --lane ]; then
+	lane=$2
+	shift 2
+fi
+if [ "$lane" != deb12 ] && [ -z "${SVM_CXL_LANE_INSIDE:-}" ]; then
+	mkdir -p "$(dirname "$2")"
+	SVM_CXL_LANE_BINDS=$(cd "$1" && pwd):$(cd "$(dirname "$2")" && pwd) \
+		exec "$here/lane.sh" exec "$lane" "$0" "$@"
+fi
 build=$(cd "$1" && pwd)
 out=$2
 abi=$("$here/guest-kernel.sh" abi)

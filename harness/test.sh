@@ -1,40 +1,78 @@
 #!/usr/bin/env bash
-# README command 2: the whole test suite (host unit tests, harness self-test, every guest
-# suite), after installing what it needs. Extra arguments go to `meson test`, e.g.
-#   harness/test.sh --suite vm-single
-#   harness/test.sh smoke-region
-# SVM_CXL_BUILD picks the build directory (default: build/ in the source tree).
+# README command 2: the whole test suite, after installing what it needs, on every lane
+# (harness/lane.sh): deb12 runs the host unit tests, the harness self-test and every guest
+# suite (vm-TOPOLOGY); deb13 runs them all again in its chroot, against its own build,
+# kernel 7.3 and QEMU 11.1 (suites vm-TOPOLOGY-deb13, harness-deb13, host-deb13).
+#   harness/test.sh [--lane LANE]... [meson test arguments]
+#   harness/test.sh --suite vm-single          deb12's single topology only
+#   harness/test.sh --suite vm-single-deb13    deb13's
+#   harness/test.sh smoke-region               that test on every lane
+#   harness/test.sh --lane deb13 smoke-region  on deb13 only
+# Lanes: --lane (repeatable), else SVM_CXL_LANE (a list), else "deb12 deb13". Build
+# directories: build/ (SVM_CXL_BUILD) and build-deb13/ (SVM_CXL_BUILD_DEB13).
+# Exit status: non-zero if any test of any lane failed.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${SVM_CXL_BUILD:-$src/build}
+lanes=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--lane) lanes+=("$2"); shift 2 ;;
+	--lane=*) lanes+=("${1#--lane=}"); shift ;;
+	*) break ;;
+	esac
+done
+[ ${#lanes[@]} -gt 0 ] || read -r -a lanes <<<"${SVM_CXL_LANE:-deb12 deb13}"
+for lane in "${lanes[@]}"; do
+	"$src/harness/lane.sh" root "$lane" >/dev/null
+done
 
 t0=$(date +%s)
-"$src/harness/setup.sh"
+SVM_CXL_LANES="${lanes[*]}" "$src/harness/setup.sh"
 t1=$(date +%s)
-"$src/harness/build.sh" "$src" "$build"
-t2=$(date +%s)
+times=("setup $((t1 - t0))s")
+logs=()
+for lane in "${lanes[@]}"; do
+	build=$("$src/harness/lane.sh" build "$lane" "$src")
+	ts=$(date +%s)
+	"$src/harness/build.sh" --lane "$lane" "$src" "$build"
+	times+=("build $lane $(($(date +%s) - ts))s")
+done
 
 rc=0
-meson test -C "$build" --print-errorlogs "$@" || rc=$?
-t3=$(date +%s)
+for lane in "${lanes[@]}"; do
+	build=$("$src/harness/lane.sh" build "$lane" "$src")
+	# A lane none of whose tests match the arguments writes no log: drop the last one.
+	rm -f "$build/meson-logs/testlog.json"
+	ts=$(date +%s)
+	SVM_CXL_LANE_BINDS=$build "$src/harness/lane.sh" exec "$lane" \
+		meson test -C "$build" --print-errorlogs "$@" || rc=$?
+	times+=("tests $lane $(($(date +%s) - ts))s")
+	logs+=("$lane=$build/meson-logs/testlog.json")
+done
 
-# Per-suite counts and wall time, then one closing line any CI reads.
-python3 - "$build/meson-logs/testlog.json" "$((t1 - t0))" "$((t2 - t1))" "$((t3 - t2))" <<'PY'
-import json, sys
+# Per-suite counts and wall time over every lane, then one closing line any CI reads.
+python3 - "$(IFS=,; echo "${times[*]}")" "${logs[@]}" <<'PY'
+import json, os, sys
 from collections import defaultdict
 suites = defaultdict(lambda: {"n": 0, "pass": 0, "fail": 0, "skip": 0, "time": 0.0})
 totals = {"pass": 0, "fail": 0, "skip": 0}
-for line in open(sys.argv[1]):
-    t = json.loads(line)
-    # "project:suite / test"
-    suite = t["name"].split(" / ")[0].split(":", 1)[-1] if " / " in t["name"] else "-"
-    verdict = {"OK": "pass", "SKIP": "skip", "EXPECTEDFAIL": "pass"}.get(t["result"], "fail")
-    s = suites[suite]
-    s["n"] += 1; s[verdict] += 1; s["time"] += t["duration"]
-    totals[verdict] += 1
-print(f"\nsetup {sys.argv[2]}s, build {sys.argv[3]}s, tests {sys.argv[4]}s")
+for arg in sys.argv[2:]:
+    lane, path = arg.split("=", 1)
+    if not os.path.exists(path):
+        continue
+    for line in open(path):
+        t = json.loads(line)
+        # "project:suite / test"; a lane's suite names say the lane (deb12 is the default)
+        suite = t["name"].split(" / ")[0].split(":", 1)[-1] if " / " in t["name"] else "-"
+        if lane != "deb12" and not suite.endswith("-" + lane):
+            suite += "-" + lane
+        verdict = {"OK": "pass", "SKIP": "skip", "EXPECTEDFAIL": "pass"}.get(t["result"], "fail")
+        s = suites[suite]
+        s["n"] += 1; s[verdict] += 1; s["time"] += t["duration"]
+        totals[verdict] += 1
+print("\n" + ", ".join(sys.argv[1].split(",")))
 for name, s in sorted(suites.items()):
-    print(f"  {name:16} {s['n']:3} tests  {s['pass']:3} pass  {s['fail']:3} fail  {s['skip']:3} skip  {s['time']:7.1f}s")
+    print(f"  {name:24} {s['n']:3} tests  {s['pass']:3} pass  {s['fail']:3} fail  {s['skip']:3} skip  {s['time']:7.1f}s")
 print(f"{totals['pass']} passed, {totals['fail']} failed, {totals['skip']} skipped")
 PY
 exit $rc

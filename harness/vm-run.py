@@ -8,6 +8,11 @@ dropping requests in the share; see harness/guest-qmp.sh.
 
     vm-run.py --build build --topology single --test smoke-topology:60:smoke-topology.sh
     vm-run.py --build build --topology single --shell
+    vm-run.py --lane deb13 --topology single --shell
+
+A build directory belongs to one lane (meson option `lane`, see harness/lane.sh); on a
+chroot lane this script runs itself inside the lane, so QEMU, the guest kernel and the
+initramfs's programs all come from there.
 """
 import argparse
 import json
@@ -87,6 +92,44 @@ class Topology:
                 self.memdevs = int(value)
             else:
                 setattr(self, key, value)
+
+
+def build_lane(build):
+    """The lane a meson build directory was configured for (deb12 if it predates lanes)."""
+    try:
+        opts = json.loads((build / "meson-info" / "intro-buildoptions.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return next((o["value"] for o in opts if o["name"] == "lane"), "deb12")
+
+
+def enter_lane(args):
+    """Settle the build directory and lane; on a chroot lane, re-run inside it (this
+    returns only when already there or on deb12)."""
+    lane = args.lane or os.environ.get("SVM_CXL_LANE")
+    if args.build is None:
+        args.build = subprocess.run([str(HERE / "lane.sh"), "build", lane or "deb12", str(SOURCE)],
+                                    check=True, capture_output=True, text=True).stdout.strip()
+    build = Path(args.build).resolve()
+    have = build_lane(build)
+    if have is None:
+        raise SystemExit(f"vm-run: {build} is not a meson build directory "
+                         f"(harness/build.sh --lane {lane or 'deb12'} {SOURCE} {build})")
+    if args.lane and args.lane != have:
+        raise SystemExit(f"vm-run: {build} was built for lane {have}, not {args.lane}")
+    args.lane = have
+    if have == "deb12" or os.environ.get("SVM_CXL_LANE_INSIDE"):
+        return
+    binds = [str(build)]
+    if args.results:
+        results = Path(args.results).resolve()
+        results.mkdir(parents=True, exist_ok=True)
+        binds.append(str(results))
+    env = dict(os.environ, SVM_CXL_LANE=have)
+    env["SVM_CXL_LANE_BINDS"] = ":".join(binds + [p for p in env.get("SVM_CXL_LANE_BINDS", "").split(":") if p])
+    lane_sh = str(HERE / "lane.sh")
+    os.execve(lane_sh, [lane_sh, "exec", have, "python3", str(Path(__file__).resolve()),
+                        *sys.argv[1:]], env)
 
 
 def guest_kernel(what):
@@ -310,7 +353,9 @@ def collect(share, tests, elapsed, timed_out, console):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", required=True, help="meson build directory")
+    ap.add_argument("--build", help="meson build directory (default: the lane's, see harness/lane.sh)")
+    ap.add_argument("--lane", help="deb12 or deb13 (default: the build directory's lane, else "
+                    "SVM_CXL_LANE, else deb12)")
     ap.add_argument("--topology", default="single", help="qemu-configs/NAME.conf")
     ap.add_argument("--test", action="append", default=[], metavar="NAME:TIMEOUT:COMMAND",
                     help="a guest test (repeatable, run in order)")
@@ -318,6 +363,7 @@ def main():
     ap.add_argument("--shell", action="store_true",
                     help="run the plan (if any), then an interactive shell on this terminal")
     args = ap.parse_args()
+    enter_lane(args)
     results = run(args)
     bad = False
     for name, entry in results["tests"].items():
