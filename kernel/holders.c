@@ -9,7 +9,7 @@
  * address its index gives; get_user_pages_remote(FOLL_NOFAULT) on that address says
  * whether the page is really mapped there (a COW copy in a child is another page).
  * Pages nobody maps are held by a pipe, an O_DIRECT request or a driver; the log says
- * so. This runs only after a drain failed, and is bounded: the first
+ * so. This runs only after a drain failed, in a kworker, and is bounded: the first
  * SVM_CXL_REPORT_PAGES busy pages, each process's mmap_lock tried, never waited for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +21,7 @@
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/workqueue.h>
 
 #include "svm_cxl_internal.h"
 
@@ -154,7 +155,7 @@ static void svm_cxl_scan_processes(struct svm_cxl_pool *pool, struct svm_cxl_bus
 			pool->id, skipped);
 }
 
-void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why)
+static void svm_cxl_report_busy_now(struct svm_cxl_pool *pool, const char *why)
 {
 	struct svm_cxl_busy_page *bp;
 	unsigned long used = svm_cxl_pool_used(pool);
@@ -179,4 +180,32 @@ void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why)
 		put_page(bp[i].page);
 	}
 	kfree(bp);
+}
+
+struct svm_cxl_report_work {
+	struct work_struct work;
+	struct svm_cxl_pool *pool;
+	const char *why;
+};
+
+static void svm_cxl_report_fn(struct work_struct *work)
+{
+	struct svm_cxl_report_work *rw = container_of(work, struct svm_cxl_report_work, work);
+
+	svm_cxl_report_busy_now(rw->pool, rw->why);
+}
+
+/*
+ * The unplug path ignores signals, but get_user_pages_remote() does not: in a task
+ * with a fatal signal pending (the unbinding shell was killed) it fails -EINTR. So the
+ * search runs in a kworker, which has no signals, and we wait for it.
+ */
+void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why)
+{
+	struct svm_cxl_report_work rw = { .pool = pool, .why = why };
+
+	INIT_WORK_ONSTACK(&rw.work, svm_cxl_report_fn);
+	queue_work(system_unbound_wq, &rw.work);
+	flush_work(&rw.work);
+	destroy_work_on_stack(&rw.work);
 }
