@@ -4,7 +4,8 @@
  * allocated page is moved to system RAM with migrate_device_range() in batches,
  * whoever maps it; pages that cannot move yet (locked, pinned, in flight) are retried
  * until the caller's limit (svm_cxl_pool_drain() says which). An admin drain that gives
- * up puts the pool back as it was, intact; an unplug drain that gives up revokes it.
+ * up puts the pool back to active, intact; an unplug drain that gives up revokes it
+ * (a revoked pool is never drained: pool.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -110,8 +111,7 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
  * Drain @pool: refuse new allocations, then evict pass after pass until no page is
  * left. What happens when pages stay busy depends on who asks:
  *  - SVM_CXL_DRAIN_ADMIN (POOL_REMOVE): retry for @timeout_ms, stop early on a fatal
- *    signal; then the pool goes back to the state it had (active, or revoked) with
- *    -EBUSY. A notifier waiting for the pool stops it at the next pass with -ENODEV
+ *    signal; then the pool goes back to active with -EBUSY. A notifier waiting for the pool stops it at the next pass with -ENODEV
  *    and drains it itself; the state is then left to that notifier.
  *  - SVM_CXL_DRAIN_UNPLUG (a notifier; the memory is about to go): signals are
  *    ignored, since killing the unbinding task must not cut the only net short; it
@@ -124,7 +124,6 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 		       unsigned int timeout_ms, u64 *evicted, u64 *busy)
 {
-	enum svm_cxl_pool_state before = svm_cxl_pool_state(pool);
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	unsigned long progress = jiffies, reported = jiffies;
 	struct svm_cxl_evict_batch *b;
@@ -157,10 +156,9 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 				break;
 			}
 			if (time_after(jiffies, deadline) || fatal_signal_pending(current)) {
-				svm_cxl_pool_set_state(pool, before);
-				pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays %s\n",
-					pool->id, timeout_ms, used, total,
-					before == SVM_CXL_POOL_REVOKED ? "revoked" : "active");
+				svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
+				pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
+					pool->id, timeout_ms, used, total);
 				rc = -EBUSY;
 				break;
 			}

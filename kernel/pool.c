@@ -447,10 +447,31 @@ static void svm_cxl_pool_unregister(struct svm_cxl_pool *pool)
 }
 
 /*
+ * A revoked pool is never evicted from again: its memory may no longer be decoded,
+ * and a copy would hand its holders whatever the bus returns as if it were their data.
+ * It is unregistered once its holders have let go. Returns 0 when it was, else -EBUSY.
+ */
+static int svm_cxl_pool_remove_revoked(struct svm_cxl_pool *pool, const char *why,
+				       u64 *busy)
+{
+	unsigned long used = svm_cxl_pool_used(pool);
+
+	lockdep_assert_held(&pool->drain_lock);
+	if (used) {
+		pr_warn("pool%u: %s: revoked, %lu pages still held; nothing is copied out of a revoked pool\n",
+			pool->id, why, used);
+		*busy = used;
+		return -EBUSY;
+	}
+	svm_cxl_pool_unregister(pool);
+	return 0;
+}
+
+/*
  * POOL_REMOVE. The drain runs without svm_cxl_pools_mutex, so other pools can be added
  * and removed meanwhile and an unplug notifier never waits for our timeout: it stops
- * this drain at the next pass, and we return -ENODEV. A revoked pool can be removed
- * once its holders let go.
+ * this drain at the next pass, and we return -ENODEV. A revoked pool is removed once
+ * its holders let go (-EBUSY before).
  */
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy)
 {
@@ -472,6 +493,12 @@ int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy
 		/* An unplug drained and removed it while we waited. */
 		pr_info("pool%u remove: already removed by an unplug\n", id);
 		rc = -ENODEV;
+		goto out_unlock;
+	}
+	if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
+		*evicted = 0;
+		*busy = 0;
+		rc = svm_cxl_pool_remove_revoked(pool, "remove", busy);
 		goto out_unlock;
 	}
 	rc = svm_cxl_pool_drain(pool, SVM_CXL_DRAIN_ADMIN, timeout_ms, evicted, busy);
@@ -508,7 +535,8 @@ void svm_cxl_teardown_end(void)
  * endpoint or a switch port is losing its driver, and we cannot tell without
  * cxl_core internals which regions it decodes). Each is drained as long as pages
  * keep moving and then unregistered; one whose pages stay busy is revoked for good,
- * and the log names the pages and whoever maps them. Returns how many were revoked.
+ * and the log names the pages and whoever maps them; a pool revoked earlier goes once
+ * it is empty. Returns how many stay revoked.
  * Called by the driver core with the departing device locked; takes no lock that an
  * admin call holds across a wait.
  */
@@ -538,6 +566,12 @@ int svm_cxl_pool_unplug(struct device *region_dev, const char *why)
 		atomic_dec(&pool->unplug_waiting);
 		if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_GONE)
 			goto next;
+		/* Revoked by an earlier event of this teardown (or another one). */
+		if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
+			if (svm_cxl_pool_remove_revoked(pool, why, &busy))
+				revoked++;
+			goto next;
+		}
 		if (svm_cxl_pool_drain(pool, SVM_CXL_DRAIN_UNPLUG, 0, &evicted, &busy)) {
 			pr_crit("pool%u: %s: %llu pages still busy after the drain (%llu evicted); the pool is revoked, and what they hold is lost with the device\n",
 				pool->id, why, busy, evicted);
