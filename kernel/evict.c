@@ -3,7 +3,9 @@
  * svm_cxl: draining a pool. New allocations fail at once (state draining); every
  * allocated page is moved to system RAM with migrate_device_range() in batches,
  * whoever maps it; pages that cannot move yet (locked, pinned, in flight) are retried
- * until a deadline. A drain that gives up puts the pool back to active, intact.
+ * until the caller's limit (svm_cxl_pool_drain() says which). An admin drain that gives
+ * up puts the pool back to active, intact; an unplug drain that gives up revokes it
+ * (a revoked pool is never drained: pool.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -105,15 +107,31 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 	return moved;
 }
 
-int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
-		       u64 *evicted, u64 *busy)
+/*
+ * Drain @pool: refuse new allocations, then evict pass after pass until no page is
+ * left. What happens when pages stay busy depends on who asks:
+ *  - SVM_CXL_DRAIN_ADMIN (POOL_REMOVE): retry for @timeout_ms, stop early on a fatal
+ *    signal; then the pool goes back to active with -EBUSY. A notifier waiting for the pool stops it at the next pass with -ENODEV
+ *    and drains it itself; the state is then left to that notifier.
+ *  - SVM_CXL_DRAIN_UNPLUG (a notifier; the memory is about to go): signals are
+ *    ignored, since killing the unbinding task must not cut the only net short; it
+ *    goes on as long as pages keep moving, says every few seconds how much is left,
+ *    and once no page moved for SVM_CXL_UNPLUG_STALL_MS it revokes the pool for good
+ *    (-EBUSY). A revoked pool never takes pages again.
+ * Called with pool->drain_lock held and svm_cxl_pools_mutex not held, so neither an
+ * admin timeout nor a long unplug drain blocks the registry.
+ */
+int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
+		       unsigned int timeout_ms, u64 *evicted, u64 *busy)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	unsigned long progress = jiffies, reported = jiffies;
 	struct svm_cxl_evict_batch *b;
 	unsigned long used, moved;
 	u64 start_ns = ktime_get_ns(), total = 0;
+	int rc = 0;
 
-	lockdep_assert_held(&svm_cxl_pools_mutex);
+	lockdep_assert_held(&pool->drain_lock);
 	*evicted = 0;
 	*busy = 0;
 	b = kvmalloc(sizeof(*b), GFP_KERNEL);
@@ -128,20 +146,47 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 		used = svm_cxl_pool_used(pool);
 		if (!used)
 			break;
-		if (time_after(jiffies, deadline) || fatal_signal_pending(current)) {
-			svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
-			*evicted = total;
-			*busy = used;
-			kvfree(b);
-			pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
-				pool->id, timeout_ms, used, total);
-			return -EBUSY;
+		if (moved)
+			progress = jiffies;
+		if (mode == SVM_CXL_DRAIN_ADMIN) {
+			if (atomic_read(&pool->unplug_waiting)) {
+				pr_warn("pool%u: remove stopped: its device is going away, the unplug drain takes over (%lu pages left)\n",
+					pool->id, used);
+				rc = -ENODEV;
+				break;
+			}
+			if (time_after(jiffies, deadline) || fatal_signal_pending(current)) {
+				svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
+				pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
+					pool->id, timeout_ms, used, total);
+				rc = -EBUSY;
+				break;
+			}
+		} else {
+			if (time_after(jiffies, progress +
+				       msecs_to_jiffies(SVM_CXL_UNPLUG_STALL_MS))) {
+				svm_cxl_pool_set_state(pool, SVM_CXL_POOL_REVOKED);
+				pr_crit("pool%u: no page moved for %u ms: %lu pages still busy, %llu evicted; pool revoked\n",
+					pool->id, SVM_CXL_UNPLUG_STALL_MS, used, total);
+				rc = -EBUSY;
+				break;
+			}
+			if (time_after(jiffies, reported +
+				       msecs_to_jiffies(SVM_CXL_UNPLUG_REPORT_MS))) {
+				pr_info("pool%u: unplug drain: %lu pages left, %llu evicted so far\n",
+					pool->id, used, total);
+				reported = jiffies;
+			}
 		}
 		atomic64_inc(&pool->stats.busy_retries);
 		msleep(20);
 	}
 	kvfree(b);
 	*evicted = total;
+	if (rc) {
+		*busy = used;
+		return rc;
+	}
 	atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].calls);
 	atomic64_add(ktime_get_ns() - start_ns,
 		     &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].total_ns);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * svm_cxl: pools. A pool is a 2 MiB aligned physical range inside a committed CXL
- * region, claimed in iomem and mapped with memremap_pages() as MEMORY_DEVICE_COHERENT
- * on the region's NUMA node. Adding validates and claims; removing drains every page
- * to system RAM first and only then unmaps.
+ * svm_cxl: pools. A pool is a 2 MiB aligned physical range inside a committed, bound,
+ * ram-mode CXL region, claimed in iomem and mapped with memremap_pages() as
+ * MEMORY_DEVICE_COHERENT on the region's NUMA node. Adding validates and claims;
+ * removing drains every page to system RAM first and only then unmaps. The unplug
+ * nets (unplug.c) drain the pools of departing memory and revoke what they cannot.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/device.h>
+#include <linux/device/bus.h>
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -20,10 +23,22 @@
 static bool allow_any_range;
 module_param(allow_any_range, bool, 0444);
 MODULE_PARM_DESC(allow_any_range,
-		 "Test beds only: allow pools on non-RAM ranges outside CXL windows (default: off)");
+		 "Test beds only: also allow pools on ranges the firmware marked as memory (legacy persistent memory from memmap=, soft reserved) outside CXL windows (default: off)");
 
-/* Serialises pool add and remove (drains included); see svm_cxl_internal.h. */
+/* The registry; see svm_cxl_internal.h for what it protects and the lock order. */
 DEFINE_MUTEX(svm_cxl_pools_mutex);
+/*
+ * Serialises pool adds, and is outside the region's device lock: an add holds that
+ * lock from the check that the region is bound until the pool is registered, so the
+ * region's unbind (and its notifier) either comes before the check or sees the pool.
+ */
+static DEFINE_MUTEX(svm_cxl_add_mutex);
+/*
+ * Unbinds of CXL devices, ports or regions in progress (unplug.c): while any runs, no
+ * pool is added inside a CXL window, so nothing lands on memory about to go between
+ * the notifier's drain and the CXL core's teardown. Under svm_cxl_pools_mutex.
+ */
+static unsigned int svm_cxl_teardowns;
 /* Pool id -> pool. Stores under svm_cxl_pools_mutex; loads under RCU. */
 static DEFINE_XARRAY_ALLOC1(svm_cxl_pools);
 
@@ -119,6 +134,22 @@ static bool svm_cxl_in_cxl_window(phys_addr_t start, phys_addr_t end)
 	return covered == end - start + 1;
 }
 
+/* Whether [start, end] lies wholly inside ranges the firmware marked as memory. */
+static bool svm_cxl_in_marked_memory(phys_addr_t start, phys_addr_t end)
+{
+	static const unsigned long descs[] = {
+		IORES_DESC_PERSISTENT_MEMORY_LEGACY,	/* e820 type 12, memmap=X!Y */
+		IORES_DESC_SOFT_RESERVED,		/* EFI specific purpose memory */
+	};
+	u64 covered = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(descs); i++)
+		walk_iomem_res_desc(descs[i], IORESOURCE_MEM, start, end, &covered,
+				    svm_cxl_window_bytes);
+	return covered == end - start + 1;
+}
+
 static bool svm_cxl_overlaps_pool(phys_addr_t start, u64 length)
 {
 	unsigned long first = PHYS_PFN(start), last = PHYS_PFN(start + length - 1);
@@ -153,32 +184,118 @@ static int svm_cxl_pool_check_range(phys_addr_t start, u64 length)
 		pr_info("pool add %pa-%pa refused: intersects another pool\n", &start, &end);
 		return -EEXIST;
 	}
-	if (!allow_any_range && !svm_cxl_in_cxl_window(start, end)) {
-		pr_info("pool add %pa-%pa refused: not inside a CXL window\n", &start, &end);
-		return -ENXIO;
+	if (svm_cxl_in_cxl_window(start, end)) {
+		if (svm_cxl_teardowns) {
+			pr_info("pool add %pa-%pa refused: a CXL device or region is being removed; retry once it is gone\n",
+				&start, &end);
+			return -EAGAIN;
+		}
+		return 0;
 	}
-	return 0;
+	if (allow_any_range && svm_cxl_in_marked_memory(start, end))
+		return 0;
+	if (allow_any_range)
+		pr_info("pool add %pa-%pa refused: neither inside a CXL window nor in memory the firmware marked (legacy pmem, soft reserved)\n",
+			&start, &end);
+	else
+		pr_info("pool add %pa-%pa refused: not inside a CXL window\n", &start, &end);
+	return -ENXIO;
 }
 
 /*
  * After the claim: our resource nests under the deepest resource that contains the
  * range. Inside a CXL window that must be a region ("regionN"), else the range is not
- * decoded by any device. The region cannot go while we hold a child resource claim and
- * svm_cxl_pools_mutex (region teardown first unbinds, which our notifier handles).
+ * decoded by any device. The name alone proves nothing (the resource exists as soon
+ * as the region's size is set, long before it is committed): svm_cxl_pool_check_region()
+ * looks at the region device itself. resource_lock is not exported; the parent is
+ * read once, and our claim keeps it from being released under us.
  */
 static int svm_cxl_pool_check_claim(struct svm_cxl_pool *pool)
 {
-	struct resource *res = pool->res;
-	bool in_region = res->parent && res->parent->name &&
-			 !strncmp(res->parent->name, "region", 6);
+	struct resource *parent = READ_ONCE(pool->res->parent);
+	const char *name = parent ? parent->name : NULL;
 
-	if (in_region)
-		strscpy(pool->region, res->parent->name, sizeof(pool->region));
-	if (allow_any_range || in_region)
+	if (name && !strncmp(name, "region", 6)) {
+		strscpy(pool->region, name, sizeof(pool->region));
 		return 0;
-	pr_info("pool add %pR refused: not inside a committed CXL region (parent %s)\n",
-		res, res->parent && res->parent->name ? res->parent->name : "none");
+	}
+	if (!pool->in_cxl_window)
+		return 0;	/* allow_any_range on firmware-marked memory */
+	pr_info("pool add %pR refused: not inside a CXL region (parent %s)\n", pool->res,
+		name ?: "none");
 	return -ENXIO;
+}
+
+/* What cxl_region_probe() added: 1 a dax_regionN (ram mode), 2 a pmem_regionN. */
+static int svm_cxl_region_kind(struct device *child, void *unused)
+{
+	if (!strncmp(dev_name(child), "dax_region", 10))
+		return 1;
+	if (!strncmp(dev_name(child), "pmem_region", 11))
+		return 2;
+	return 0;
+}
+
+/*
+ * The region must be bound to cxl_region: cxl_region_probe() refuses any region that
+ * is not committed, so bound means committed and decoded, and it is the state whose
+ * end our region notifier hears about. Its mode shows in what the probe added: a ram
+ * region gets a dax_regionN child (the only kind we can use; a ram region already
+ * online as System RAM gets none, and was refused above), a pmem region a
+ * pmem_regionN. Called with the region's device lock held.
+ */
+static int svm_cxl_pool_check_region(struct svm_cxl_pool *pool, struct device *dev)
+{
+	int kind;
+
+	device_lock_assert(dev);
+	if (!device_is_bound(dev)) {
+		pr_info("pool add %pR refused: %s is not active (not committed, or not bound to cxl_region)\n",
+			pool->res, pool->region);
+		return -ENODEV;
+	}
+	kind = device_for_each_child(dev, NULL, svm_cxl_region_kind);
+	if (kind != 1) {
+		pr_info("pool add %pR refused: %s is not a ram region (%s)\n", pool->res,
+			pool->region, kind == 2 ? "pmem" : "no dax region");
+		return -EMEDIUMTYPE;
+	}
+	return 0;
+}
+
+/*
+ * Claim [start, start + length) and check what it sits in. On success the claim is in
+ * pool->res and, inside a CXL region, the region device is referenced in
+ * pool->region_dev; on failure neither.
+ */
+static int svm_cxl_pool_claim(struct svm_cxl_pool *pool, phys_addr_t start, u64 length)
+{
+	int rc;
+
+	pool->res = request_mem_region(start, length, pool->name);
+	if (!pool->res) {
+		pr_info("pool add %pa+%#llx refused: range busy (claimed by a driver; is its dax device still enabled?)\n",
+			&start, length);
+		return -EBUSY;
+	}
+	rc = svm_cxl_pool_check_claim(pool);
+	if (rc)
+		goto err_release;
+	if (!pool->region[0])
+		return 0;
+	pool->region_dev = bus_find_device_by_name(&cxl_bus_type, NULL, pool->region);
+	if (!pool->region_dev) {
+		pr_info("pool add %pR refused: no CXL region device %s\n", pool->res,
+			pool->region);
+		rc = -ENXIO;
+		goto err_release;
+	}
+	return 0;
+
+err_release:
+	release_mem_region(start, length);
+	pool->res = NULL;
+	return rc;
 }
 
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
@@ -188,6 +305,7 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 	u32 id;
 	int rc;
 
+	mutex_lock(&svm_cxl_add_mutex);
 	mutex_lock(&svm_cxl_pools_mutex);
 	rc = svm_cxl_pool_check_range(start, length);
 	if (rc)
@@ -202,6 +320,8 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 	pool->npages = length >> PAGE_SHIFT;
 	pool->in_cxl_window = svm_cxl_in_cxl_window(start, start + length - 1);
 	pool->state = SVM_CXL_POOL_ACTIVE;
+	mutex_init(&pool->drain_lock);
+	atomic_set(&pool->unplug_waiting, 0);
 	kobject_init(&pool->kobj, &svm_cxl_pool_ktype);
 
 	/* Reserve an id now (entry NULL until the pool is live), so the claim can name it. */
@@ -213,18 +333,22 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 		goto err_put_pool;
 	}
 	pool->id = id;
-
 	snprintf(pool->name, sizeof(pool->name), "svm_cxl pool%u", id);
-	pool->res = request_mem_region(start, length, pool->name);
-	if (!pool->res) {
-		pr_info("pool add %pa+%#llx refused: range busy (claimed by a driver; is its dax device still enabled?)\n",
-			&start, length);
-		rc = -EBUSY;
-		goto err_free_id;
-	}
-	rc = svm_cxl_pool_check_claim(pool);
+	rc = svm_cxl_pool_claim(pool, start, length);
 	if (rc)
-		goto err_release_region;
+		goto err_free_id;
+	/*
+	 * The region's device lock is outside svm_cxl_pools_mutex (its unbind notifier
+	 * takes the mutex under it): drop the mutex to take it. svm_cxl_add_mutex keeps
+	 * other adds out meanwhile, and our claim keeps the range ours.
+	 */
+	mutex_unlock(&svm_cxl_pools_mutex);
+	if (pool->region_dev) {
+		device_lock(pool->region_dev);
+		rc = svm_cxl_pool_check_region(pool, pool->region_dev);
+		if (rc)
+			goto err_release_region;
+	}
 
 	pool->node = phys_to_target_node(start);
 	if (pool->node == NUMA_NO_NODE)
@@ -248,107 +372,221 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 		goto err_alloc_fini;
 	}
 
+	mutex_lock(&svm_cxl_pools_mutex);
+	/* An unbind that began while we set up would not see this pool: refuse it. */
+	if (pool->in_cxl_window && svm_cxl_teardowns) {
+		pr_info("pool add %pR refused: a CXL device or region is being removed; retry once it is gone\n",
+			pool->res);
+		rc = -EAGAIN;
+		goto err_unlock_memunmap;
+	}
 	rc = kobject_add(&pool->kobj, svm_cxl_pools_kobj, "pool%u", id);
 	if (rc)
-		goto err_memunmap;
+		goto err_unlock_memunmap;
 
 	/* Pages freed only come back through page_free, which needs this module. */
 	__module_get(THIS_MODULE);
 	xa_store(&svm_cxl_pools, id, pool, GFP_KERNEL);
 	mutex_unlock(&svm_cxl_pools_mutex);
+	if (pool->region_dev)
+		device_unlock(pool->region_dev);
+	mutex_unlock(&svm_cxl_add_mutex);
 
-	pr_info("pool%u: %pR, %lu pages on node %d\n", id, pool->res, pool->npages, pool->node);
+	pr_info("pool%u: %pR%s%s, %lu pages on node %d\n", id, pool->res,
+		pool->region[0] ? " in " : "", pool->region, pool->npages, pool->node);
 	*idp = id;
 	*nodep = pool->node;
 	return 0;
 
-err_memunmap:
+err_unlock_memunmap:
+	mutex_unlock(&svm_cxl_pools_mutex);
 	memunmap_pages(&pool->pgmap);
 err_alloc_fini:
 	svm_cxl_alloc_fini(pool);
 err_release_region:
+	if (pool->region_dev) {
+		device_unlock(pool->region_dev);
+		put_device(pool->region_dev);
+		pool->region_dev = NULL;
+	}
 	release_mem_region(start, length);
+	mutex_lock(&svm_cxl_pools_mutex);
 err_free_id:
 	xa_erase(&svm_cxl_pools, id);
 err_put_pool:
 	kobject_put(&pool->kobj);
 out_unlock:
 	mutex_unlock(&svm_cxl_pools_mutex);
+	mutex_unlock(&svm_cxl_add_mutex);
 	return rc;
 }
 
-/* Unregister a drained pool: no page is out, so memunmap_pages() cannot wait. */
+/*
+ * Unregister a drained pool: no page is out, so memunmap_pages() cannot wait. Called
+ * with pool->drain_lock held (no other drain can start), takes svm_cxl_pools_mutex.
+ */
 static void svm_cxl_pool_unregister(struct svm_cxl_pool *pool)
 {
 	phys_addr_t start = pool->pgmap.range.start;
 	u64 length = range_len(&pool->pgmap.range);
 
-	lockdep_assert_held(&svm_cxl_pools_mutex);
+	lockdep_assert_held(&pool->drain_lock);
+	mutex_lock(&svm_cxl_pools_mutex);
 	svm_cxl_pool_set_state(pool, SVM_CXL_POOL_GONE);
 	xa_erase(&svm_cxl_pools, pool->id);
 	kobject_del(&pool->kobj);
 	memunmap_pages(&pool->pgmap);
 	svm_cxl_alloc_fini(pool);
 	release_mem_region(start, length);
+	mutex_unlock(&svm_cxl_pools_mutex);
+	put_device(pool->region_dev);
+	pool->region_dev = NULL;
 	pr_info("pool%u removed\n", pool->id);
 	kobject_put(&pool->kobj);
 	module_put(THIS_MODULE);
 }
 
+/*
+ * A revoked pool is never evicted from again: its memory may no longer be decoded,
+ * and a copy would hand its holders whatever the bus returns as if it were their data.
+ * It is unregistered once its holders have let go. Returns 0 when it was, else -EBUSY.
+ */
+static int svm_cxl_pool_remove_revoked(struct svm_cxl_pool *pool, const char *why,
+				       u64 *busy)
+{
+	unsigned long used = svm_cxl_pool_used(pool);
+
+	lockdep_assert_held(&pool->drain_lock);
+	if (used) {
+		pr_warn("pool%u: %s: revoked, %lu pages still held; nothing is copied out of a revoked pool\n",
+			pool->id, why, used);
+		*busy = used;
+		return -EBUSY;
+	}
+	svm_cxl_pool_unregister(pool);
+	return 0;
+}
+
+/*
+ * POOL_REMOVE. The drain runs without svm_cxl_pools_mutex, so other pools can be added
+ * and removed meanwhile and an unplug notifier never waits for our timeout: it stops
+ * this drain at the next pass, and we return -ENODEV. A revoked pool is removed once
+ * its holders let go (-EBUSY before).
+ */
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy)
 {
 	struct svm_cxl_pool *pool;
 	int rc;
 
-	mutex_lock(&svm_cxl_pools_mutex);
-	pool = xa_load(&svm_cxl_pools, id);
+	pool = svm_cxl_pool_get(id);
 	if (!pool) {
 		pr_info("pool remove: no pool %u\n", id);
-		rc = -ENOENT;
+		return -ENOENT;
+	}
+	timeout_ms = min_t(unsigned int, timeout_ms ?: SVM_CXL_DRAIN_TIMEOUT_MS,
+			   SVM_CXL_DRAIN_TIMEOUT_MAX_MS);
+	if (mutex_lock_killable(&pool->drain_lock)) {
+		rc = -EINTR;
+		goto out_put;
+	}
+	if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_GONE) {
+		/* An unplug drained and removed it while we waited. */
+		pr_info("pool%u remove: already removed by an unplug\n", id);
+		rc = -ENODEV;
 		goto out_unlock;
 	}
-	rc = svm_cxl_pool_drain(pool, timeout_ms ?: SVM_CXL_DRAIN_TIMEOUT_MS, evicted, busy);
-	if (rc)
+	if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
+		*evicted = 0;
+		*busy = 0;
+		rc = svm_cxl_pool_remove_revoked(pool, "remove", busy);
 		goto out_unlock;
-	svm_cxl_pool_unregister(pool);
+	}
+	rc = svm_cxl_pool_drain(pool, SVM_CXL_DRAIN_ADMIN, timeout_ms, evicted, busy);
+	if (!rc)
+		svm_cxl_pool_unregister(pool);
 out_unlock:
-	mutex_unlock(&svm_cxl_pools_mutex);
+	mutex_unlock(&pool->drain_lock);
+out_put:
+	svm_cxl_pool_put(pool);
 	return rc;
 }
 
-/*
- * The safety net: the memory under pools is about to go. With @region, only the pools
- * inside that CXL region (its driver is being unbound: decommit, destroy or a target
- * departing); without, every pool inside a CXL window (a CXL memory device is losing
- * its driver, and we cannot tell without cxl_core internals which regions it
- * decodes). Those pools are drained and unregistered. Returns how many could not be
- * drained (their data is then at risk, and the log says so).
- */
-int svm_cxl_pool_unplug(const char *region, const char *why)
+/* svm_cxl_teardowns: see its definition. */
+void svm_cxl_teardown_begin(void)
 {
-	struct svm_cxl_pool *pool;
+	mutex_lock(&svm_cxl_pools_mutex);
+	svm_cxl_teardowns++;
+	mutex_unlock(&svm_cxl_pools_mutex);
+}
+
+void svm_cxl_teardown_end(void)
+{
+	mutex_lock(&svm_cxl_pools_mutex);
+	/* Unpaired if the module was loaded between the two events. */
+	if (svm_cxl_teardowns)
+		svm_cxl_teardowns--;
+	mutex_unlock(&svm_cxl_pools_mutex);
+}
+
+/*
+ * The safety net: the memory under pools is about to go. With @region_dev, only the
+ * pools inside that CXL region (its driver is being unbound: disable, decommit,
+ * destroy); without, every pool inside a CXL window (a CXL memory device, its
+ * endpoint or a switch port is losing its driver, and we cannot tell without
+ * cxl_core internals which regions it decodes). Each is drained as long as pages
+ * keep moving and then unregistered; one whose pages stay busy is revoked for good,
+ * and the log names the pages and whoever maps them; a pool revoked earlier goes once
+ * it is empty. Returns how many stay revoked.
+ * Called by the driver core with the departing device locked; takes no lock that an
+ * admin call holds across a wait.
+ */
+int svm_cxl_pool_unplug(struct device *region_dev, const char *why)
+{
+	struct svm_cxl_pool *pool, *todo[SVM_CXL_MAX_POOLS];
+	unsigned int n = 0, i;
 	unsigned long id;
 	u64 evicted, busy;
-	int failed = 0;
+	int revoked = 0;
 
 	mutex_lock(&svm_cxl_pools_mutex);
 	xa_for_each(&svm_cxl_pools, id, pool) {
-		if (!pool->in_cxl_window || (region && strcmp(region, pool->region)))
+		if (!pool->in_cxl_window || (region_dev && region_dev != pool->region_dev))
 			continue;
-		evicted = 0;
-		busy = 0;
-		if (svm_cxl_pool_drain(pool, 3 * SVM_CXL_DRAIN_TIMEOUT_MS, &evicted, &busy)) {
-			pr_crit("pool%u: %s: %llu pages still busy after the drain; their data will be lost with the device\n",
-				pool->id, why, busy);
-			failed++;
+		if (!kobject_get_unless_zero(&pool->kobj))
 			continue;
+		/* A POOL_REMOVE drain of this pool stops at its next pass. */
+		atomic_inc(&pool->unplug_waiting);
+		todo[n++] = pool;
+	}
+	mutex_unlock(&svm_cxl_pools_mutex);
+
+	for (i = 0; i < n; i++) {
+		pool = todo[i];
+		mutex_lock(&pool->drain_lock);
+		atomic_dec(&pool->unplug_waiting);
+		if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_GONE)
+			goto next;
+		/* Revoked by an earlier event of this teardown (or another one). */
+		if (svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
+			if (svm_cxl_pool_remove_revoked(pool, why, &busy))
+				revoked++;
+			goto next;
+		}
+		if (svm_cxl_pool_drain(pool, SVM_CXL_DRAIN_UNPLUG, 0, &evicted, &busy)) {
+			pr_crit("pool%u: %s: %llu pages still busy after the drain (%llu evicted); the pool is revoked, and what they hold is lost with the device\n",
+				pool->id, why, busy, evicted);
+			svm_cxl_report_busy(pool, why);
+			revoked++;
+			goto next;
 		}
 		pr_warn("pool%u: %s: evicted %llu pages to system RAM, removing the pool\n",
 			pool->id, why, evicted);
 		svm_cxl_pool_unregister(pool);
+next:
+		mutex_unlock(&pool->drain_lock);
+		svm_cxl_pool_put(pool);
 	}
-	mutex_unlock(&svm_cxl_pools_mutex);
-	return failed;
+	return revoked;
 }
 
 int svm_cxl_pools_init(void)

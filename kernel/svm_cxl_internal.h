@@ -3,8 +3,15 @@
  * svm_cxl private declarations: the pool object and the interfaces between the files
  * of the module (pool.c, alloc.c, migrate.c, evict.c, sysfs.c, unplug.c).
  *
- * Lock order (outer first):
- *   svm_cxl_pools_mutex -> mmap_lock (of a migrated mm) -> page locks -> pool->alloc_lock
+ * Lock order (outer first), as lockdep sees it:
+ *   svm_cxl_add_mutex -> device_lock(CXL region) -> svm_cxl_pools_mutex
+ *   device_lock(departing device, held by the driver core around our bus notifiers)
+ *     -> pool->drain_lock -> svm_cxl_pools_mutex -> mem_hotplug_lock (memunmap_pages)
+ *   pool->drain_lock -> mmap_lock (read, trylock only: naming the holders of busy pages)
+ *   pool->drain_lock -> page locks (migrate_device_range) -> pool->alloc_lock
+ *   mmap_lock (of a migrated mm) -> page locks -> pool->alloc_lock
+ * No path takes mmap_lock under svm_cxl_pools_mutex, and svm_cxl_pools_mutex is never
+ * held across a drain pass, so an unplug never waits behind a POOL_REMOVE's timeout.
  * pool->alloc_lock is a leaf spinlock, taken with interrupts off because page_free()
  * may run wherever the last reference of a device page is dropped.
  */
@@ -33,8 +40,15 @@
 #define SVM_CXL_BATCH		2048
 /* Batches with at least this many pages to copy split the copy across online CPUs. */
 #define SVM_CXL_COPY_SPLIT_MIN	64
-/* Default time a drain keeps retrying busy pages. */
+/* Default time a POOL_REMOVE drain keeps retrying busy pages, and its cap. */
 #define SVM_CXL_DRAIN_TIMEOUT_MS	10000
+#define SVM_CXL_DRAIN_TIMEOUT_MAX_MS	600000
+/*
+ * An unplug drain goes on while pages keep moving; it revokes the pool once no page
+ * moved for this long, and says how much is left every SVM_CXL_UNPLUG_REPORT_MS.
+ */
+#define SVM_CXL_UNPLUG_STALL_MS		5000
+#define SVM_CXL_UNPLUG_REPORT_MS	5000
 /* Highest pool id (ids start at 1). */
 #define SVM_CXL_MAX_POOLS	64
 
@@ -42,6 +56,18 @@ enum svm_cxl_pool_state {
 	SVM_CXL_POOL_ACTIVE = 1,	/* allocations succeed while pages are free */
 	SVM_CXL_POOL_DRAINING,		/* allocations fail; pages are being evicted */
 	SVM_CXL_POOL_GONE,		/* unregistered; only references keep the struct */
+	/*
+	 * Terminal: its memory went (or is going) while pages stayed busy. Allocations
+	 * and TO_POOL fail for good (-ENODEV); only POOL_REMOVE, once the holders let go,
+	 * or a later unplug drain takes it away.
+	 */
+	SVM_CXL_POOL_REVOKED,
+};
+
+/* How a drain ends when pages stay busy (evict.c). */
+enum svm_cxl_drain_mode {
+	SVM_CXL_DRAIN_ADMIN,	/* POOL_REMOVE: give up at the timeout, pool as before */
+	SVM_CXL_DRAIN_UNPLUG,	/* a notifier: no signals, until no progress; then revoke */
 };
 
 struct svm_cxl_pool_stats {
@@ -62,6 +88,7 @@ struct svm_cxl_pool {
 	struct resource *res;		/* our claim of the range in iomem */
 	char name[24];			/* the claim's name in /proc/iomem */
 	char region[24];		/* the CXL region holding it ("regionN"), or "" */
+	struct device *region_dev;	/* its device, referenced for the pool's life */
 	struct dev_pagemap pgmap;	/* pgmap.owner is svm_cxl_pgmap_owner */
 
 	/*
@@ -77,15 +104,23 @@ struct svm_cxl_pool {
 
 	struct svm_cxl_pool_stats stats;
 
+	/*
+	 * drain_lock serialises the drains of this pool (POOL_REMOVE, unplug) and their
+	 * unregistration. unplug_waiting counts notifiers waiting for it: a POOL_REMOVE
+	 * drain that sees one stops at the next pass (-ENODEV) and leaves it the pool.
+	 */
+	struct mutex drain_lock;
+	atomic_t unplug_waiting;
+
 	/* Lifetime: one reference per holder; release frees the struct after RCU. */
 	struct kobject kobj;
 	struct rcu_head rcu;
 };
 
 /*
- * svm_cxl_pools_mutex serialises pool add and remove (drain included) and protects
- * the pool registry's consistency (ids, overlap checks). Lookups use RCU and take a
- * reference instead.
+ * svm_cxl_pools_mutex protects the pool registry (ids, overlap checks, registering and
+ * unregistering, the teardown count); it is held for short sections only, never across
+ * a drain. Lookups use RCU and take a reference instead.
  */
 extern struct mutex svm_cxl_pools_mutex;
 extern const struct dev_pagemap_ops svm_cxl_pgmap_ops;
@@ -154,7 +189,9 @@ static inline void svm_cxl_prof_lap(int dir, int phase, u64 *t)
 /* pool.c */
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *id, int *node);
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy);
-int svm_cxl_pool_unplug(const char *region, const char *why);
+int svm_cxl_pool_unplug(struct device *region_dev, const char *why);
+void svm_cxl_teardown_begin(void);
+void svm_cxl_teardown_end(void);
 u32 svm_cxl_pfn_pool_id(unsigned long pfn);
 int svm_cxl_pools_init(void);
 void svm_cxl_pools_exit(void);
@@ -177,8 +214,11 @@ struct page;
 void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
 
 /* evict.c */
-int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
-		       u64 *evicted, u64 *busy);
+int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
+		       unsigned int timeout_ms, u64 *evicted, u64 *busy);
+
+/* holders.c */
+void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why);
 
 /* migrate.c */
 int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
@@ -187,7 +227,8 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 /* sysfs.c */
 extern const struct kobj_type svm_cxl_pool_ktype;
 
-/* unplug.c */
+/* unplug.c; cxl_bus_type is cxl_core's (see unplug.c) */
+extern const struct bus_type cxl_bus_type;
 int svm_cxl_unplug_init(void);
 void svm_cxl_unplug_exit(void);
 

@@ -152,6 +152,12 @@ static long svm_cxl_ioctl_migrate(void __user *uarg)
 		pool = svm_cxl_pool_get(mig.pool_id);
 		if (!pool)
 			return -ENOENT;
+		/* Its memory went with pages still busy: it never takes pages again. */
+		if (mig.direction == SVM_CXL_TO_POOL &&
+		    svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
+			rc = -ENODEV;
+			goto out_put_pool;
+		}
 	}
 	if (!mm || !mmget_not_zero(mm)) {
 		rc = -EINVAL;
@@ -244,6 +250,12 @@ static struct miscdevice svm_cxl_misc = {
 	.mode = 0600,
 };
 
+/*
+ * The user interface comes last and goes first: by the time /dev/svm_cxl can be opened
+ * (udev opens new misc devices at once), the hot-unplug nets are in place, and the
+ * pools directory exists before any POOL_ADD can run (svm_cxl_pools_mutex is held
+ * from misc_register() until it does; pool add takes that mutex first).
+ */
 static int __init svm_cxl_init(void)
 {
 	int rc;
@@ -251,29 +263,34 @@ static int __init svm_cxl_init(void)
 	rc = svm_cxl_pools_init();
 	if (rc)
 		return rc;
+	rc = svm_cxl_unplug_init();
+	if (rc) {
+		pr_err("cannot watch the PCI and CXL buses for device removal: %d\n", rc);
+		goto err_pools_exit;
+	}
+	svm_cxl_prof_init();
+
+	mutex_lock(&svm_cxl_pools_mutex);
 	rc = misc_register(&svm_cxl_misc);
 	if (rc) {
+		mutex_unlock(&svm_cxl_pools_mutex);
 		pr_err("cannot register /dev/%s: %d\n", SVM_CXL_DEVICE_NAME, rc);
-		goto err_pools_exit;
+		goto err_prof_exit;
 	}
 	svm_cxl_pools_kobj = kobject_create_and_add("pools", &svm_cxl_misc.this_device->kobj);
 	if (!svm_cxl_pools_kobj) {
+		misc_deregister(&svm_cxl_misc);
+		mutex_unlock(&svm_cxl_pools_mutex);
 		rc = -ENOMEM;
-		goto err_misc_deregister;
+		goto err_prof_exit;
 	}
-	rc = svm_cxl_unplug_init();
-	if (rc) {
-		pr_err("cannot watch the PCI bus for CXL device removal: %d\n", rc);
-		goto err_put_pools_kobj;
-	}
-	svm_cxl_prof_init();
+	mutex_unlock(&svm_cxl_pools_mutex);
 	pr_info("ABI %d.%d ready\n", SVM_CXL_ABI_MAJOR, SVM_CXL_ABI_MINOR);
 	return 0;
 
-err_put_pools_kobj:
-	kobject_put(svm_cxl_pools_kobj);
-err_misc_deregister:
-	misc_deregister(&svm_cxl_misc);
+err_prof_exit:
+	svm_cxl_prof_exit();
+	svm_cxl_unplug_exit();
 err_pools_exit:
 	svm_cxl_pools_exit();
 	return rc;
@@ -282,10 +299,10 @@ err_pools_exit:
 /* Every pool holds a module reference: rmmod with pools present fails (-EBUSY). */
 static void __exit svm_cxl_exit(void)
 {
+	misc_deregister(&svm_cxl_misc);
+	kobject_put(svm_cxl_pools_kobj);
 	svm_cxl_prof_exit();
 	svm_cxl_unplug_exit();
-	kobject_put(svm_cxl_pools_kobj);
-	misc_deregister(&svm_cxl_misc);
 	svm_cxl_pools_exit();
 }
 

@@ -20,7 +20,8 @@ static ssize_t start_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 	return sysfs_emit(buf, "%#llx\n", (u64)to_pool(kobj)->pgmap.range.start);
 }
 
-static struct kobj_attribute start_attr = __ATTR_RO(start);
+/* A physical address: root only, as /proc/iomem shows addresses only to root. */
+static struct kobj_attribute start_attr = __ATTR_RO_MODE(start, 0400);
 
 static ssize_t size_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
@@ -63,10 +64,11 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 		[SVM_CXL_POOL_ACTIVE] = "active",
 		[SVM_CXL_POOL_DRAINING] = "draining",
 		[SVM_CXL_POOL_GONE] = "gone",
+		[SVM_CXL_POOL_REVOKED] = "revoked",
 	};
 	enum svm_cxl_pool_state state = svm_cxl_pool_state(to_pool(kobj));
 
-	if (state < SVM_CXL_POOL_ACTIVE || state > SVM_CXL_POOL_GONE)
+	if (state < SVM_CXL_POOL_ACTIVE || state >= ARRAY_SIZE(names))
 		return sysfs_emit(buf, "unknown\n");
 	return sysfs_emit(buf, "%s\n", names[state]);
 }

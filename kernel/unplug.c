@@ -1,15 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * svm_cxl: the hot-unplug safety nets. Whatever is mapped in a CXL region, the CXL
- * core tears the region down when it is told to or when a device under it goes:
+ * core tears the region down when it is told to or when a device under it goes. The
+ * pages must leave while the memory is still decoded, and the only hooks a module has
+ * are the bus notifiers' BUS_NOTIFY_UNBIND_DRIVER, sent before a driver's remove and
+ * before any of its devres is released (drivers/base/dd.c, __device_release_driver()):
  *
- *  - a CXL memory device (PCI class 0x050210) loses its driver (device_del, surprise
- *    removal, a manual unbind, rmmod cxl_pci): BUS_NOTIFY_UNBIND_DRIVER on the PCI bus
- *    comes before the CXL core's teardown. Which regions the device decodes is not
- *    visible outside cxl_core, so every pool inside a CXL window is evicted.
- *  - a region loses its driver (unbind, decommit, destroy, a target departing):
- *    BUS_NOTIFY_UNBIND_DRIVER on the CXL bus for "regionN" comes before the decoders
- *    are reset. Only the pools inside that region are evicted.
+ *  - a CXL memory device (PCI class 0x050210) loses cxl_pci (device_del or the
+ *    attention button, a manual unbind, rmmod cxl_pci);
+ *  - on the CXL bus, a memdev loses cxl_mem ("memN": cxl disable-memdev, unbind), or
+ *    a port loses cxl_port ("endpointN", "portN"). Their HDM decoders are devres of
+ *    that driver, and the endpoint decoders' release, cxld_unregister() ->
+ *    cxl_decoder_kill_region() -> cxl_region_detach(), resets the region's decoders
+ *    *before* it releases the region's driver (6.12 drivers/cxl/core/region.c:2080
+ *    and :2113). The region notifier below would run on memory no longer decoded.
+ *    Which regions such a device decodes is not visible outside cxl_core, so these
+ *    events, like the PCI one, drain every pool inside a CXL window.
+ *  - a region loses cxl_region ("regionN": cxl disable-region, unbind, commit=0,
+ *    delete_region): commit_store() and region deletion release the driver before
+ *    they reset the decoders, so only the pools inside that region are drained.
+ *
+ * Between UNBIND_DRIVER and UNBOUND_DRIVER of any of these, a teardown is in progress
+ * (svm_cxl_teardown_begin()) and no pool is added inside a CXL window, so nothing is
+ * re-added on the memory about to go. Surprise removal (the link goes down first)
+ * cannot be made lossless: the memory is gone before any notifier runs.
  *
  * Module exit would be too late; an orderly pool remove is still the normal path.
  */
@@ -30,38 +44,63 @@ MODULE_IMPORT_NS("CXL");
 
 #define SVM_CXL_PCI_CLASS_CXL_MEM	((PCI_CLASS_MEMORY_CXL << 8) | 0x10)
 
+/* Drain for an UNBIND_DRIVER, close the teardown window at UNBOUND_DRIVER. */
+static int svm_cxl_unbind_event(unsigned long action, struct device *region_dev,
+				const char *why)
+{
+	switch (action) {
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		svm_cxl_teardown_begin();
+		svm_cxl_pool_unplug(region_dev, why);
+		return NOTIFY_OK;
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		svm_cxl_teardown_end();
+		return NOTIFY_OK;
+	default:
+		return NOTIFY_DONE;
+	}
+}
+
 static int svm_cxl_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct device *dev = data;
 	struct pci_dev *pdev = to_pci_dev(dev);
 	char why[64];
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER || pdev->class != SVM_CXL_PCI_CLASS_CXL_MEM)
+	if (pdev->class != SVM_CXL_PCI_CLASS_CXL_MEM)
 		return NOTIFY_DONE;
 	snprintf(why, sizeof(why), "CXL device %s is being unbound", pci_name(pdev));
-	svm_cxl_pool_unplug(NULL, why);
-	return NOTIFY_OK;
+	return svm_cxl_unbind_event(action, NULL, why);
 }
 
 static struct notifier_block svm_cxl_pci_nb = {
 	.notifier_call = svm_cxl_pci_notify,
 };
 
-static int svm_cxl_region_notify(struct notifier_block *nb, unsigned long action,
-				 void *data)
+static bool svm_cxl_name_is(struct device *dev, const char *prefix)
+{
+	return !strncmp(dev_name(dev), prefix, strlen(prefix));
+}
+
+static int svm_cxl_cxl_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct device *dev = data;
 	char why[64];
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER || strncmp(dev_name(dev), "region", 6))
-		return NOTIFY_DONE;
-	snprintf(why, sizeof(why), "CXL %s is being unbound", dev_name(dev));
-	svm_cxl_pool_unplug(dev_name(dev), why);
-	return NOTIFY_OK;
+	if (svm_cxl_name_is(dev, "region")) {
+		snprintf(why, sizeof(why), "CXL %s is being unbound", dev_name(dev));
+		return svm_cxl_unbind_event(action, dev, why);
+	}
+	if (svm_cxl_name_is(dev, "mem") || svm_cxl_name_is(dev, "endpoint") ||
+	    svm_cxl_name_is(dev, "port")) {
+		snprintf(why, sizeof(why), "CXL %s is being unbound", dev_name(dev));
+		return svm_cxl_unbind_event(action, NULL, why);
+	}
+	return NOTIFY_DONE;
 }
 
-static struct notifier_block svm_cxl_region_nb = {
-	.notifier_call = svm_cxl_region_notify,
+static struct notifier_block svm_cxl_cxl_nb = {
+	.notifier_call = svm_cxl_cxl_notify,
 };
 
 int svm_cxl_unplug_init(void)
@@ -71,7 +110,7 @@ int svm_cxl_unplug_init(void)
 	rc = bus_register_notifier(&pci_bus_type, &svm_cxl_pci_nb);
 	if (rc)
 		return rc;
-	rc = bus_register_notifier(&cxl_bus_type, &svm_cxl_region_nb);
+	rc = bus_register_notifier(&cxl_bus_type, &svm_cxl_cxl_nb);
 	if (rc)
 		goto err_unregister_pci;
 	return 0;
@@ -83,6 +122,6 @@ err_unregister_pci:
 
 void svm_cxl_unplug_exit(void)
 {
-	bus_unregister_notifier(&cxl_bus_type, &svm_cxl_region_nb);
+	bus_unregister_notifier(&cxl_bus_type, &svm_cxl_cxl_nb);
 	bus_unregister_notifier(&pci_bus_type, &svm_cxl_pci_nb);
 }

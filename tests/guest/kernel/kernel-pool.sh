@@ -21,12 +21,14 @@ dmesg | grep -q "intersects System RAM" || fail "no log line for System RAM"
 expect_errno "outside any CXL window: ENXIO" 6 svm-kpool add 0x7f0000000000 $M2
 wend=$(($(cat $CXL/$ROOT_DECODER/start) + $(cat $CXL/$ROOT_DECODER/size)))
 expect_errno "in the window but in no region: ENXIO" 6 svm-kpool add $((wend - M2)) $M2
-dmesg | grep -q "not inside a committed CXL region" || fail "no log line for no region"
+dmesg | grep -q "refused: not inside a CXL region" || fail "no log line for no region"
 
 half=$((SIZE / 2))
 p1=$(ktest_pool_add $START $half)
 d=$POOLS/pool$p1
 check_eq "pool$p1 start" "$(printf %#x $START)" "$(cat $d/start)"
+# A physical address, like /proc/iomem's: root only.
+check_eq "pool$p1 start mode" 400 "$(stat -c %a $d/start)"
 check_eq "pool$p1 size" $half "$(cat $d/size)"
 check_eq "pool$p1 pages" $((half / 4096)) "$(cat $d/pages)"
 check_eq "pool$p1 free" $((half / 4096)) "$(cat $d/free)"

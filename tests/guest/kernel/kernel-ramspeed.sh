@@ -18,6 +18,12 @@ rmmod svm_cxl || fail "rmmod"
 
 modprobe svm_cxl allow_any_range=1 || fail "modprobe allow_any_range=1"
 expect_errno "System RAM still refused with allow_any_range" 98 svm-kpool add 0x40000000 $((2 << 20))
+# allow_any_range admits only what the firmware marked as memory, not any unclaimed hole.
+expect_errno "unmarked address space refused with allow_any_range: ENXIO" 6 \
+	svm-kpool add 0x7f0000000000 $((2 << 20))
+dmesg | grep -q "nor in memory the firmware marked" || fail "no log line for the unmarked range"
+expect_errno "half inside the legacy pmem range: ENXIO" 6 \
+	svm-kpool add $((RAM_START + RAM_SIZE - (2 << 20))) $((4 << 20))
 ram=$(ktest_pool_add $RAM_START $RAM_SIZE)
 echo "# RAM-speed pool (node $(cat $POOLS/pool$ram/node)):"
 check_cmd "64 MiB round trip on RAM" svm-ktest $ram big sizes

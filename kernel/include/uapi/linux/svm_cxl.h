@@ -48,7 +48,8 @@ struct svm_cxl_version {
  * struct svm_cxl_pool_add - hand a physical range to the module as a pool
  * @size: (in) sizeof(struct svm_cxl_pool_add)
  * @flags: (in) must be 0
- * @start: (in) physical address, 2 MiB aligned, inside a committed CXL region
+ * @start: (in) physical address, 2 MiB aligned, inside a CXL region that is committed,
+ *	bound to cxl_region and in ram mode
  * @length: (in) bytes, a non-zero multiple of 2 MiB
  * @pool_id: (out) id of the new pool (>= 1)
  * @node: (out) NUMA node the pool's pages belong to
@@ -56,8 +57,11 @@ struct svm_cxl_version {
  *
  * Needs CAP_SYS_ADMIN (-EPERM). Refusals: -EINVAL bad alignment, size or overflow;
  * -EADDRINUSE the range intersects System RAM; -EEXIST it intersects another pool;
- * -ENXIO it is not inside a CXL region; -EBUSY someone else claimed it (an enabled
- * dax device); -ENOSPC too many pools. The kernel log says why.
+ * -ENXIO it is not inside a CXL region; -ENODEV the region is not active (never
+ * committed, or not bound to cxl_region); -EMEDIUMTYPE the region is not in ram mode;
+ * -EAGAIN a CXL device, port or region is being unbound (retry once it is gone);
+ * -EBUSY someone else claimed it (an enabled dax device); -ENOSPC too many pools. The
+ * kernel log says why.
  */
 struct svm_cxl_pool_add {
 	__u32 size;
@@ -74,14 +78,19 @@ struct svm_cxl_pool_add {
  * @size: (in) sizeof(struct svm_cxl_pool_remove)
  * @flags: (in) must be 0
  * @pool_id: (in) the pool
- * @timeout_ms: (in) how long busy pages are retried; 0 means the default (10 s)
+ * @timeout_ms: (in) how long busy pages are retried; 0 means the default (10 s);
+ *	values above 600000 (10 min) are taken as 600000
  * @evicted: (out) pages this call moved to system RAM
  * @busy: (out) pages still in use when the call gave up (then it fails -EBUSY and
  *	the pool stays active, intact, for a retry)
  * @reserved: must be 0
  *
- * Needs CAP_SYS_ADMIN. -ENOENT for an unknown pool. The struct is copied out on
- * -EBUSY too.
+ * Needs CAP_SYS_ADMIN. -ENOENT for an unknown pool; -ENODEV when the pool's device is
+ * going away: an unplug took the drain over (and removes or revokes the pool itself);
+ * -EINTR on a fatal signal while waiting for another drain of the pool. A revoked pool
+ * (sysfs state "revoked") is never drained: this call removes it once nothing holds
+ * its pages, and fails -EBUSY (with @busy) before. The
+ * struct is copied out on -EBUSY too.
  */
 struct svm_cxl_pool_remove {
 	__u32 size;
@@ -118,6 +127,9 @@ struct svm_cxl_pool_remove {
  * @other_pool: (out) pages that live in another pool than the one asked for
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)
  * @reserved: must be 0
+ *
+ * TO_POOL to a revoked pool (its memory went while pages stayed busy) fails -ENODEV
+ * and moves nothing; -ENOENT for an unknown pool.
  *
  * Every page of the range is counted exactly once:
  * @moved + @already + @absent + @busy + @no_memory + @other_pool + @unsupported ==
