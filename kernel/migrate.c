@@ -28,6 +28,8 @@ enum svm_cxl_why {
 	SVM_CXL_WHY_NO_MEMORY,
 	SVM_CXL_WHY_OTHER_POOL,
 	SVM_CXL_WHY_ABSENT,
+	SVM_CXL_WHY_BUSY,		/* pinned or otherwise referenced: would not move */
+	SVM_CXL_WHY_UNSUPPORTED,	/* file/shmem to a pool, or a poisoned page */
 };
 
 struct svm_cxl_mig {
@@ -44,6 +46,7 @@ struct svm_cxl_mig {
 	unsigned long *idx;		/* batch index of the k-th page to move */
 	struct page **spages;		/* its source page (NULL: clear) */
 	struct page **dpages;		/* its destination page */
+	struct svm_cxl_page_loc *locs;	/* the look before setup */
 	u8 *why;
 };
 
@@ -56,8 +59,8 @@ static struct svm_cxl_mig *svm_cxl_mig_alloc(unsigned long cap)
 	struct svm_cxl_mig *m;
 	unsigned long *a;
 
-	m = kvmalloc(sizeof(*m) + cap * (4 * sizeof(long) + 2 * sizeof(void *) + 1),
-		     GFP_KERNEL);
+	m = kvmalloc(sizeof(*m) + cap * (4 * sizeof(long) + 2 * sizeof(void *) +
+					 sizeof(struct svm_cxl_page_loc) + 1), GFP_KERNEL);
 	if (!m)
 		return NULL;
 	memset(m, 0, sizeof(*m));
@@ -69,7 +72,8 @@ static struct svm_cxl_mig *svm_cxl_mig_alloc(unsigned long cap)
 	m->idx = a + 3 * cap;
 	m->spages = (struct page **)(a + 4 * cap);
 	m->dpages = m->spages + cap;
-	m->why = (u8 *)(m->dpages + cap);
+	m->locs = (struct svm_cxl_page_loc *)(m->dpages + cap);
+	m->why = (u8 *)(m->locs + cap);
 	return m;
 }
 
@@ -145,6 +149,25 @@ static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_
 }
 
 /*
+ * dst[] of the k-th page to move from m->dpages[k], k < @got; a page whose source
+ * could not be read (copy.c released its destination) stays put, unsupported.
+ */
+static void svm_cxl_fill_dst(struct svm_cxl_mig *m, struct migrate_vma *args,
+			     unsigned long got)
+{
+	unsigned long i, k;
+
+	for (k = 0; k < got; k++) {
+		i = m->idx[k];
+		if (!m->dpages[k]) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
+		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
+	}
+}
+
+/*
  * Fill dst[] for the collected pages of a batch going to the pool: every destination
  * page in one allocator round trip, then one copy pass over the batch (split across
  * CPUs when large). Never-touched pages (no source page) are cleared instead.
@@ -154,20 +177,30 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 {
 	unsigned long i, k, n = 0, got;
 
-	for (i = 0; i < args->npages; i++)
-		if (args->src[i] & MIGRATE_PFN_MIGRATE)
-			m->idx[n++] = i;
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		/*
+		 * migrate_vma_pages() refuses file and shmem pages for a device
+		 * destination (6.12 __migrate_device_pages()): classify them now,
+		 * before a pool page is taken and a copy made for nothing.
+		 */
+		if (spage && !PageAnon(spage)) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
+		m->spages[n] = spage;
+		m->idx[n++] = i;
+	}
 	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, n);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
-	for (k = 0; k < got; k++) {
-		i = m->idx[k];
-		m->spages[k] = migrate_pfn_to_page(args->src[i]);
-		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
-	}
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
 	svm_cxl_copy_pages(m->dpages, m->spages, got);
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_COPY, t);
+	svm_cxl_fill_dst(m, args, got);
 }
 
 /*
@@ -218,21 +251,30 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 			m->why[i] = SVM_CXL_WHY_OTHER_POOL;
 			continue;
 		}
+		/*
+		 * Unmapped, a device page that can move has one reference, ours
+		 * (folio_migrate_mapping() wants exactly that): a pinned one would be
+		 * refused after its copy. A poisoned one has no data to save; the unmap
+		 * turned its mappings into hwpoison entries (SIGBUS on access).
+		 */
+		if (folio_ref_count(page_folio(spage)) != 1) {
+			m->why[i] = SVM_CXL_WHY_BUSY;
+			continue;
+		}
+		if (PageHWPoison(spage)) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
 		m->spages[n] = spage;
 		m->idx[n++] = i;
 	}
 	got = svm_cxl_alloc_system(m, args->vma, args->start, n);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
-	for (k = 0; k < got; k++) {
-		i = m->idx[k];
-		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
-		if (args->src[i] & MIGRATE_PFN_WRITE)
-			args->dst[i] |= MIGRATE_PFN_WRITE;
-	}
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_ALLOC, t);
 	svm_cxl_copy_pages(m->dpages, m->spages, got);
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_COPY, t);
+	svm_cxl_fill_dst(m, args, got);
 }
 
 static bool svm_cxl_moved(struct migrate_vma *args, unsigned long i)
@@ -311,6 +353,12 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 		case SVM_CXL_WHY_ABSENT:
 			res->absent++;
 			continue;
+		case SVM_CXL_WHY_BUSY:
+			res->busy++;
+			continue;
+		case SVM_CXL_WHY_UNSUPPORTED:
+			res->unsupported++;
+			continue;
 		default:
 			break;
 		}
@@ -365,6 +413,83 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 	}
 }
 
+/* Account pages [from, to) of a batch from the look before setup (m->locs). */
+static void svm_cxl_account_locs(struct svm_cxl_mig *m, unsigned long from, unsigned long to,
+				 bool anon)
+{
+	struct svm_cxl_migrate_result *res = m->res;
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		switch (m->locs[i].where) {
+		case SVM_CXL_WHERE_POOL:
+			if (m->pool && m->locs[i].id != m->pool->id)
+				res->other_pool++;
+			else if (m->to_pool)
+				res->already++;
+			else
+				res->busy++;	/* not left out of setup: cannot happen */
+			break;
+		case SVM_CXL_WHERE_SYSTEM:
+		case SVM_CXL_WHERE_ZERO:
+			if (!m->to_pool)
+				res->already++;
+			else if (anon)
+				res->no_memory++;
+			else
+				res->unsupported++;
+			break;
+		default:
+			/* Empty, or not present (swapped, in transit): nothing on a pool. */
+			if (m->to_pool && anon)
+				res->no_memory++;
+			else
+				res->absent++;
+			break;
+		}
+	}
+}
+
+/*
+ * Look before migrate_vma_setup(), which in 6.12 splits every THP of the range
+ * (migrate_vma_collect_pmd()) and unmaps, flushes and isolates every page it
+ * collects, only for finalize to map them back when nothing can move. The look is
+ * read-only (hmm_range_fault() without faulting: no split, no unmap). Nothing can
+ * move when, to system RAM, the batch has no page of a pool (of the filter pool, with
+ * one), or when the destination pool cannot hand out a page now (full, draining).
+ * Setup then gets only the part of the batch from the first to the last page that can
+ * move; the rest is accounted from the look. Returns false if nothing is left.
+ */
+static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
+			    unsigned long *startp, unsigned long *endp)
+{
+	unsigned long start = *startp, n = (*endp - start) >> PAGE_SHIFT;
+	unsigned long i, first = n, last = 0;
+	bool anon = vma_is_anonymous(vma);
+
+	if (m->to_pool && svm_cxl_pool_state(m->pool) == SVM_CXL_POOL_ACTIVE &&
+	    svm_cxl_pool_free_pages(m->pool))
+		return true;
+	/* If the look fails (it kept racing), setup decides as before. */
+	if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0))
+		return true;
+	for (i = 0; !m->to_pool && i < n; i++) {
+		if (m->locs[i].where != SVM_CXL_WHERE_POOL ||
+		    (m->pool && m->locs[i].id != m->pool->id))
+			continue;
+		if (first == n)
+			first = i;
+		last = i;
+	}
+	svm_cxl_account_locs(m, 0, first, anon);
+	if (first == n)
+		return false;
+	svm_cxl_account_locs(m, last + 1, n, anon);
+	*startp = start + (first << PAGE_SHIFT);
+	*endp = start + ((last + 1) << PAGE_SHIFT);
+	return true;
+}
+
 static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 				  unsigned long start, unsigned long end)
 {
@@ -378,10 +503,15 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 		.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM :
 				      MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 	};
-	unsigned long n = (end - start) >> PAGE_SHIFT;
+	unsigned long n;
 	int dir = m->to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
 	u64 t = ktime_get_ns();
 
+	if (!svm_cxl_prescan(m, vma, &start, &end))
+		return;
+	args.start = start;
+	args.end = end;
+	n = (end - start) >> PAGE_SHIFT;
 	memset(m->why, 0, n);
 	memset(m->dst, 0, n * sizeof(m->dst[0]));
 	atomic64_inc(&svm_cxl_prof.dir[dir].batches);
@@ -458,7 +588,10 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	if (rc)
 		goto out_free;
 
-	mmap_read_lock(mm);
+	if (mmap_read_lock_killable(mm)) {
+		rc = -EINTR;
+		goto out_remove;
+	}
 	rc = svm_cxl_check_vmas(mm, start, end);
 	if (rc)
 		goto out_unlock;
@@ -488,15 +621,25 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 			continue;
 		}
 		svm_cxl_migrate_batch(m, vma, addr, next);
-		/* Let munmap, mprotect and faults of other threads in between batches. */
+		/*
+		 * A range may span up to TASK_SIZE: give the CPU up every batch (sleeping
+		 * under mmap_lock for read is allowed), and the lock too when others wait
+		 * for it (munmap, mprotect, faults of other threads).
+		 */
 		if (next < end && mmap_lock_is_contended(mm)) {
 			mmap_read_unlock(mm);
 			cond_resched();
-			mmap_read_lock(mm);
+			if (mmap_read_lock_killable(mm)) {
+				rc = -EINTR;
+				goto out_remove;
+			}
+		} else {
+			cond_resched();
 		}
 	}
 out_unlock:
 	mmap_read_unlock(mm);
+out_remove:
 	mmu_interval_notifier_remove(&m->notifier);
 out_free:
 	kvfree(m);
@@ -546,7 +689,10 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 	for (addr = start; addr < end; addr = next) {
 		next = min(end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
 		n = (next - addr) >> PAGE_SHIFT;
-		mmap_read_lock(mm);
+		if (mmap_read_lock_killable(mm)) {
+			rc = -EINTR;
+			break;
+		}
 		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs, 0);
 		mmap_read_unlock(mm);
 		if (rc)
@@ -573,6 +719,7 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 			rc = -EINTR;
 			break;
 		}
+		cond_resched();
 	}
 	mmu_interval_notifier_remove(&mni);
 out_free:

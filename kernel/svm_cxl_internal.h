@@ -4,8 +4,8 @@
  * of the module (pool.c, alloc.c, migrate.c, evict.c, sysfs.c, unplug.c).
  *
  * Lock order (outer first):
- *   svm_cxl_pools_mutex -> mmap_lock (of a migrated mm) -> page locks -> pool->alloc_lock
- * pool->alloc_lock is a leaf spinlock, taken with interrupts off because page_free()
+ *   svm_cxl_pools_mutex -> mmap_lock (of a migrated mm) -> page locks -> pool->alloc.lock
+ * pool->alloc.lock is a leaf spinlock, taken with interrupts off because page_free()
  * may run wherever the last reference of a device page is dropped.
  */
 #ifndef _SVM_CXL_INTERNAL_H
@@ -49,29 +49,52 @@ struct svm_cxl_pool_stats {
 	atomic64_t evicted;		/* pages moved out by a drain */
 	atomic64_t alloc_failures;	/* allocations refused (pool full or not active) */
 	atomic64_t busy_retries;	/* drain passes that found pages still busy */
+	atomic64_t poisoned;		/* pages reported bad (memory_failure): retired */
+};
+
+/* The unit of the allocator's bookkeeping and of aligned runs: 2 MiB, one PMD. */
+#define SVM_CXL_CHUNK_SHIFT	(PMD_SHIFT - PAGE_SHIFT)
+#define SVM_CXL_CHUNK_PAGES	(1UL << SVM_CXL_CHUNK_SHIFT)
+
+/*
+ * The page allocator of a pool (alloc.c). Its cost is about one bit per page: a bitmap
+ * of the pages that are out, plus two bits per 2 MiB chunk that let allocation find a
+ * chunk with room without scanning pages, and a drain skip chunks with nothing out.
+ * Every array comes from kvcalloc(), so a pool of any size the memmap allows fits;
+ * nothing is initialised page by page.
+ *
+ * lock protects every field below it, the pool's state included. It is a leaf
+ * spinlock, taken with interrupts off because page_free() may run wherever the last
+ * reference of a device page is dropped. Readers that only want a hint (a drain's
+ * "anything out in this chunk?") read the bitmaps without it, through data_race().
+ */
+struct svm_cxl_alloc {
+	spinlock_t lock;
+	unsigned long base_pfn;		/* first allocatable pfn, chunk aligned */
+	unsigned long npages;		/* allocatable pages, whole chunks */
+	unsigned long nchunks;
+	unsigned long nfree;		/* pages that can be handed out */
+	unsigned long nretired;		/* poisoned pages taken out of service for good */
+	unsigned long *out;		/* per page: handed out or retired */
+	unsigned long *chunk_used;	/* per chunk: at least one page out */
+	unsigned long *chunk_partial;	/* per chunk: some pages out, some free */
+	unsigned long cursor;		/* chunk the last single page came from */
 };
 
 struct svm_cxl_pool {
 	u32 id;
 	int node;
 	bool in_cxl_window;		/* false only for allow_any_range test beds */
-	unsigned long pfn_first;
+	unsigned long pfn_first;	/* the whole range, memmap on the device included */
 	unsigned long npages;
+	unsigned long memmap_pages;	/* at the start of the range: the struct pages (altmap) */
 	struct resource *res;		/* our claim of the range in iomem */
 	char name[24];			/* the claim's name in /proc/iomem */
 	char region[24];		/* the CXL region holding it ("regionN"), or "" */
 	struct dev_pagemap pgmap;	/* pgmap.owner is svm_cxl_pgmap_owner */
 
-	/*
-	 * alloc_lock protects free_stack, nfree, the allocated bitmap and state. Free
-	 * pages are a stack of page offsets: alloc pops, page_free pushes, both O(1).
-	 * Every CPU may allocate (migrations) and free (page_free) at once.
-	 */
-	spinlock_t alloc_lock;
-	u32 *free_stack;
-	unsigned long nfree;
-	unsigned long *allocated;
-	enum svm_cxl_pool_state state;
+	struct svm_cxl_alloc alloc;
+	enum svm_cxl_pool_state state;	/* under alloc.lock */
 
 	struct svm_cxl_pool_stats stats;
 
@@ -93,6 +116,22 @@ extern struct kobject *svm_cxl_pools_kobj;
 static inline struct svm_cxl_pool *svm_cxl_pgmap_pool(struct dev_pagemap *pgmap)
 {
 	return container_of(pgmap, struct svm_cxl_pool, pgmap);
+}
+
+/*
+ * The two places where the memmap API changed after 6.12 (page->pgmap moved to the
+ * folio in 6.15; zone_device_page_init() takes the pgmap and an order from 6.19): every
+ * use in the module goes through these, so a compat header can replace them.
+ */
+static inline struct dev_pagemap *svm_cxl_page_pgmap(struct page *page)
+{
+	return page->pgmap;
+}
+
+static inline void svm_cxl_zone_device_page_init(struct page *page,
+						 struct dev_pagemap *pgmap)
+{
+	zone_device_page_init(page);
 }
 
 /* profile.c: cumulative time per phase of each migration path (debugfs). */
@@ -165,14 +204,20 @@ unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page 
 					 unsigned long n);
 unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
+unsigned long svm_cxl_pool_retired(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
-bool svm_cxl_pool_batch_in_use(struct svm_cxl_pool *pool, unsigned long first,
-			       unsigned long n);
+unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
+bool svm_cxl_alloc_retire_free(struct svm_cxl_pool *pool, unsigned long pfn);
+bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
+
+/* poison.c */
+int svm_cxl_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
+			   unsigned long nr_pages, int mf_flags);
 
 /* copy.c */
 struct page;
-void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
+unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
 
 /* evict.c */
 int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,

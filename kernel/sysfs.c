@@ -57,6 +57,21 @@ static ssize_t used_show(struct kobject *kobj, struct kobj_attribute *attr, char
 
 static struct kobj_attribute used_attr = __ATTR_RO(used);
 
+static ssize_t retired_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", svm_cxl_pool_retired(to_pool(kobj)));
+}
+
+static struct kobj_attribute retired_attr = __ATTR_RO(retired);
+
+static ssize_t memmap_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", to_pool(kobj)->memmap_pages);
+}
+
+static struct kobj_attribute memmap_pages_attr = __ATTR_RO(memmap_pages);
+
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	static const char * const names[] = {
@@ -80,6 +95,8 @@ static struct attribute *svm_cxl_pool_attrs[] = {
 	&pages_attr.attr,
 	&free_attr.attr,
 	&used_attr.attr,
+	&retired_attr.attr,
+	&memmap_pages_attr.attr,
 	&state_attr.attr,
 	NULL,
 };
@@ -103,6 +120,7 @@ SVM_CXL_STAT_ATTR(allocated_on_device);
 SVM_CXL_STAT_ATTR(evicted);
 SVM_CXL_STAT_ATTR(alloc_failures);
 SVM_CXL_STAT_ATTR(busy_retries);
+SVM_CXL_STAT_ATTR(poisoned);
 
 static struct attribute *svm_cxl_stats_attrs[] = {
 	&migrated_in_attr.attr,
@@ -111,6 +129,7 @@ static struct attribute *svm_cxl_stats_attrs[] = {
 	&evicted_attr.attr,
 	&alloc_failures_attr.attr,
 	&busy_retries_attr.attr,
+	&poisoned_attr.attr,
 	NULL,
 };
 
