@@ -418,6 +418,7 @@ static void svm_cxl_account_locs(struct svm_cxl_mig *m, unsigned long from, unsi
 				 bool anon)
 {
 	struct svm_cxl_migrate_result *res = m->res;
+	u64 no_memory = res->no_memory;
 	unsigned long i;
 
 	for (i = from; i < to; i++) {
@@ -440,25 +441,44 @@ static void svm_cxl_account_locs(struct svm_cxl_mig *m, unsigned long from, unsi
 				res->unsupported++;
 			break;
 		default:
-			/* Empty, or not present (swapped, in transit): nothing on a pool. */
-			if (m->to_pool && anon)
-				res->no_memory++;
-			else
-				res->absent++;
+			/*
+			 * Not present in a file or shared mapping (anonymous ones go to
+			 * setup, see svm_cxl_prescan_candidate()): nothing to move.
+			 */
+			res->absent++;
 			break;
 		}
 	}
+	/* Refused without asking the allocator: count them as it would have. */
+	if (m->to_pool)
+		atomic64_add(res->no_memory - no_memory, &m->pool->stats.alloc_failures);
+}
+
+/*
+ * Whether setup must see a page the look found at @loc: to system RAM, a page of a
+ * pool (of the filter pool, with one); both ways, a page of an anonymous mapping that
+ * is not present, since it may be in transit (another thread's migration entry, which
+ * the classification after setup waits for) or a hole to fill. A present system page
+ * cannot be on its way anywhere we care about.
+ */
+static bool svm_cxl_prescan_candidate(struct svm_cxl_mig *m, struct svm_cxl_page_loc *loc,
+				      bool anon)
+{
+	if (loc->where == SVM_CXL_WHERE_NONE)
+		return anon;
+	return !m->to_pool && loc->where == SVM_CXL_WHERE_POOL &&
+	       (!m->pool || loc->id == m->pool->id);
 }
 
 /*
  * Look before migrate_vma_setup(), which in 6.12 splits every THP of the range
  * (migrate_vma_collect_pmd()) and unmaps, flushes and isolates every page it
  * collects, only for finalize to map them back when nothing can move. The look is
- * read-only (hmm_range_fault() without faulting: no split, no unmap). Nothing can
- * move when, to system RAM, the batch has no page of a pool (of the filter pool, with
- * one), or when the destination pool cannot hand out a page now (full, draining).
- * Setup then gets only the part of the batch from the first to the last page that can
- * move; the rest is accounted from the look. Returns false if nothing is left.
+ * read-only (hmm_range_fault() without faulting: no split, no unmap). It matters
+ * to system RAM, and to a pool that cannot hand out a page now (full, draining):
+ * setup then gets only the part of the batch from the first to the last page it must
+ * see (svm_cxl_prescan_candidate()), and the rest is accounted from the look. Returns
+ * false if nothing is left.
  */
 static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 			    unsigned long *startp, unsigned long *endp)
@@ -473,9 +493,8 @@ static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 	/* If the look fails (it kept racing), setup decides as before. */
 	if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0))
 		return true;
-	for (i = 0; !m->to_pool && i < n; i++) {
-		if (m->locs[i].where != SVM_CXL_WHERE_POOL ||
-		    (m->pool && m->locs[i].id != m->pool->id))
+	for (i = 0; i < n; i++) {
+		if (!svm_cxl_prescan_candidate(m, &m->locs[i], anon))
 			continue;
 		if (first == n)
 			first = i;

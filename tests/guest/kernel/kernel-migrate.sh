@@ -10,7 +10,7 @@ ktest_disable_dax
 p=$(ktest_pool_add $START $SIZE)
 d=$POOLS/pool$p
 
-check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault
+check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault thp
 check_cmd "processes and threads" svm-ktest $p fork exit munmap threads samerange pin
 check_eq "pool$p used after all buffers are gone" 0 "$(cat $d/used)"
 check_eq "pool$p free" $((SIZE / 4096)) "$(cat $d/free)"

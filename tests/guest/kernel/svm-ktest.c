@@ -3,12 +3,14 @@
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
- *        badinput unpriv full drain drainbusy drainrace hold.
+ *        badinput unpriv full drain drainbusy drainrace hold thp thpfull poison
+ *        poisonfree.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
  */
 #include <liburing.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -794,6 +796,291 @@ static void t_hold(void)
 	munmap(buf, len);
 }
 
+/* AnonHugePages (kB) of the mapping that starts at @addr, from /proc/self/smaps. */
+static long anon_huge_kb(void *addr)
+{
+	char line[256], want[64];
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		KT_DIE("open /proc/self/smaps: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		/* Headers start with the range in lowercase hex; fields with a capital. */
+		if (line[0] && strchr("0123456789abcdef", line[0]))
+			in = !strncmp(line, want, strlen(want));
+		if (in && !strncmp(line, "AnonHugePages:", 14))
+			kb = strtol(line + 14, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * @len bytes (a multiple of 2 MiB) of THP-backed anonymous memory, 2 MiB aligned and a
+ * mapping of its own (so smaps shows it alone), filled with @seed.
+ */
+static char *thp_map(size_t len, uint64_t seed)
+{
+	char *raw = mmap(NULL, len + 2 * KT_MIB, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf;
+
+	if (raw == MAP_FAILED)
+		KT_DIE("mmap: %s", strerror(errno));
+	buf = (char *)(((uintptr_t)raw + 2 * KT_MIB - 1) & ~(2 * KT_MIB - 1));
+	if (buf > raw)
+		munmap(raw, buf - raw);
+	munmap(buf + len, raw + len + 2 * KT_MIB - (buf + len));
+	if (madvise(buf, len, MADV_HUGEPAGE))
+		KT_DIE("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	kt_fill(buf, len, seed);
+	return buf;
+}
+
+/*
+ * TO_SYSTEM over memory that is in RAM already moves nothing and must not touch it:
+ * in 6.12 migrate_vma_setup() splits every THP it meets, so the module looks first.
+ */
+static void t_thp(void)
+{
+	size_t len = 4 * KT_MIB;
+	char *buf = thp_map(len, 7);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	KT_CHECK(anon_huge_kb(buf) == 4096, "THP buffer: AnonHugePages %ld kB before",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("to system over a THP buffer in RAM", &m);
+	KT_CHECK(rc == 0 && m.already == len / KT_PAGE && kt_mig_total(&m) == len / KT_PAGE,
+		 "to system over THP in RAM: every page already there");
+	KT_CHECK(anon_huge_kb(buf) == 4096, "no THP split: AnonHugePages %ld kB after",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, pool, &m);
+	KT_CHECK(rc == 0 && m.already == len / KT_PAGE && anon_huge_kb(buf) == 4096,
+		 "the same with a pool filter: AnonHugePages %ld kB", anon_huge_kb(buf));
+
+	/* One page of the second huge page to the pool: only that THP is split. */
+	kt_to_pool(buf + 2 * KT_MIB + 5 * KT_PAGE, KT_PAGE, pool, "one page of the second THP");
+	KT_CHECK(anon_huge_kb(buf) == 2048, "the first THP stays whole: AnonHugePages %ld kB",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("to system over a THP and a split one with a pool page", &m);
+	KT_CHECK(rc == 0 && m.moved == 1 && m.already == len / KT_PAGE - 1,
+		 "to system: the pool page moved, the rest already there");
+	KT_CHECK(anon_huge_kb(buf) == 2048, "the first THP is still whole: AnonHugePages %ld kB",
+		 anon_huge_kb(buf));
+	check_location(buf, len, 0, "THP buffer");
+	check_data(buf, len, 7, "THP buffer");
+	munmap(buf, len);
+}
+
+/*
+ * TO_POOL on a full pool moves nothing: THPs stay whole, data and counters right;
+ * pages already in the pool are reported already. Wants a small pool (2 MiB).
+ */
+static void t_thpfull(void)
+{
+	long long pages = kt_pool_attr(pool, "pages") - kt_pool_attr(pool, "memmap_pages");
+	size_t flen = pages * KT_PAGE, len = 4 * KT_MIB;
+	char *fill = kt_map(flen), *buf;
+	struct svm_cxl_migrate m;
+	long long fails0;
+	int rc;
+
+	kt_fill(fill, flen, 31);
+	kt_to_pool(fill, flen, pool, "filling the pool");
+	KT_CHECK(kt_pool_attr(pool, "free") == 0, "pool%u is full", pool);
+	buf = thp_map(len, 32);
+	KT_CHECK(anon_huge_kb(buf) == 4096, "THP buffer: AnonHugePages %ld kB before",
+		 anon_huge_kb(buf));
+	fails0 = kt_pool_attr(pool, "stats/alloc_failures");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("THP buffer to a full pool", &m);
+	KT_CHECK(rc == 0 && m.moved == 0 && m.no_memory == len / KT_PAGE &&
+		 kt_mig_total(&m) == len / KT_PAGE, "to a full pool: every page no_memory");
+	KT_CHECK(anon_huge_kb(buf) == 4096, "no THP split: AnonHugePages %ld kB after",
+		 anon_huge_kb(buf));
+	KT_CHECK(kt_pool_attr(pool, "stats/alloc_failures") - fails0 == (long long)(len / KT_PAGE),
+		 "stats/alloc_failures counted the refusal");
+	check_data(buf, len, 32, "THP buffer");
+	rc = kt_migrate(fill, flen, SVM_CXL_TO_POOL, pool, &m);
+	KT_CHECK(rc == 0 && m.already == (uint64_t)pages && kt_mig_total(&m) == (uint64_t)pages,
+		 "pages in the full pool: already");
+	check_data(fill, flen, 31, "the pool's pages");
+	kt_to_system(fill, flen, "emptying the pool");
+	check_data(fill, flen, 31, "the pool's pages back");
+	munmap(buf, len);
+	munmap(fill, flen);
+}
+
+/* The pfn of the page at @addr (present), from /proc/self/pagemap (root only). */
+static uint64_t pfn_of(void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / KT_PAGE * 8) != 8)
+		KT_DIE("pagemap: %s", strerror(errno));
+	close(fd);
+	if (!(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1)))
+		KT_DIE("pagemap: %p not present or no pfn (root?)", addr);
+	return e & ((1ULL << 55) - 1);
+}
+
+/* memory_failure() on @pfn as the kernel's software injector does: 0 or errno. */
+static int hard_offline(uint64_t pfn)
+{
+	char s[32];
+	int fd = open("/sys/devices/system/memory/hard_offline_page", O_WRONLY), rc = 0;
+
+	if (fd < 0)
+		KT_DIE("hard_offline_page: %s", strerror(errno));
+	snprintf(s, sizeof(s), "%#llx", (unsigned long long)(pfn * KT_PAGE));
+	if (write(fd, s, strlen(s)) < 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+static sigjmp_buf bus_jmp;
+static volatile int bus_code;
+static void *volatile bus_addr;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	bus_code = si->si_code;
+	bus_addr = si->si_addr;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Read one byte at @p; returns 1 if that raised SIGBUS (code and address saved). */
+static int read_sigbus(volatile char *p)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, old;
+	int got = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	bus_code = 0;
+	bus_addr = NULL;
+	if (!sigsetjmp(bus_jmp, 1))
+		(void)*p;
+	else
+		got = 1;
+	sigaction(SIGBUS, &old, NULL);
+	return got;
+}
+
+static int pool_pfn(uint64_t pfn)
+{
+	uint64_t first = kt_pool_attr(pool, "start") / KT_PAGE;
+
+	return pfn >= first && pfn < first + kt_pool_attr(pool, "pages");
+}
+
+/* Every page of @len at @buf but page @skip equals @shadow. */
+static int same_but(const char *buf, const char *shadow, size_t len, size_t skip)
+{
+	size_t i;
+
+	for (i = 0; i < len / KT_PAGE; i++)
+		if (i != skip && memcmp(buf + i * KT_PAGE, shadow + i * KT_PAGE, KT_PAGE))
+			return 0;
+	return 1;
+}
+
+/*
+ * A pool page in use is poisoned (memory_failure(), as a machine check or a CXL
+ * poison record would call it): it is retired, its mapper gets SIGBUS on access as
+ * for RAM, the other pages are intact, and a removal of the pool skips it. Removes
+ * the pool.
+ */
+static void t_poison(void)
+{
+	size_t len = 16 * KT_PAGE, bad = 3;
+	char *buf = kt_map(len), *shadow = malloc(len);
+	long long pois0 = kt_pool_attr(pool, "stats/poisoned");
+	long long ret0 = kt_pool_attr(pool, "retired");
+	uint64_t pfn, evicted, busy;
+	int rc;
+
+	if (!shadow)
+		KT_DIE("malloc");
+	kt_fill(buf, len, 61);
+	memcpy(shadow, buf, len);
+	kt_to_pool(buf, len, pool, "buffer to be poisoned");
+	pfn = pfn_of(buf + bad * KT_PAGE);
+	KT_CHECK(pool_pfn(pfn), "page %zu is pool pfn %#llx", bad, (unsigned long long)pfn);
+	rc = hard_offline(pfn);
+	KT_CHECK(rc == 0, "memory failure on a pool page in use handled (%s)", strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "stats/poisoned") == pois0 + 1, "stats/poisoned counted it");
+	KT_CHECK(kt_pool_attr(pool, "retired") == ret0 + 1,
+		 "the page is retired (its last reference went with its mapping)");
+	KT_CHECK(read_sigbus(buf + bad * KT_PAGE) && bus_code == BUS_MCEERR_AR &&
+		 bus_addr == buf + bad * KT_PAGE,
+		 "reading the poisoned page: SIGBUS BUS_MCEERR_AR at its address (code %d)",
+		 bus_code);
+	KT_CHECK(same_but(buf, shadow, len, bad), "the other 15 pages are intact");
+	KT_CHECK(kt_count_in(buf, len, pool) == len / KT_PAGE - 1,
+		 "the other 15 pages are still in the pool");
+	rc = hard_offline(pfn);
+	KT_CHECK(rc == EHWPOISON, "a second failure on the same page: EHWPOISON (%s)",
+		 strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "free") + kt_pool_attr(pool, "used") +
+		 kt_pool_attr(pool, "retired") + kt_pool_attr(pool, "memmap_pages") ==
+		 kt_pool_attr(pool, "pages"), "free + used + retired + memmap_pages = pages");
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	KT_CHECK(rc == 0 && evicted == len / KT_PAGE - 1,
+		 "pool removal skips the retired page: rc %d, %llu evicted", rc,
+		 (unsigned long long)evicted);
+	KT_CHECK(same_but(buf, shadow, len, bad), "after the removal the 15 pages are intact");
+	KT_CHECK(kt_count_in(buf, len, 0) == len / KT_PAGE - 1, "... and in system RAM");
+	KT_CHECK(read_sigbus(buf + bad * KT_PAGE) && bus_code == BUS_MCEERR_AR,
+		 "the poisoned page still raises SIGBUS");
+	munmap(buf, len);
+	free(shadow);
+}
+
+/*
+ * A free pool page is poisoned: it leaves the free pages at once and is never handed
+ * out again. Wants a small pool (2 MiB), all free.
+ */
+static void t_poisonfree(void)
+{
+	long long pages = kt_pool_attr(pool, "pages") - kt_pool_attr(pool, "memmap_pages");
+	uint64_t last = kt_pool_attr(pool, "start") / KT_PAGE + kt_pool_attr(pool, "pages") - 1;
+	size_t len = pages * KT_PAGE, i, on_bad = 0;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	KT_CHECK(kt_pool_attr(pool, "free") == pages, "pool%u is empty", pool);
+	rc = hard_offline(last);
+	KT_CHECK(rc == 0, "memory failure on a free pool page handled (%s)", strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "retired") == 1 && kt_pool_attr(pool, "free") == pages - 1,
+		 "retired 1, free %lld", kt_pool_attr(pool, "free"));
+	kt_fill(buf, len, 62);
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("a whole pool's worth to a pool with a retired page", &m);
+	KT_CHECK(rc == 0 && m.moved == (uint64_t)pages - 1 && m.no_memory == 1,
+		 "every page but one moved; one no_memory");
+	for (i = 0; i < len / KT_PAGE; i++)
+		if (kt_count_in(buf + i * KT_PAGE, KT_PAGE, pool) && pfn_of(buf + i * KT_PAGE) == last)
+			on_bad++;
+	KT_CHECK(on_bad == 0, "no page landed on the retired pfn");
+	check_data(buf, len, 62, "buffer");
+	kt_to_system(buf, len, "buffer back");
+	check_data(buf, len, 62, "buffer back");
+	KT_CHECK(kt_pool_attr(pool, "free") == pages - 1 && kt_pool_attr(pool, "used") == 0,
+		 "all free again but the retired page");
+	munmap(buf, len);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -816,6 +1103,10 @@ static const struct {
 	{ "drainbusy", t_drainbusy },
 	{ "drainrace", t_drainrace },
 	{ "hold", t_hold },
+	{ "thp", t_thp },
+	{ "thpfull", t_thpfull },
+	{ "poison", t_poison },
+	{ "poisonfree", t_poisonfree },
 };
 
 int main(int argc, char **argv)

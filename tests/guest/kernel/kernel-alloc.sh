@@ -1,0 +1,31 @@
+#!/bin/sh
+# The pool allocator and what reaches it: a full pool takes no work (THPs stay whole,
+# counters right), memory failure retires pages (free or in use: the mapper gets
+# SIGBUS, the other pages stay intact, removal skips the retired page), and a retired
+# page is never handed out again.
+. svm-test.sh
+. ktest-lib.sh
+ktest_setup
+ktest_disable_dax
+
+M2=$((2 << 20))
+[ -w /sys/devices/system/memory/hard_offline_page ] ||
+	fail "no /sys/devices/system/memory/hard_offline_page (CONFIG_MEMORY_FAILURE)"
+
+p=$(ktest_pool_add $START $M2)
+check_cmd "a full 2 MiB pool takes no work; a free page poisoned" svm-ktest $p thpfull poisonfree
+check_eq "pool$p retired" 1 "$(cat $POOLS/pool$p/retired)"
+check_eq "pool$p stats/poisoned" 1 "$(cat $POOLS/pool$p/stats/poisoned)"
+check_cmd "a pool with a retired page is removed" svm-kpool remove $p
+
+p=$(ktest_pool_add $((START + M2)) $((16 * M2)))
+# svm-ktest poison removes the pool itself (the removal is what it checks).
+check_cmd "a pool page in use poisoned" svm-ktest $p poison
+[ -e $POOLS/pool$p ] && fail "pool$p still there after the removal in the test"
+dmesg | grep -q "pool$p: memory failure at .*: page unmapped" || fail "no log line for the poisoned page"
+
+# The range of a removed pool can be added again: the memmap is fresh, poison forgotten.
+p=$(ktest_pool_add $START $M2)
+check_eq "re-added pool$p retired" 0 "$(cat $POOLS/pool$p/retired)"
+check_cmd "remove pool$p" svm-kpool remove $p
+check_cmd "rmmod svm_cxl" rmmod svm_cxl
