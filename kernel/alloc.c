@@ -79,6 +79,7 @@ int svm_cxl_alloc_init(struct svm_cxl_pool *pool)
 	struct svm_cxl_alloc *a = &pool->alloc;
 
 	spin_lock_init(&a->lock);
+	svm_cxl_owners_init(pool);
 	/*
 	 * Pools are 2 MiB aligned (SUBSECTION_SIZE). The bitmaps are indexed by unsigned
 	 * long, but kvmalloc() refuses more than INT_MAX bytes: 2^34 pages (64 TiB)
@@ -276,6 +277,7 @@ static void svm_cxl_page_free_cb(struct page *page)
 	struct svm_cxl_alloc *a = &pool->alloc;
 	unsigned long flags, off = page_to_pfn(page) - a->base_pfn;
 
+	svm_cxl_owner_uncharge(page);
 	spin_lock_irqsave(&a->lock, flags);
 	if (unlikely(PageHWPoison(page)))
 		a->nretired++;

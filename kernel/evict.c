@@ -164,6 +164,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, unsigned int timeout_ms,
 			kvfree(b);
 			pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
 				pool->id, timeout_ms, used, total);
+			svm_cxl_owners_log(pool);
 			return -EBUSY;
 		}
 		atomic64_inc(&pool->stats.busy_retries);

@@ -35,6 +35,7 @@ enum svm_cxl_why {
 struct svm_cxl_mig {
 	struct mm_struct *mm;
 	struct svm_cxl_pool *pool;	/* destination, or the filter for TO_SYSTEM */
+	struct svm_cxl_owner *owner;	/* TO_POOL: whom the pool pages are charged to */
 	bool to_pool;
 	struct svm_cxl_migrate_result *res;
 	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
@@ -175,7 +176,7 @@ static void svm_cxl_fill_dst(struct svm_cxl_mig *m, struct migrate_vma *args,
 static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
 				       u64 *t)
 {
-	unsigned long i, k, n = 0, got;
+	unsigned long i, k, n = 0, got, granted;
 
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
@@ -194,7 +195,16 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 		m->spages[n] = spage;
 		m->idx[n++] = i;
 	}
-	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, n);
+	/* What the user's page limit leaves is all the pool is asked for. */
+	granted = svm_cxl_owner_reserve(m->owner, n);
+	if (granted < n)
+		pr_info_ratelimited("%s[%d]: uid %u at its limit of pool pages: %lu of %lu refused\n",
+				    current->comm, task_pid_nr(current),
+				    from_kuid_munged(&init_user_ns, m->owner->uid), n - granted, n);
+	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, granted);
+	svm_cxl_owner_unreserve(m->owner, granted - got);
+	for (k = 0; k < got; k++)
+		svm_cxl_owner_charge(m->owner, m->dpages[k]);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
@@ -488,7 +498,7 @@ static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 	bool anon = vma_is_anonymous(vma);
 
 	if (m->to_pool && svm_cxl_pool_state(m->pool) == SVM_CXL_POOL_ACTIVE &&
-	    svm_cxl_pool_free_pages(m->pool))
+	    svm_cxl_pool_free_pages(m->pool) && !svm_cxl_owner_at_limit(m->owner))
 		return true;
 	/* If the look fails (it kept racing), setup decides as before. */
 	if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0))
@@ -601,6 +611,13 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	m->pool = pool;
 	m->to_pool = to_pool;
 	m->res = res;
+	if (to_pool) {
+		m->owner = svm_cxl_owner_get(pool, mm);
+		if (!m->owner) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
 	/* Before mmap_lock: the first interval notifier of an mm takes it for write. */
 	rc = mmu_interval_notifier_insert(&m->notifier, mm, start, end - start,
 					  &svm_cxl_mni_ops);
@@ -661,6 +678,8 @@ out_unlock:
 out_remove:
 	mmu_interval_notifier_remove(&m->notifier);
 out_free:
+	if (m->owner)
+		svm_cxl_owner_put(m->owner);
 	kvfree(m);
 	atomic64_inc(&svm_cxl_prof.dir[dir].calls);
 	atomic64_add(ktime_get_ns() - t0, &svm_cxl_prof.dir[dir].total_ns);

@@ -15,6 +15,8 @@
 #include <linux/kobject.h>
 #include <linux/memremap.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -95,6 +97,10 @@ struct svm_cxl_pool {
 
 	struct svm_cxl_alloc alloc;
 	enum svm_cxl_pool_state state;	/* under alloc.lock */
+
+	/* Who holds pages (owner.c): struct svm_cxl_owner, under owners_lock (irqsave). */
+	spinlock_t owners_lock;
+	struct list_head owners;
 
 	struct svm_cxl_pool_stats stats;
 
@@ -210,6 +216,31 @@ void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state s
 unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
 bool svm_cxl_alloc_retire_free(struct svm_cxl_pool *pool, unsigned long pfn);
 bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
+
+/* owner.c */
+struct svm_cxl_user;
+struct svm_cxl_owner {
+	struct list_head node;		/* in pool->owners */
+	refcount_t ref;			/* one per charged page, one per migration using it */
+	const struct mm_struct *mm;	/* identity only, never dereferenced */
+	pid_t tgid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+	atomic_long_t pages;		/* pool pages charged to it */
+	struct svm_cxl_user *user;
+	struct svm_cxl_pool *pool;
+};
+
+void svm_cxl_owners_init(struct svm_cxl_pool *pool);
+struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm);
+void svm_cxl_owner_put(struct svm_cxl_owner *o);
+unsigned long svm_cxl_owner_reserve(struct svm_cxl_owner *o, unsigned long n);
+void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n);
+bool svm_cxl_owner_at_limit(struct svm_cxl_owner *o);
+void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page);
+void svm_cxl_owner_uncharge(struct page *page);
+ssize_t svm_cxl_owners_show(struct svm_cxl_pool *pool, char *buf);
+void svm_cxl_owners_log(struct svm_cxl_pool *pool);
 
 /* poison.c */
 int svm_cxl_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,

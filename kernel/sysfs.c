@@ -64,6 +64,14 @@ static ssize_t retired_show(struct kobject *kobj, struct kobj_attribute *attr, c
 
 static struct kobj_attribute retired_attr = __ATTR_RO(retired);
 
+static ssize_t holders_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return svm_cxl_owners_show(to_pool(kobj), buf);
+}
+
+/* Pids and comms of other users: root only, as /proc/PID/maps of others is. */
+static struct kobj_attribute holders_attr = __ATTR_RO_MODE(holders, 0400);
+
 static ssize_t memmap_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 				 char *buf)
 {
@@ -96,6 +104,7 @@ static struct attribute *svm_cxl_pool_attrs[] = {
 	&free_attr.attr,
 	&used_attr.attr,
 	&retired_attr.attr,
+	&holders_attr.attr,
 	&memmap_pages_attr.attr,
 	&state_attr.attr,
 	NULL,

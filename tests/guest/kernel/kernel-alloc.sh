@@ -1,8 +1,9 @@
 #!/bin/sh
 # The pool allocator and what reaches it: a full pool takes no work (THPs stay whole,
 # counters right), memory failure retires pages (free or in use: the mapper gets
-# SIGBUS, the other pages stay intact, removal skips the retired page), and a retired
-# page is never handed out again.
+# SIGBUS, the other pages stay intact, removal skips the retired page), a retired
+# page is never handed out again; holders of pool pages by process, and the per-user
+# page limit with two unprivileged users.
 . svm-test.sh
 . ktest-lib.sh
 ktest_setup
@@ -23,6 +24,17 @@ p=$(ktest_pool_add $((START + M2)) $((16 * M2)))
 check_cmd "a pool page in use poisoned" svm-ktest $p poison
 [ -e $POOLS/pool$p ] && fail "pool$p still there after the removal in the test"
 dmesg | grep -q "pool$p: memory failure at .*: page unmapped" || fail "no log line for the poisoned page"
+
+# Who holds what, and the per-user page limit, with two unprivileged users.
+p=$(ktest_pool_add $START $((8 * M2)))
+LIMIT=/sys/module/svm_cxl/parameters/user_page_limit
+check_eq "user_page_limit default" 0 "$(cat $LIMIT)"
+echo 100 > $LIMIT || fail "root cannot set user_page_limit"
+check_eq "user_page_limit" 100 "$(cat $LIMIT)"
+check_cmd "per-user limit, two users" svm-ktest $p limit
+check_eq "pool$p holders when nobody holds pages" "" "$(cat $POOLS/pool$p/holders)"
+echo 0 > $LIMIT
+check_cmd "remove pool$p" svm-kpool remove $p
 
 # The range of a removed pool can be added again: the memmap is fresh, poison forgotten.
 p=$(ktest_pool_add $START $M2)

@@ -4,7 +4,7 @@
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
  *        badinput unpriv full drain drainbusy drainrace hold thp thpfull poison
- *        poisonfree.
+ *        poisonfree limit.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
  */
@@ -1081,6 +1081,143 @@ static void t_poisonfree(void)
 	munmap(buf, len);
 }
 
+/* A process of another user holding pool pages (t_limit). */
+struct holder {
+	pid_t pid;
+	int go;				/* write end: tell it to check its data and exit */
+	struct {
+		uint64_t moved, no_memory;
+	} res;
+};
+
+/*
+ * Fork a process that becomes @uid (keeping the open /dev/svm_cxl), migrates @pages
+ * pages of its own to the pool, reports the result, and waits; on the go it checks
+ * its data (in the pool where it moved, in RAM elsewhere) and exits 0 if intact.
+ */
+static void holder_start(struct holder *h, uid_t uid, size_t pages, uint64_t seed)
+{
+	int rp[2], gp[2];
+	char c;
+
+	if (pipe(rp) || pipe(gp))
+		KT_DIE("pipe");
+	h->pid = fork();
+	if (h->pid < 0)
+		KT_DIE("fork");
+	if (h->pid == 0) {
+		size_t len = pages * KT_PAGE;
+		char *buf;
+		struct svm_cxl_migrate m;
+		uint64_t res[2];
+
+		if (setgid(uid) || setuid(uid))
+			_exit(100);
+		buf = kt_map(len);
+		kt_fill(buf, len, seed);
+		if (kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m))
+			_exit(101);
+		res[0] = m.moved;
+		res[1] = m.no_memory;
+		if (write(rp[1], res, sizeof(res)) != sizeof(res) ||
+		    read(gp[0], &c, 1) != 1)
+			_exit(102);
+		_exit(kt_verify(buf, len, seed) == (size_t)-1 &&
+		      kt_count_in(buf, len, pool) == m.moved ? 0 : 1);
+	}
+	close(rp[1]);
+	close(gp[0]);
+	if (read(rp[0], &h->res, sizeof(h->res)) != sizeof(h->res))
+		KT_DIE("holder %d died", h->pid);
+	close(rp[0]);
+	h->go = gp[1];
+}
+
+/* Let the holder check its data and exit; its exit status (0: data intact). */
+static int holder_stop(struct holder *h)
+{
+	int status;
+
+	if (write(h->go, "g", 1) != 1)
+		KT_DIE("go");
+	close(h->go);
+	waitpid(h->pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Pages the pool's holders file lists for @pid with @uid (-1: no such line). */
+static long holder_pages(pid_t pid, uid_t uid)
+{
+	char path[128], line[256];
+	long pages = -1, p;
+	int lpid;
+	unsigned int luid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/svm_cxl/pools/pool%u/holders", pool);
+	f = fopen(path, "r");
+	if (!f)
+		KT_DIE("open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %u %ld", &lpid, &luid, &p) == 3 && lpid == pid &&
+		    luid == uid)
+			pages = p;
+	fclose(f);
+	return pages;
+}
+
+/*
+ * The per-user page limit (module parameter user_page_limit, set by the caller) with
+ * two unprivileged users: each gets its own budget, shared by its processes; what is
+ * over is no_memory; holders names who holds what; an exit gives the pages back.
+ */
+static void t_limit(void)
+{
+	FILE *f = fopen("/sys/module/svm_cxl/parameters/user_page_limit", "r");
+	struct holder a, b, a2, a3;
+	long limit = 0;
+
+	pid_t pid;
+	int status;
+
+	if (!f || fscanf(f, "%ld", &limit) != 1 || limit < 20)
+		KT_DIE("user_page_limit must be set to 20 or more (%ld)", limit);
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(1000) || setuid(1000))
+			_exit(100);
+		_exit(open("/sys/module/svm_cxl/parameters/user_page_limit", O_WRONLY) < 0 &&
+		      errno == EACCES ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "an unprivileged user cannot set user_page_limit (EACCES)");
+	holder_start(&a, 1000, limit + 50, 301);
+	KT_CHECK(a.res.moved == (uint64_t)limit && a.res.no_memory == 50,
+		 "uid 1000, %ld + 50 pages: %llu moved, %llu no_memory", limit,
+		 (unsigned long long)a.res.moved, (unsigned long long)a.res.no_memory);
+	holder_start(&b, 1001, limit / 2, 302);
+	KT_CHECK(b.res.moved == (uint64_t)limit / 2 && b.res.no_memory == 0,
+		 "uid 1001 has its own budget: %llu of %ld moved", (unsigned long long)b.res.moved,
+		 limit / 2);
+	KT_CHECK(holder_pages(a.pid, 1000) == limit, "holders: pid %d uid 1000 %ld pages",
+		 a.pid, holder_pages(a.pid, 1000));
+	KT_CHECK(holder_pages(b.pid, 1001) == limit / 2, "holders: pid %d uid 1001 %ld pages",
+		 b.pid, holder_pages(b.pid, 1001));
+	holder_start(&a2, 1000, 10, 303);
+	KT_CHECK(a2.res.moved == 0 && a2.res.no_memory == 10,
+		 "another process of uid 1000 at the limit: all 10 no_memory");
+	KT_CHECK(holder_pages(a2.pid, 1000) == -1, "holders: nothing for it");
+	KT_CHECK(holder_stop(&a2) == 0, "its data intact in RAM");
+	KT_CHECK(holder_stop(&a) == 0, "uid 1000's first process: data intact in the pool");
+	KT_CHECK(holder_pages(a.pid, 1000) == -1, "holders: its line went with its exit");
+	holder_start(&a3, 1000, 10, 304);
+	KT_CHECK(a3.res.moved == 10, "uid 1000 again after the exit: 10 moved");
+	KT_CHECK(holder_stop(&a3) == 0 && holder_stop(&b) == 0, "data intact");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "pool empty again");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1107,6 +1244,7 @@ static const struct {
 	{ "thpfull", t_thpfull },
 	{ "poison", t_poison },
 	{ "poisonfree", t_poisonfree },
+	{ "limit", t_limit },
 };
 
 int main(int argc, char **argv)
