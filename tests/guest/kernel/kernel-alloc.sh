@@ -3,7 +3,9 @@
 # counters right), memory failure retires pages (free or in use: the mapper gets
 # SIGBUS, the other pages stay intact, removal skips the retired page), a retired
 # page is never handed out again; holders of pool pages by process, and the per-user
-# page limit with two unprivileged users.
+# page limit with two unprivileged users; a seeded random stress (processes, threads,
+# forks, munmap, migrations both ways) checked against shadow copies while the pool
+# is drained and re-added.
 . svm-test.sh
 . ktest-lib.sh
 ktest_setup
@@ -34,6 +36,14 @@ check_eq "user_page_limit" 100 "$(cat $LIMIT)"
 check_cmd "per-user limit, two users" svm-ktest $p limit
 check_eq "pool$p holders when nobody holds pages" "" "$(cat $POOLS/pool$p/holders)"
 echo 0 > $LIMIT
+check_cmd "remove pool$p" svm-kpool remove $p
+
+# Seeded random stress while the pool is drained and re-added (seed in the log;
+# SVM_KTEST_SEED=N reruns one).
+p=$(ktest_pool_add $START $((8 * M2)))
+export SVM_KTEST_SEED=${SVM_KTEST_SEED:-$(date +%s)}
+export SVM_KTEST_STRESS_OPS=${SVM_KTEST_STRESS_OPS:-150}
+check_cmd "random stress with drains" svm-ktest $p stress
 check_cmd "remove pool$p" svm-kpool remove $p
 
 # The range of a removed pool can be added again: the memmap is fresh, poison forgotten.

@@ -4,7 +4,7 @@
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
  *        badinput unpriv full drain drainbusy drainrace hold thp thpfull poison
- *        poisonfree limit.
+ *        poisonfree limit mlock madvise uffd memcg stress.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
  */
@@ -13,8 +13,12 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -1218,6 +1222,398 @@ static void t_limit(void)
 	KT_CHECK(kt_pool_attr(pool, "used") == 0, "pool empty again");
 }
 
+/* Lifecycle matrix (docs/kernel.md): what the core does with pool pages. */
+
+/* mlock'd pages move to the pool and back; munlock and munmap give them back. */
+static void t_mlock(void)
+{
+	size_t len = 64 * KT_PAGE;
+	char *buf = kt_map(len);
+	long long used0 = kt_pool_attr(pool, "used");
+
+	kt_fill(buf, len, 401);
+	KT_CHECK(mlock(buf, len) == 0, "mlock %zu bytes (%s)", len, strerror(errno));
+	kt_to_pool(buf, len, pool, "mlocked buffer");
+	check_location(buf, len, pool, "mlocked buffer");
+	check_data(buf, len, 401, "mlocked buffer");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(len / KT_PAGE),
+		 "pool used counts the mlocked pages");
+	kt_to_system(buf, len, "mlocked buffer back");
+	check_location(buf, len, 0, "mlocked buffer back");
+	check_data(buf, len, 401, "mlocked buffer back");
+	kt_to_pool(buf, len, pool, "mlocked buffer again");
+	KT_CHECK(munlock(buf, len) == 0, "munlock on pool pages");
+	check_data(buf, len, 401, "after munlock");
+	munmap(buf, len);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0, "munmap gave the pages back");
+}
+
+/*
+ * MADV_DONTNEED frees pool pages at once (they read back as zeroes); MADV_FREE is
+ * skipped for ZONE_DEVICE pages (6.12 mm/madvise.c), so they stay, data intact.
+ */
+static void t_madvise(void)
+{
+	size_t len = 32 * KT_PAGE, half = len / 2, i;
+	char *buf = kt_map(len);
+	long long used0 = kt_pool_attr(pool, "used");
+	int zero = 1;
+
+	kt_fill(buf, len, 402);
+	kt_to_pool(buf, len, pool, "madvise buffer");
+	KT_CHECK(madvise(buf + half, half, MADV_FREE) == 0, "MADV_FREE on pool pages");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(len / KT_PAGE),
+		 "MADV_FREE freed no pool page (used %lld)", kt_pool_attr(pool, "used") - used0);
+	check_data(buf, len, 402, "after MADV_FREE");
+	check_location(buf, len, pool, "after MADV_FREE");
+	KT_CHECK(madvise(buf, half, MADV_DONTNEED) == 0, "MADV_DONTNEED on pool pages");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(half / KT_PAGE),
+		 "MADV_DONTNEED freed %zu pool pages", half / KT_PAGE);
+	for (i = 0; i < half; i++)
+		zero &= !buf[i];
+	KT_CHECK(zero, "the freed half reads as zeroes");
+	KT_CHECK(kt_count_in(buf + half, half, pool) == half / KT_PAGE,
+		 "the other half is still in the pool");
+	munmap(buf, len);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0, "munmap gave the rest back");
+}
+
+/*
+ * A userfaultfd-registered range (missing mode): populated pages move, holes are not
+ * filled on the device (the core backs off, userfaultfd_missing()), so a later
+ * access still reaches the userfaultfd handler.
+ */
+static void t_uffd(void)
+{
+	size_t len = 8 * KT_PAGE, i;
+	char *buf = kt_map(len);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)buf, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct svm_cxl_page_loc locs[8];
+	struct svm_cxl_migrate m;
+	int uffd, rc, holes = 0;
+
+	for (i = 0; i < len; i += 2 * KT_PAGE)
+		memset(buf + i, 0x5a, KT_PAGE);	/* pages 0, 2, 4, 6 populated */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg))
+		KT_DIE("userfaultfd: %s", strerror(errno));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("uffd-registered range to the pool", &m);
+	KT_CHECK(rc == 0 && m.moved == 4 && m.zero_filled == 0 && kt_mig_total(&m) == 8,
+		 "the 4 populated pages moved, no hole was filled");
+	rc = kt_query(buf, len, locs, NULL);
+	for (i = 0; i < 8; i++)
+		holes += i % 2 ? locs[i].where == SVM_CXL_WHERE_NONE :
+				 (locs[i].where == SVM_CXL_WHERE_POOL && locs[i].id == pool);
+	KT_CHECK(rc == 0 && holes == 8, "holes still empty, populated pages in the pool");
+	for (i = 0; i < len; i += 2 * KT_PAGE)
+		if (buf[i] != 0x5a || buf[i + KT_PAGE - 1] != 0x5a)
+			holes = -1;
+	KT_CHECK(holes == 8, "populated pages intact in the pool");
+	kt_to_system(buf, len, "uffd-registered range back");
+	close(uffd);
+	munmap(buf, len);
+}
+
+/* The memory.current of cgroup @cg (bytes). */
+static long long cg_current(const char *cg)
+{
+	char path[256], line[64];
+	FILE *f;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	f = fopen(path, "r");
+	if (f && fgets(line, sizeof(line), f))
+		v = strtoll(line, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), rc = 0;
+
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		rc = errno;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * memcg: pool pages stay charged to the cgroup of the process (the core moves the
+ * charge with the page, and charges pages allocated on the device), and are uncharged
+ * when freed. A child in its own cgroup does the work so the parent's charges do not
+ * blur the numbers.
+ */
+static void t_memcg(void)
+{
+	const char *root = "/sys/fs/cgroup", *cg = "/sys/fs/cgroup/svm-ktest";
+	char path[256], pid[32];
+	int status, p[2];
+	long long v[4];
+	pid_t child;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		mkdir(root, 0755);
+		if (mount("cgroup2", root, "cgroup2", 0, NULL))
+			KT_DIE("mount cgroup2: %s", strerror(errno));
+	}
+	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		KT_DIE("mkdir %s: %s", cg, strerror(errno));
+	if (pipe(p))
+		KT_DIE("pipe");
+	child = fork();
+	if (child == 0) {
+		size_t len = 4 * KT_MIB;
+		char *buf, *fresh;
+		long long r[4];
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		if (write_str(path, pid))
+			_exit(100);
+		buf = kt_map(len);
+		fresh = kt_map(len);
+		r[0] = cg_current(cg);
+		kt_fill(buf, len, 403);
+		r[1] = cg_current(cg);
+		kt_to_pool(buf, len, pool, "memcg buffer");
+		kt_to_pool(fresh, len, pool, "memcg never touched");
+		r[2] = cg_current(cg);
+		munmap(buf, len);
+		munmap(fresh, len);
+		r[3] = cg_current(cg);
+		_exit(write(p[1], r, sizeof(r)) == sizeof(r) ? 0 : 101);
+	}
+	waitpid(child, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		 read(p[0], v, sizeof(v)) == sizeof(v), "memcg child ran (status %#x)", status);
+	printf("# memory.current: %lld start, %lld filled, %lld in the pool, %lld after munmap\n",
+	       v[0], v[1], v[2], v[3]);
+	KT_CHECK(v[1] - v[0] >= (long long)(4 * KT_MIB), "4 MiB in RAM charged");
+	KT_CHECK(v[2] - v[1] >= (long long)(4 * KT_MIB - KT_MIB / 2),
+		 "pool pages stay charged, allocated-on-device ones charged too (+%lld)",
+		 v[2] - v[1]);
+	KT_CHECK(v[2] - v[3] >= (long long)(8 * KT_MIB - KT_MIB / 2),
+		 "munmap uncharged the pool pages (-%lld)", v[2] - v[3]);
+	close(p[0]);
+	close(p[1]);
+	rmdir(cg);
+}
+
+/*
+ * Seeded random stress: STRESS_PROCS processes, each with a private and a shared
+ * range and a thread of its own, doing random writes, migrations both ways, forks
+ * whose child checks everything and exits, and munmap/mmap of pieces, while the
+ * parent drains the pool away and adds it back over the same range. Every byte is
+ * checked against a shadow copy in RAM after every step. SVM_KTEST_SEED picks the
+ * seed (printed), SVM_KTEST_STRESS_OPS the steps per process.
+ */
+#define STRESS_PROCS	3
+#define STRESS_PAGES	64
+
+static uint64_t xs_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+struct stress_range {
+	char *buf;		/* STRESS_PAGES pages */
+	char *shadow;		/* what buf must hold */
+	pthread_mutex_t lock;	/* one writer or mapper at a time per range */
+};
+
+/* The first bad page of @r, or -1. */
+static long stress_check(struct stress_range *r)
+{
+	long i;
+
+	for (i = 0; i < STRESS_PAGES; i++)
+		if (memcmp(r->buf + i * KT_PAGE, r->shadow + i * KT_PAGE, KT_PAGE))
+			return i;
+	return -1;
+}
+
+/* One random step on @r; returns 0, or 1 if data went wrong. */
+static int stress_step(struct stress_range *r, uint64_t *x, bool shared)
+{
+	size_t first = xs_next(x) % STRESS_PAGES, n = 1 + xs_next(x) % (STRESS_PAGES - first);
+	char *a = r->buf + first * KT_PAGE, *sh = r->shadow + first * KT_PAGE;
+	struct svm_cxl_migrate m;
+	size_t i;
+	int bad = 0, status;
+	pid_t pid;
+
+	pthread_mutex_lock(&r->lock);
+	switch (xs_next(x) % 6) {
+	case 0:	/* write */
+		for (i = 0; i < n * KT_PAGE; i += 512) {
+			char v = (char)xs_next(x);
+
+			a[i] = v;
+			sh[i] = v;
+		}
+		break;
+	case 1:	/* to the pool (it may be draining, or gone for a moment) */
+		kt_migrate(a, n * KT_PAGE, SVM_CXL_TO_POOL, pool, &m);
+		break;
+	case 2:
+		kt_migrate(a, n * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, &m);
+		break;
+	case 3:	/* a child checks everything, writes its own copy, exits */
+		pid = fork();
+		if (pid == 0) {
+			if (stress_check(r) >= 0)
+				_exit(1);
+			if (!shared)
+				memset(r->buf, 0x77, KT_PAGE);	/* COW: parent must not see it */
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+		break;
+	case 4:	/* munmap a piece and map it again: zeroes */
+		if (shared)
+			break;
+		munmap(a, n * KT_PAGE);
+		if (mmap(a, n * KT_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != a)
+			KT_DIE("mmap fixed: %s", strerror(errno));
+		memset(sh, 0, n * KT_PAGE);
+		break;
+	default: /* MADV_DONTNEED of a piece */
+		if (shared)
+			break;
+		madvise(a, n * KT_PAGE, MADV_DONTNEED);
+		memset(sh, 0, n * KT_PAGE);
+		break;
+	}
+	if (stress_check(r) >= 0)
+		bad = 1;
+	pthread_mutex_unlock(&r->lock);
+	return bad;
+}
+
+struct stress_thread {
+	struct stress_range *r;
+	uint64_t seed;
+	long ops;
+	int bad;
+};
+
+static void *stress_thread_fn(void *arg)
+{
+	struct stress_thread *t = arg;
+	long i;
+
+	for (i = 0; i < t->ops && !t->bad; i++)
+		t->bad |= stress_step(t->r, &t->seed, false);
+	return NULL;
+}
+
+static void stress_range_init(struct stress_range *r, bool shared, uint64_t seed)
+{
+	size_t len = STRESS_PAGES * KT_PAGE;
+
+	r->buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		      (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+	r->shadow = malloc(len);
+	if (r->buf == MAP_FAILED || !r->shadow)
+		KT_DIE("stress map: %s", strerror(errno));
+	madvise(r->buf, len, MADV_NOHUGEPAGE);
+	kt_fill(r->buf, len, seed);
+	memcpy(r->shadow, r->buf, len);
+	pthread_mutex_init(&r->lock, NULL);
+}
+
+/* One stress process: a thread on one private range, itself on another and a shared one. */
+static int stress_proc(uint64_t seed, long ops)
+{
+	struct stress_range priv, mine, shared;
+	struct stress_thread t = { .r = &priv, .seed = seed * 7 + 1, .ops = ops };
+	pthread_t th;
+	uint64_t x = seed;
+	long i;
+	int bad = 0;
+
+	stress_range_init(&priv, false, seed + 1);
+	stress_range_init(&mine, false, seed + 2);
+	stress_range_init(&shared, true, seed + 3);
+	if (pthread_create(&th, NULL, stress_thread_fn, &t))
+		KT_DIE("pthread_create");
+	for (i = 0; i < ops && !bad; i++) {
+		struct stress_range *r = xs_next(&x) % 2 ? &mine : &shared;
+
+		bad |= stress_step(r, &x, r == &shared) << 1;
+	}
+	pthread_join(th, NULL);
+	bad |= t.bad;
+	/* Everything back to RAM and checked once more. */
+	kt_migrate(mine.buf, STRESS_PAGES * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, NULL);
+	kt_migrate(priv.buf, STRESS_PAGES * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, NULL);
+	bad |= (stress_check(&mine) >= 0 || stress_check(&priv) >= 0 ||
+		stress_check(&shared) >= 0) << 2;
+	return bad;
+}
+
+static void t_stress(void)
+{
+	const char *e = getenv("SVM_KTEST_SEED"), *o = getenv("SVM_KTEST_STRESS_OPS");
+	uint64_t seed = e ? strtoull(e, NULL, 0) : (uint64_t)time(NULL);
+	long ops = o ? strtol(o, NULL, 0) : 150, cycles = 0;
+	uint64_t start = kt_pool_attr(pool, "start"), size = kt_pool_attr(pool, "size");
+	pid_t pids[STRESS_PROCS];
+	int i, status, ok = 1, live = STRESS_PROCS;
+
+	printf("# stress seed %llu, %ld steps per process\n", (unsigned long long)seed, ops);
+	for (i = 0; i < STRESS_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(stress_proc(seed + 1000 * (i + 1), ops));
+	}
+	/* Drain the pool away and add it back while they run. */
+	while (live) {
+		uint64_t evicted, busy;
+		uint32_t id, node;
+		int rc = kt_pool_remove(pool, 2000, &evicted, &busy);
+
+		if (rc == 0) {
+			rc = kt_pool_add(start, size, &id, &node);
+			if (rc || id != pool)
+				KT_DIE("re-add pool: %s, id %u (want %u)", strerror(rc), id, pool);
+			cycles++;
+		} else if (rc != EBUSY) {
+			KT_DIE("pool remove: %s", strerror(rc));
+		}
+		usleep(200000);
+		for (i = 0; i < STRESS_PROCS; i++) {
+			if (pids[i] && waitpid(pids[i], &status, WNOHANG) == pids[i]) {
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					printf("# stress process %d: status %#x\n", i, status);
+					ok = 0;
+				}
+				pids[i] = 0;
+				live--;
+			}
+		}
+	}
+	KT_CHECK(ok, "stress seed %llu: every byte right in %d processes (+threads, forks), pool drained and re-added %ld times",
+		 (unsigned long long)seed, STRESS_PROCS, cycles);
+	KT_CHECK(cycles > 0, "the pool was drained and re-added during the stress");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1245,6 +1641,11 @@ static const struct {
 	{ "poison", t_poison },
 	{ "poisonfree", t_poisonfree },
 	{ "limit", t_limit },
+	{ "mlock", t_mlock },
+	{ "madvise", t_madvise },
+	{ "uffd", t_uffd },
+	{ "memcg", t_memcg },
+	{ "stress", t_stress },
 };
 
 int main(int argc, char **argv)
