@@ -385,8 +385,12 @@ struct page *svm_cxl_page_alloc(struct svm_cxl_pool *pool)
 {
 	struct page *page = svm_cxl_alloc_page_locked(pool);
 
-	if (page)
-		unlock_page(page);
+	might_sleep();
+	if (!page)
+		return NULL;
+	/* A driver may map it to a user: never hand out the previous tenant's data. */
+	clear_highpage(page);
+	unlock_page(page);
 	return page;
 }
 EXPORT_SYMBOL_GPL(svm_cxl_page_alloc);
