@@ -371,8 +371,10 @@ unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long 
 	if (pfn >= end)
 		return end;
 	chunk = (pfn - a->base_pfn) >> SVM_CXL_CHUNK_SHIFT;
+	/* Unlocked on purpose (a hint, see above): KCSAN must not report it. */
 	if (data_race(test_bit(chunk, a->chunk_used)))
 		return pfn;
+	/* Same hint, for the next chunk with pages out. */
 	chunk = data_race(find_next_bit(a->chunk_used, a->nchunks, chunk + 1));
 	if (chunk >= a->nchunks)
 		return end;

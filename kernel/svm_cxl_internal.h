@@ -56,7 +56,7 @@ struct svm_cxl_pool_stats {
 
 /* The unit of the allocator's bookkeeping and of aligned runs: 2 MiB, one PMD. */
 #define SVM_CXL_CHUNK_SHIFT	(PMD_SHIFT - PAGE_SHIFT)
-#define SVM_CXL_CHUNK_PAGES	(1UL << SVM_CXL_CHUNK_SHIFT)
+#define SVM_CXL_CHUNK_PAGES	BIT(SVM_CXL_CHUNK_SHIFT)
 
 /*
  * The page allocator of a pool (alloc.c). Its cost is about one bit per page: a bitmap
@@ -71,7 +71,7 @@ struct svm_cxl_pool_stats {
  * "anything out in this chunk?") read the bitmaps without it, through data_race().
  */
 struct svm_cxl_alloc {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects every field below, and the pool state */
 	unsigned long base_pfn;		/* first allocatable pfn, chunk aligned */
 	unsigned long npages;		/* allocatable pages, whole chunks */
 	unsigned long nchunks;
@@ -99,7 +99,7 @@ struct svm_cxl_pool {
 	enum svm_cxl_pool_state state;	/* under alloc.lock */
 
 	/* Who holds pages (owner.c): struct svm_cxl_owner, under owners_lock (irqsave). */
-	spinlock_t owners_lock;
+	spinlock_t owners_lock;		/* protects owners */
 	struct list_head owners;
 
 	struct svm_cxl_pool_stats stats;

@@ -1314,7 +1314,9 @@ static void t_uffd(void)
 		if (buf[i] != 0x5a || buf[i + KT_PAGE - 1] != 0x5a)
 			holes = -1;
 	KT_CHECK(holes == 8, "populated pages intact in the pool");
-	kt_to_system(buf, len, "uffd-registered range back");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	KT_CHECK(rc == 0 && m.moved == 4 && m.absent == 4,
+		 "back: the 4 pool pages moved, the 4 holes absent");
 	close(uffd);
 	munmap(buf, len);
 }
