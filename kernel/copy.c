@@ -4,12 +4,20 @@
  * slices copied in parallel by the online CPUs (work items on each other CPU, the
  * caller takes the first slice and then waits for the rest), since the copy is most of
  * a migration's cost once the page bookkeeping is batched.
+ *
+ * Every copy is machine-check safe (copy_mc_highpage()): CXL media report poison, and
+ * a poisoned line read by a plain copy in kernel mode is a fatal machine check. A
+ * page that cannot be read is not migrated: its destination page is released here,
+ * and copy_mc_highpage() has queued a memory_failure() for the source, which retires
+ * it (poison.c) or, for RAM, does what the kernel does for poisoned RAM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/pagemap.h>
 #include <linux/workqueue.h>
 
 #include "svm_cxl_internal.h"
@@ -22,39 +30,53 @@ struct svm_cxl_copy_slice {
 	struct page **dst;
 	struct page **src;
 	unsigned long n;
+	unsigned long failed;
 };
 
-/* Copy src[i] to dst[i]; a NULL src means a page never touched: clear dst[i]. */
-static void svm_cxl_copy_run(struct page **dst, struct page **src, unsigned long n)
+/*
+ * Copy src[i] to dst[i]; a NULL src means a page never touched: clear dst[i]. A
+ * source that cannot be read (poisoned, or flagged so by memory_failure() already)
+ * leaves dst[i] NULL, its page unlocked and released. Returns how many.
+ */
+static unsigned long svm_cxl_copy_run(struct page **dst, struct page **src, unsigned long n)
 {
-	unsigned long i;
+	unsigned long i, failed = 0;
 
 	for (i = 0; i < n; i++) {
-		if (src[i])
-			copy_highpage(dst[i], src[i]);
-		else
+		if (!src[i]) {
 			clear_highpage(dst[i]);
+			continue;
+		}
+		if (likely(!PageHWPoison(src[i]) && !copy_mc_highpage(dst[i], src[i])))
+			continue;
+		unlock_page(dst[i]);
+		put_page(dst[i]);
+		dst[i] = NULL;
+		failed++;
 	}
+	return failed;
 }
 
 static void svm_cxl_copy_work(struct work_struct *work)
 {
 	struct svm_cxl_copy_slice *s = container_of(work, struct svm_cxl_copy_slice, work);
 
-	svm_cxl_copy_run(s->dst, s->src, s->n);
+	s->failed = svm_cxl_copy_run(s->dst, s->src, s->n);
 }
 
-void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n)
+/*
+ * Copy a batch (see svm_cxl_copy_run()). Returns how many pages could not be copied;
+ * their dst[] entries are NULL.
+ */
+unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n)
 {
 	struct svm_cxl_copy_slice slices[SVM_CXL_COPY_MAX_SLICES];
-	unsigned long per, off;
+	unsigned long per, off, failed;
 	int cpu, self, nslices = 0, i;
 
 	if (n < SVM_CXL_COPY_SPLIT_MIN || num_online_cpus() < 2 ||
-	    !(READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_COPY_SPLIT)) {
-		svm_cxl_copy_run(dst, src, n);
-		return;
-	}
+	    !(READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_COPY_SPLIT))
+		return svm_cxl_copy_run(dst, src, n);
 	/*
 	 * No cpus_read_lock(): a CPU going offline meanwhile only makes its work item
 	 * run elsewhere (its worker pool is disassociated), which is still correct.
@@ -80,11 +102,13 @@ void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n)
 	}
 	put_cpu();
 	/* Whatever no other CPU took (fewer CPUs than slices) stays with us. */
-	svm_cxl_copy_run(dst, src, min(per, n));
+	failed = svm_cxl_copy_run(dst, src, min(per, n));
 	if (off < n)
-		svm_cxl_copy_run(dst + off, src + off, n - off);
+		failed += svm_cxl_copy_run(dst + off, src + off, n - off);
 	for (i = 0; i < nslices; i++) {
 		flush_work(&slices[i].work);
 		destroy_work_on_stack(&slices[i].work);
+		failed += slices[i].failed;
 	}
+	return failed;
 }

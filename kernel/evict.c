@@ -28,6 +28,15 @@ struct svm_cxl_evict_batch {
 	struct page *dpages[SVM_CXL_BATCH];
 };
 
+/*
+ * System pages for eviction. A drain may run in a device-unbind notifier: the OOM
+ * killer must not fire from there, so the allocator may reclaim and retry hard but
+ * fail (__GFP_RETRY_MAYFAIL); a page it cannot get stays on the device, counts busy and
+ * is retried until the drain's deadline. They come from the drainer's node: the
+ * owner of a page is not known here.
+ */
+#define SVM_CXL_EVICT_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* @n system pages into b->dpages[], locked; returns how many (a prefix). */
 static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned long n)
 {
@@ -35,17 +44,31 @@ static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned
 
 	if (!current->mempolicy && (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
 		memset(b->dpages, 0, n * sizeof(b->dpages[0]));
-		got = alloc_pages_bulk_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
+		got = alloc_pages_bulk_node(SVM_CXL_EVICT_GFP, numa_mem_id(), n,
 					    b->dpages);
 	}
 	for (k = got; k < n; k++) {
-		b->dpages[k] = alloc_page(GFP_HIGHUSER_MOVABLE);
+		b->dpages[k] = alloc_page(SVM_CXL_EVICT_GFP);
 		if (!b->dpages[k])
 			break;
 	}
 	for (got = 0; got < k; got++)
 		lock_page(b->dpages[got]);
 	return got;
+}
+
+/*
+ * Whether a collected device page can move: migrate_device_range() holds the only
+ * reference once the mappings are gone. Any other reference (a short-term pin, a
+ * pipe, a driver) makes migrate_device_pages() refuse it later
+ * (folio_migrate_mapping() wants exactly one), so it gets no system page and no
+ * copy: a drain retrying every 20 ms would otherwise copy every pinned page on every
+ * pass. A poisoned page has nothing to save (its mappings became hwpoison entries in
+ * the unmap); page_free retires it.
+ */
+static bool svm_cxl_evict_candidate(struct page *spage)
+{
+	return folio_ref_count(page_folio(spage)) == 1 && !PageHWPoison(spage);
 }
 
 /* Move the pages of [pfn, pfn + n) that can move now; returns how many moved. */
@@ -63,22 +86,21 @@ static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
 
 		b->dst[i] = 0;
-		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE))
+		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE) ||
+		    !svm_cxl_evict_candidate(spage))
 			continue;
 		b->spages[nmove] = spage;
 		b->idx[nmove++] = i;
 	}
 	/* Pages without a system page stay on the device; counted busy, retried. */
 	got = svm_cxl_evict_alloc(b, nmove);
-	for (k = 0; k < got; k++) {
-		i = b->idx[k];
-		b->dst[i] = migrate_pfn(page_to_pfn(b->dpages[k]));
-		if (b->src[i] & MIGRATE_PFN_WRITE)
-			b->dst[i] |= MIGRATE_PFN_WRITE;
-	}
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ALLOC, &t);
 	svm_cxl_copy_pages(b->dpages, b->spages, got);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_COPY, &t);
+	/* A page that could not be read (poison) keeps dst 0: finalize leaves it. */
+	for (k = 0; k < got; k++)
+		if (b->dpages[k])
+			b->dst[b->idx[k]] = migrate_pfn(page_to_pfn(b->dpages[k]));
 	migrate_device_pages(b->src, b->dst, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_PAGES, &t);
 	for (i = 0; i < n; i++)
@@ -91,17 +113,24 @@ static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned
 	return moved;
 }
 
-/* One pass over the pool, skipping batches without allocated pages. */
+/*
+ * One pass over the pool: batches aligned to their size, starting only where a
+ * 2 MiB chunk has pages out, so a pass over an almost empty 1 TiB pool looks at the
+ * chunk bitmap (64 KiB) rather than at 2^28 pages. Signals are the caller's business
+ * (svm_cxl_pool_drain() decides what one means for the pool), between passes.
+ */
 static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 					struct svm_cxl_evict_batch *b)
 {
-	unsigned long off, n, moved = 0, batch = svm_cxl_batch_pages();
+	unsigned long batch = svm_cxl_batch_pages();
+	unsigned long end = pool->alloc.base_pfn + pool->alloc.npages;
+	unsigned long pfn, n, moved = 0;
 
-	for (off = 0; off < pool->npages; off += n) {
-		n = min_t(unsigned long, batch, pool->npages - off);
-		if (!svm_cxl_pool_batch_in_use(pool, off, n))
-			continue;
-		moved += svm_cxl_evict_range(b, pool->pfn_first + off, n);
+	for (pfn = svm_cxl_pool_next_in_use(pool, 0); pfn < end;
+	     pfn = svm_cxl_pool_next_in_use(pool, pfn + n)) {
+		pfn = max(ALIGN_DOWN(pfn, batch), pool->alloc.base_pfn);
+		n = min(ALIGN(pfn + 1, batch), end) - pfn;
+		moved += svm_cxl_evict_range(b, pfn, n);
 		cond_resched();
 	}
 	return moved;
@@ -159,6 +188,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 				svm_cxl_pool_set_state(pool, SVM_CXL_POOL_ACTIVE);
 				pr_warn("pool%u: drain gave up after %u ms: %lu pages still busy, %llu evicted; pool stays active\n",
 					pool->id, timeout_ms, used, total);
+				svm_cxl_owners_log(pool);
 				rc = -EBUSY;
 				break;
 			}

@@ -42,33 +42,39 @@ static u64 svm_cxl_page_phys(struct page *page)
 /* The root of @page's anon_vma, or NULL; @page is referenced by the caller. */
 static struct anon_vma *svm_cxl_page_anon_root(struct page *page)
 {
-	unsigned long mapping = (unsigned long)READ_ONCE(page->mapping);
+	unsigned long mapping = (unsigned long)READ_ONCE(page_folio(page)->mapping);
 
-	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+	if ((mapping & FOLIO_MAPPING_FLAGS) != FOLIO_MAPPING_ANON)
 		return NULL;
-	return ((struct anon_vma *)(mapping - PAGE_MAPPING_ANON))->root;
+	return ((struct anon_vma *)(mapping - FOLIO_MAPPING_ANON))->root;
 }
 
 /* Up to @max allocated pages of @pool, referenced; returns how many. */
 static unsigned int svm_cxl_collect_busy(struct svm_cxl_pool *pool,
 					 struct svm_cxl_busy_page *bp, unsigned int max)
 {
-	unsigned long off, batch = 512;
+	struct svm_cxl_alloc *a = &pool->alloc;
+	unsigned long end = a->base_pfn + a->npages, pfn = a->base_pfn;
 	unsigned int n = 0;
 
-	for (off = 0; off < pool->npages && n < max; off += batch) {
-		unsigned long i, end = min(off + batch, pool->npages);
+	while (n < max) {
+		unsigned long chunk_end;
 
-		if (!svm_cxl_pool_batch_in_use(pool, off, end - off))
-			continue;
-		for (i = off; i < end && n < max; i++) {
-			struct page *page = pfn_to_page(pool->pfn_first + i);
+		/* Skip chunks with nothing out (the allocator's hint, read unlocked). */
+		pfn = svm_cxl_pool_next_in_use(pool, pfn);
+		if (pfn >= end)
+			break;
+		chunk_end = min(round_down(pfn - a->base_pfn, SVM_CXL_CHUNK_PAGES) +
+				SVM_CXL_CHUNK_PAGES + a->base_pfn, end);
+		for (; pfn < chunk_end && n < max; pfn++) {
+			struct page *page = pfn_to_page(pfn);
 
-			if (!svm_cxl_pool_batch_in_use(pool, i, 1) || !get_page_unless_zero(page))
+			if (!data_race(test_bit(pfn - a->base_pfn, a->out)) ||
+			    PageHWPoison(page) || !get_page_unless_zero(page))
 				continue;
 			bp[n].page = page;
 			bp[n].root = svm_cxl_page_anon_root(page);
-			bp[n].index = page->index;
+			bp[n].index = page_folio(page)->index;
 			bp[n].mappers = 0;
 			n++;
 		}

@@ -28,11 +28,14 @@ enum svm_cxl_why {
 	SVM_CXL_WHY_NO_MEMORY,
 	SVM_CXL_WHY_OTHER_POOL,
 	SVM_CXL_WHY_ABSENT,
+	SVM_CXL_WHY_BUSY,		/* pinned or otherwise referenced: would not move */
+	SVM_CXL_WHY_UNSUPPORTED,	/* file/shmem to a pool, or a poisoned page */
 };
 
 struct svm_cxl_mig {
 	struct mm_struct *mm;
 	struct svm_cxl_pool *pool;	/* destination, or the filter for TO_SYSTEM */
+	struct svm_cxl_owner *owner;	/* TO_POOL: whom the pool pages are charged to */
 	bool to_pool;
 	struct svm_cxl_migrate_result *res;
 	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
@@ -44,6 +47,7 @@ struct svm_cxl_mig {
 	unsigned long *idx;		/* batch index of the k-th page to move */
 	struct page **spages;		/* its source page (NULL: clear) */
 	struct page **dpages;		/* its destination page */
+	struct svm_cxl_page_loc *locs;	/* the look before setup */
 	u8 *why;
 };
 
@@ -56,8 +60,8 @@ static struct svm_cxl_mig *svm_cxl_mig_alloc(unsigned long cap)
 	struct svm_cxl_mig *m;
 	unsigned long *a;
 
-	m = kvmalloc(sizeof(*m) + cap * (4 * sizeof(long) + 2 * sizeof(void *) + 1),
-		     GFP_KERNEL);
+	m = kvmalloc(sizeof(*m) + cap * (4 * sizeof(long) + 2 * sizeof(void *) +
+					 sizeof(struct svm_cxl_page_loc) + 1), GFP_KERNEL);
 	if (!m)
 		return NULL;
 	memset(m, 0, sizeof(*m));
@@ -69,7 +73,8 @@ static struct svm_cxl_mig *svm_cxl_mig_alloc(unsigned long cap)
 	m->idx = a + 3 * cap;
 	m->spages = (struct page **)(a + 4 * cap);
 	m->dpages = m->spages + cap;
-	m->why = (u8 *)(m->dpages + cap);
+	m->locs = (struct svm_cxl_page_loc *)(m->dpages + cap);
+	m->why = (u8 *)(m->locs + cap);
 	return m;
 }
 
@@ -145,6 +150,25 @@ static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_
 }
 
 /*
+ * dst[] of the k-th page to move from m->dpages[k], k < @got; a page whose source
+ * could not be read (copy.c released its destination) stays put, unsupported.
+ */
+static void svm_cxl_fill_dst(struct svm_cxl_mig *m, struct migrate_vma *args,
+			     unsigned long got)
+{
+	unsigned long i, k;
+
+	for (k = 0; k < got; k++) {
+		i = m->idx[k];
+		if (!m->dpages[k]) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
+		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
+	}
+}
+
+/*
  * Fill dst[] for the collected pages of a batch going to the pool: every destination
  * page in one allocator round trip, then one copy pass over the batch (split across
  * CPUs when large). Never-touched pages (no source page) are cleared instead.
@@ -152,22 +176,41 @@ static int svm_cxl_locate(struct mmu_interval_notifier *mni, unsigned long *hmm_
 static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
 				       u64 *t)
 {
-	unsigned long i, k, n = 0, got;
+	unsigned long i, k, n = 0, got, granted;
 
-	for (i = 0; i < args->npages; i++)
-		if (args->src[i] & MIGRATE_PFN_MIGRATE)
-			m->idx[n++] = i;
-	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, n);
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		/*
+		 * migrate_vma_pages() refuses file and shmem pages for a device
+		 * destination (6.12 __migrate_device_pages()): classify them now,
+		 * before a pool page is taken and a copy made for nothing.
+		 */
+		if (spage && !PageAnon(spage)) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
+		m->spages[n] = spage;
+		m->idx[n++] = i;
+	}
+	/* What the user's page limit leaves is all the pool is asked for. */
+	granted = svm_cxl_owner_reserve(m->owner, n);
+	if (granted < n)
+		pr_info_ratelimited("%s[%d]: uid %u at its limit of pool pages: %lu of %lu refused\n",
+				    current->comm, task_pid_nr(current),
+				    from_kuid_munged(&init_user_ns, m->owner->uid), n - granted, n);
+	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, granted);
+	svm_cxl_owner_unreserve(m->owner, granted - got);
+	for (k = 0; k < got; k++)
+		svm_cxl_owner_charge(m->owner, m->dpages[k]);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
-	for (k = 0; k < got; k++) {
-		i = m->idx[k];
-		m->spages[k] = migrate_pfn_to_page(args->src[i]);
-		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
-	}
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
 	svm_cxl_copy_pages(m->dpages, m->spages, got);
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_COPY, t);
+	svm_cxl_fill_dst(m, args, got);
 }
 
 /*
@@ -218,21 +261,30 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 			m->why[i] = SVM_CXL_WHY_OTHER_POOL;
 			continue;
 		}
+		/*
+		 * Unmapped, a device page that can move has one reference, ours
+		 * (folio_migrate_mapping() wants exactly that): a pinned one would be
+		 * refused after its copy. A poisoned one has no data to save; the unmap
+		 * turned its mappings into hwpoison entries (SIGBUS on access).
+		 */
+		if (folio_ref_count(page_folio(spage)) != 1) {
+			m->why[i] = SVM_CXL_WHY_BUSY;
+			continue;
+		}
+		if (PageHWPoison(spage)) {
+			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
 		m->spages[n] = spage;
 		m->idx[n++] = i;
 	}
 	got = svm_cxl_alloc_system(m, args->vma, args->start, n);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
-	for (k = 0; k < got; k++) {
-		i = m->idx[k];
-		args->dst[i] = migrate_pfn(page_to_pfn(m->dpages[k]));
-		if (args->src[i] & MIGRATE_PFN_WRITE)
-			args->dst[i] |= MIGRATE_PFN_WRITE;
-	}
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_ALLOC, t);
 	svm_cxl_copy_pages(m->dpages, m->spages, got);
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_COPY, t);
+	svm_cxl_fill_dst(m, args, got);
 }
 
 static bool svm_cxl_moved(struct migrate_vma *args, unsigned long i)
@@ -311,6 +363,12 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 		case SVM_CXL_WHY_ABSENT:
 			res->absent++;
 			continue;
+		case SVM_CXL_WHY_BUSY:
+			res->busy++;
+			continue;
+		case SVM_CXL_WHY_UNSUPPORTED:
+			res->unsupported++;
+			continue;
 		default:
 			break;
 		}
@@ -365,6 +423,102 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 	}
 }
 
+/* Account pages [from, to) of a batch from the look before setup (m->locs). */
+static void svm_cxl_account_locs(struct svm_cxl_mig *m, unsigned long from, unsigned long to,
+				 bool anon)
+{
+	struct svm_cxl_migrate_result *res = m->res;
+	u64 no_memory = res->no_memory;
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		switch (m->locs[i].where) {
+		case SVM_CXL_WHERE_POOL:
+			if (m->pool && m->locs[i].id != m->pool->id)
+				res->other_pool++;
+			else if (m->to_pool)
+				res->already++;
+			else
+				res->busy++;	/* not left out of setup: cannot happen */
+			break;
+		case SVM_CXL_WHERE_SYSTEM:
+		case SVM_CXL_WHERE_ZERO:
+			if (!m->to_pool)
+				res->already++;
+			else if (anon)
+				res->no_memory++;
+			else
+				res->unsupported++;
+			break;
+		default:
+			/*
+			 * Not present in a file or shared mapping (anonymous ones go to
+			 * setup, see svm_cxl_prescan_candidate()): nothing to move.
+			 */
+			res->absent++;
+			break;
+		}
+	}
+	/* Refused without asking the allocator: count them as it would have. */
+	if (m->to_pool)
+		atomic64_add(res->no_memory - no_memory, &m->pool->stats.alloc_failures);
+}
+
+/*
+ * Whether setup must see a page the look found at @loc: to system RAM, a page of a
+ * pool (of the filter pool, with one); both ways, a page of an anonymous mapping that
+ * is not present, since it may be in transit (another thread's migration entry, which
+ * the classification after setup waits for) or a hole to fill. A present system page
+ * cannot be on its way anywhere we care about.
+ */
+static bool svm_cxl_prescan_candidate(struct svm_cxl_mig *m, struct svm_cxl_page_loc *loc,
+				      bool anon)
+{
+	if (loc->where == SVM_CXL_WHERE_NONE)
+		return anon;
+	return !m->to_pool && loc->where == SVM_CXL_WHERE_POOL &&
+	       (!m->pool || loc->id == m->pool->id);
+}
+
+/*
+ * Look before migrate_vma_setup(), which in 6.12 splits every THP of the range
+ * (migrate_vma_collect_pmd()) and unmaps, flushes and isolates every page it
+ * collects, only for finalize to map them back when nothing can move. The look is
+ * read-only (hmm_range_fault() without faulting: no split, no unmap). It matters
+ * to system RAM, and to a pool that cannot hand out a page now (full, draining):
+ * setup then gets only the part of the batch from the first to the last page it must
+ * see (svm_cxl_prescan_candidate()), and the rest is accounted from the look. Returns
+ * false if nothing is left.
+ */
+static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
+			    unsigned long *startp, unsigned long *endp)
+{
+	unsigned long start = *startp, n = (*endp - start) >> PAGE_SHIFT;
+	unsigned long i, first = n, last = 0;
+	bool anon = vma_is_anonymous(vma);
+
+	if (m->to_pool && svm_cxl_pool_state(m->pool) == SVM_CXL_POOL_ACTIVE &&
+	    svm_cxl_pool_free_pages(m->pool) && !svm_cxl_owner_at_limit(m->owner))
+		return true;
+	/* If the look fails (it kept racing), setup decides as before. */
+	if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0))
+		return true;
+	for (i = 0; i < n; i++) {
+		if (!svm_cxl_prescan_candidate(m, &m->locs[i], anon))
+			continue;
+		if (first == n)
+			first = i;
+		last = i;
+	}
+	svm_cxl_account_locs(m, 0, first, anon);
+	if (first == n)
+		return false;
+	svm_cxl_account_locs(m, last + 1, n, anon);
+	*startp = start + (first << PAGE_SHIFT);
+	*endp = start + ((last + 1) << PAGE_SHIFT);
+	return true;
+}
+
 static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 				  unsigned long start, unsigned long end)
 {
@@ -378,10 +532,15 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 		.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM :
 				      MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 	};
-	unsigned long n = (end - start) >> PAGE_SHIFT;
+	unsigned long n;
 	int dir = m->to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
 	u64 t = ktime_get_ns();
 
+	if (!svm_cxl_prescan(m, vma, &start, &end))
+		return;
+	args.start = start;
+	args.end = end;
+	n = (end - start) >> PAGE_SHIFT;
 	memset(m->why, 0, n);
 	memset(m->dst, 0, n * sizeof(m->dst[0]));
 	atomic64_inc(&svm_cxl_prof.dir[dir].batches);
@@ -452,13 +611,23 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	m->pool = pool;
 	m->to_pool = to_pool;
 	m->res = res;
+	if (to_pool) {
+		m->owner = svm_cxl_owner_get(pool, mm);
+		if (!m->owner) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
 	/* Before mmap_lock: the first interval notifier of an mm takes it for write. */
 	rc = mmu_interval_notifier_insert(&m->notifier, mm, start, end - start,
 					  &svm_cxl_mni_ops);
 	if (rc)
 		goto out_free;
 
-	mmap_read_lock(mm);
+	if (mmap_read_lock_killable(mm)) {
+		rc = -EINTR;
+		goto out_remove;
+	}
 	rc = svm_cxl_check_vmas(mm, start, end);
 	if (rc)
 		goto out_unlock;
@@ -488,17 +657,29 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 			continue;
 		}
 		svm_cxl_migrate_batch(m, vma, addr, next);
-		/* Let munmap, mprotect and faults of other threads in between batches. */
+		/*
+		 * A range may span up to TASK_SIZE: give the CPU up every batch (sleeping
+		 * under mmap_lock for read is allowed), and the lock too when others wait
+		 * for it (munmap, mprotect, faults of other threads).
+		 */
 		if (next < end && mmap_lock_is_contended(mm)) {
 			mmap_read_unlock(mm);
 			cond_resched();
-			mmap_read_lock(mm);
+			if (mmap_read_lock_killable(mm)) {
+				rc = -EINTR;
+				goto out_remove;
+			}
+		} else {
+			cond_resched();
 		}
 	}
 out_unlock:
 	mmap_read_unlock(mm);
+out_remove:
 	mmu_interval_notifier_remove(&m->notifier);
 out_free:
+	if (m->owner)
+		svm_cxl_owner_put(m->owner);
 	kvfree(m);
 	atomic64_inc(&svm_cxl_prof.dir[dir].calls);
 	atomic64_add(ktime_get_ns() - t0, &svm_cxl_prof.dir[dir].total_ns);
@@ -546,7 +727,10 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 	for (addr = start; addr < end; addr = next) {
 		next = min(end, addr + (SVM_CXL_BATCH << PAGE_SHIFT));
 		n = (next - addr) >> PAGE_SHIFT;
-		mmap_read_lock(mm);
+		if (mmap_read_lock_killable(mm)) {
+			rc = -EINTR;
+			break;
+		}
 		rc = svm_cxl_locate(&mni, hmm_pfns, addr, next, locs, 0);
 		mmap_read_unlock(mm);
 		if (rc)
@@ -573,6 +757,7 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 			rc = -EINTR;
 			break;
 		}
+		cond_resched();
 	}
 	mmu_interval_notifier_remove(&mni);
 out_free:

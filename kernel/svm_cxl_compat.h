@@ -63,4 +63,13 @@ static inline void svm_cxl_zone_device_page_init(struct page *page, struct dev_p
 }
 #endif
 
+/*
+ * 6.16, "mm: rename PAGE_MAPPING_* to FOLIO_MAPPING_*" (page->mapping flags are a folio
+ * matter since struct page lost ->mapping and ->index for non-head use).
+ */
+#ifndef FOLIO_MAPPING_ANON
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+#define FOLIO_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
+#endif
+
 #endif /* _SVM_CXL_COMPAT_H */

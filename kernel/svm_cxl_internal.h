@@ -8,11 +8,11 @@
  *   device_lock(departing device, held by the driver core around our bus notifiers)
  *     -> pool->drain_lock -> svm_cxl_pools_mutex -> mem_hotplug_lock (memunmap_pages)
  *   pool->drain_lock -> mmap_lock (read, trylock only: naming the holders of busy pages)
- *   pool->drain_lock -> page locks (migrate_device_range) -> pool->alloc_lock
- *   mmap_lock (of a migrated mm) -> page locks -> pool->alloc_lock
+ *   pool->drain_lock -> page locks (migrate_device_range) -> pool->alloc.lock
+ *   mmap_lock (of a migrated mm) -> page locks -> pool->alloc.lock
  * No path takes mmap_lock under svm_cxl_pools_mutex, and svm_cxl_pools_mutex is never
  * held across a drain pass, so an unplug never waits behind a POOL_REMOVE's timeout.
- * pool->alloc_lock is a leaf spinlock, taken with interrupts off because page_free()
+ * pool->alloc.lock is a leaf spinlock, taken with interrupts off because page_free()
  * may run wherever the last reference of a device page is dropped.
  */
 #ifndef _SVM_CXL_INTERNAL_H
@@ -22,6 +22,8 @@
 #include <linux/kobject.h>
 #include <linux/memremap.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -77,30 +79,57 @@ struct svm_cxl_pool_stats {
 	atomic64_t evicted;		/* pages moved out by a drain */
 	atomic64_t alloc_failures;	/* allocations refused (pool full or not active) */
 	atomic64_t busy_retries;	/* drain passes that found pages still busy */
+	atomic64_t poisoned;		/* pages reported bad (memory_failure): retired */
+};
+
+/* The unit of the allocator's bookkeeping and of aligned runs: 2 MiB, one PMD. */
+#define SVM_CXL_CHUNK_SHIFT	(PMD_SHIFT - PAGE_SHIFT)
+#define SVM_CXL_CHUNK_PAGES	BIT(SVM_CXL_CHUNK_SHIFT)
+
+/*
+ * The page allocator of a pool (alloc.c). Its cost is about one bit per page: a bitmap
+ * of the pages that are out, plus two bits per 2 MiB chunk that let allocation find a
+ * chunk with room without scanning pages, and a drain skip chunks with nothing out.
+ * Every array comes from kvcalloc(), so a pool of any size the memmap allows fits;
+ * nothing is initialised page by page.
+ *
+ * lock protects every field below it, the pool's state included. It is a leaf
+ * spinlock, taken with interrupts off because page_free() may run wherever the last
+ * reference of a device page is dropped. Readers that only want a hint (a drain's
+ * "anything out in this chunk?") read the bitmaps without it, through data_race().
+ */
+struct svm_cxl_alloc {
+	spinlock_t lock;		/* protects every field below, and the pool state */
+	unsigned long base_pfn;		/* first allocatable pfn, chunk aligned */
+	unsigned long npages;		/* allocatable pages, whole chunks */
+	unsigned long nchunks;
+	unsigned long nfree;		/* pages that can be handed out */
+	unsigned long nretired;		/* poisoned pages taken out of service for good */
+	unsigned long *out;		/* per page: handed out or retired */
+	unsigned long *chunk_used;	/* per chunk: at least one page out */
+	unsigned long *chunk_partial;	/* per chunk: some pages out, some free */
+	unsigned long cursor;		/* chunk the last single page came from */
 };
 
 struct svm_cxl_pool {
 	u32 id;
 	int node;
 	bool in_cxl_window;		/* false only for allow_any_range test beds */
-	unsigned long pfn_first;
+	unsigned long pfn_first;	/* the whole range, memmap on the device included */
 	unsigned long npages;
+	unsigned long memmap_pages;	/* at the start of the range: the struct pages (altmap) */
 	struct resource *res;		/* our claim of the range in iomem */
 	char name[24];			/* the claim's name in /proc/iomem */
 	char region[24];		/* the CXL region holding it ("regionN"), or "" */
 	struct device *region_dev;	/* its device, referenced for the pool's life */
 	struct dev_pagemap pgmap;	/* pgmap.owner is svm_cxl_pgmap_owner */
 
-	/*
-	 * alloc_lock protects free_stack, nfree, the allocated bitmap and state. Free
-	 * pages are a stack of page offsets: alloc pops, page_free pushes, both O(1).
-	 * Every CPU may allocate (migrations) and free (page_free) at once.
-	 */
-	spinlock_t alloc_lock;
-	u32 *free_stack;
-	unsigned long nfree;
-	unsigned long *allocated;
-	enum svm_cxl_pool_state state;
+	struct svm_cxl_alloc alloc;
+	enum svm_cxl_pool_state state;	/* under alloc.lock */
+
+	/* Who holds pages (owner.c): struct svm_cxl_owner, under owners_lock (irqsave). */
+	spinlock_t owners_lock;		/* protects owners */
+	struct list_head owners;
 
 	struct svm_cxl_pool_stats stats;
 
@@ -204,14 +233,45 @@ unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page 
 					 unsigned long n);
 unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
+unsigned long svm_cxl_pool_retired(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
-bool svm_cxl_pool_batch_in_use(struct svm_cxl_pool *pool, unsigned long first,
-			       unsigned long n);
+unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
+bool svm_cxl_alloc_retire_free(struct svm_cxl_pool *pool, unsigned long pfn);
+bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
+
+/* owner.c */
+struct svm_cxl_user;
+struct svm_cxl_owner {
+	struct list_head node;		/* in pool->owners */
+	refcount_t ref;			/* one per charged page, one per migration using it */
+	const struct mm_struct *mm;	/* identity only, never dereferenced */
+	pid_t tgid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+	atomic_long_t pages;		/* pool pages charged to it */
+	struct svm_cxl_user *user;
+	struct svm_cxl_pool *pool;
+};
+
+void svm_cxl_owners_init(struct svm_cxl_pool *pool);
+struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm);
+void svm_cxl_owner_put(struct svm_cxl_owner *o);
+unsigned long svm_cxl_owner_reserve(struct svm_cxl_owner *o, unsigned long n);
+void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n);
+bool svm_cxl_owner_at_limit(struct svm_cxl_owner *o);
+void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page);
+void svm_cxl_owner_uncharge(struct page *page);
+ssize_t svm_cxl_owners_show(struct svm_cxl_pool *pool, char *buf);
+void svm_cxl_owners_log(struct svm_cxl_pool *pool);
+
+/* poison.c */
+int svm_cxl_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
+			   unsigned long nr_pages, int mf_flags);
 
 /* copy.c */
 struct page;
-void svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
+unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
 
 /* evict.c */
 int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,

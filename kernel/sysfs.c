@@ -58,6 +58,29 @@ static ssize_t used_show(struct kobject *kobj, struct kobj_attribute *attr, char
 
 static struct kobj_attribute used_attr = __ATTR_RO(used);
 
+static ssize_t retired_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", svm_cxl_pool_retired(to_pool(kobj)));
+}
+
+static struct kobj_attribute retired_attr = __ATTR_RO(retired);
+
+static ssize_t holders_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return svm_cxl_owners_show(to_pool(kobj), buf);
+}
+
+/* Pids and comms of other users: root only, as /proc/PID/maps of others is. */
+static struct kobj_attribute holders_attr = __ATTR_RO_MODE(holders, 0400);
+
+static ssize_t memmap_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", to_pool(kobj)->memmap_pages);
+}
+
+static struct kobj_attribute memmap_pages_attr = __ATTR_RO(memmap_pages);
+
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	static const char * const names[] = {
@@ -82,6 +105,9 @@ static struct attribute *svm_cxl_pool_attrs[] = {
 	&pages_attr.attr,
 	&free_attr.attr,
 	&used_attr.attr,
+	&retired_attr.attr,
+	&holders_attr.attr,
+	&memmap_pages_attr.attr,
 	&state_attr.attr,
 	NULL,
 };
@@ -105,6 +131,7 @@ SVM_CXL_STAT_ATTR(allocated_on_device);
 SVM_CXL_STAT_ATTR(evicted);
 SVM_CXL_STAT_ATTR(alloc_failures);
 SVM_CXL_STAT_ATTR(busy_retries);
+SVM_CXL_STAT_ATTR(poisoned);
 
 static struct attribute *svm_cxl_stats_attrs[] = {
 	&migrated_in_attr.attr,
@@ -113,6 +140,7 @@ static struct attribute *svm_cxl_stats_attrs[] = {
 	&evicted_attr.attr,
 	&alloc_failures_attr.attr,
 	&busy_retries_attr.attr,
+	&poisoned_attr.attr,
 	NULL,
 };
 

@@ -37,14 +37,20 @@ struct svm_cxl_pool *svm_cxl_pool_get_by_phys(phys_addr_t addr);
 void svm_cxl_pool_put(struct svm_cxl_pool *pool);
 u32 svm_cxl_pool_id(const struct svm_cxl_pool *pool);
 int svm_cxl_pool_node(const struct svm_cxl_pool *pool);
+/*
+ * The pool of a device page, or NULL if it is not one of ours. No reference is taken:
+ * the pool is valid only while the caller holds a reference on @page.
+ */
 struct svm_cxl_pool *svm_cxl_page_pool(struct page *page);
 
 /*
- * Device pages: svm_cxl_page_alloc() returns an unlocked page with one reference, or
- * NULL when the pool is full or not active (draining); give it back with
- * svm_cxl_page_free() (put_page(): the pool gets the page back when its last
- * reference goes). The contents are not cleared. A page a driver holds cannot be
- * evicted: pool removal fails with -EBUSY until it is freed.
+ * Device pages: svm_cxl_page_alloc() returns an unlocked, zeroed page with one
+ * reference, or NULL when the pool is full or not active (draining). It may sleep
+ * (zone_device_page_init() locks the page). Give it back with svm_cxl_page_free()
+ * (put_page(): the pool gets the page back when its last reference goes). Such
+ * pages are charged to no process (sysfs holders) and count toward no user limit. A
+ * page a driver holds cannot be evicted (drains skip it without copying it): pool
+ * removal fails with -EBUSY until it is freed.
  */
 struct page *svm_cxl_page_alloc(struct svm_cxl_pool *pool);
 void svm_cxl_page_free(struct page *page);

@@ -2,7 +2,8 @@
 # Migration to and from a pool over the whole CXL region, data checked byte for byte:
 # sizes from 4 KiB to 64 MiB, ten round trips, mixed populated ranges, zero CPU faults
 # on device pages; then per-process cases: fork/COW, exit, munmap race, 4 threads,
-# a long-term pin. Counters in sysfs move accordingly.
+# a long-term pin; mlock, MADV_FREE/MADV_DONTNEED, userfaultfd, memcg charges; THPs in
+# RAM left whole by TO_SYSTEM. Counters in sysfs move accordingly.
 . svm-test.sh
 . ktest-lib.sh
 ktest_setup
@@ -10,8 +11,9 @@ ktest_disable_dax
 p=$(ktest_pool_add $START $SIZE)
 d=$POOLS/pool$p
 
-check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault
+check_cmd "migration" svm-ktest $p sizes big roundtrip mixed nofault thp
 check_cmd "processes and threads" svm-ktest $p fork exit munmap threads samerange pin
+check_cmd "lifecycle: mlock, madvise, userfaultfd, memcg" svm-ktest $p mlock madvise uffd memcg
 check_eq "pool$p used after all buffers are gone" 0 "$(cat $d/used)"
 check_eq "pool$p free" $((SIZE / 4096)) "$(cat $d/free)"
 for s in migrated_in migrated_out allocated_on_device; do

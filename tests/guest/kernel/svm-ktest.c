@@ -3,16 +3,22 @@
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
- *        badinput unpriv full drain drainbusy drainrace hold.
+ *        badinput unpriv full drain drainbusy drainrace hold thp thpfull poison
+ *        poisonfree limit mlock madvise uffd memcg stress.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
  */
 #include <liburing.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -794,6 +800,822 @@ static void t_hold(void)
 	munmap(buf, len);
 }
 
+/* AnonHugePages (kB) of the mapping that starts at @addr, from /proc/self/smaps. */
+static long anon_huge_kb(void *addr)
+{
+	char line[256], want[64];
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		KT_DIE("open /proc/self/smaps: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		/* Headers start with the range in lowercase hex; fields with a capital. */
+		if (line[0] && strchr("0123456789abcdef", line[0]))
+			in = !strncmp(line, want, strlen(want));
+		if (in && !strncmp(line, "AnonHugePages:", 14))
+			kb = strtol(line + 14, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * @len bytes (a multiple of 2 MiB) of THP-backed anonymous memory, 2 MiB aligned and a
+ * mapping of its own (so smaps shows it alone), filled with @seed.
+ */
+static char *thp_map(size_t len, uint64_t seed)
+{
+	char *raw = mmap(NULL, len + 2 * KT_MIB, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf;
+
+	if (raw == MAP_FAILED)
+		KT_DIE("mmap: %s", strerror(errno));
+	buf = (char *)(((uintptr_t)raw + 2 * KT_MIB - 1) & ~(2 * KT_MIB - 1));
+	if (buf > raw)
+		munmap(raw, buf - raw);
+	munmap(buf + len, raw + len + 2 * KT_MIB - (buf + len));
+	if (madvise(buf, len, MADV_HUGEPAGE))
+		KT_DIE("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	kt_fill(buf, len, seed);
+	return buf;
+}
+
+/*
+ * TO_SYSTEM over memory that is in RAM already moves nothing and must not touch it:
+ * in 6.12 migrate_vma_setup() splits every THP it meets, so the module looks first.
+ */
+static void t_thp(void)
+{
+	size_t len = 4 * KT_MIB;
+	char *buf = thp_map(len, 7);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	KT_CHECK(anon_huge_kb(buf) == 4096, "THP buffer: AnonHugePages %ld kB before",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("to system over a THP buffer in RAM", &m);
+	KT_CHECK(rc == 0 && m.already == len / KT_PAGE && kt_mig_total(&m) == len / KT_PAGE,
+		 "to system over THP in RAM: every page already there");
+	KT_CHECK(anon_huge_kb(buf) == 4096, "no THP split: AnonHugePages %ld kB after",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, pool, &m);
+	KT_CHECK(rc == 0 && m.already == len / KT_PAGE && anon_huge_kb(buf) == 4096,
+		 "the same with a pool filter: AnonHugePages %ld kB", anon_huge_kb(buf));
+
+	/* One page of the second huge page to the pool: only that THP is split. */
+	kt_to_pool(buf + 2 * KT_MIB + 5 * KT_PAGE, KT_PAGE, pool, "one page of the second THP");
+	KT_CHECK(anon_huge_kb(buf) == 2048, "the first THP stays whole: AnonHugePages %ld kB",
+		 anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("to system over a THP and a split one with a pool page", &m);
+	KT_CHECK(rc == 0 && m.moved == 1 && m.already == len / KT_PAGE - 1,
+		 "to system: the pool page moved, the rest already there");
+	KT_CHECK(anon_huge_kb(buf) == 2048, "the first THP is still whole: AnonHugePages %ld kB",
+		 anon_huge_kb(buf));
+	check_location(buf, len, 0, "THP buffer");
+	check_data(buf, len, 7, "THP buffer");
+	munmap(buf, len);
+}
+
+/*
+ * TO_POOL on a full pool moves nothing: THPs stay whole, data and counters right;
+ * pages already in the pool are reported already. Wants a small pool (2 MiB).
+ */
+static void t_thpfull(void)
+{
+	long long pages = kt_pool_attr(pool, "pages") - kt_pool_attr(pool, "memmap_pages");
+	size_t flen = pages * KT_PAGE, len = 4 * KT_MIB;
+	char *fill = kt_map(flen), *buf;
+	struct svm_cxl_migrate m;
+	long long fails0;
+	int rc;
+
+	kt_fill(fill, flen, 31);
+	kt_to_pool(fill, flen, pool, "filling the pool");
+	KT_CHECK(kt_pool_attr(pool, "free") == 0, "pool%u is full", pool);
+	buf = thp_map(len, 32);
+	KT_CHECK(anon_huge_kb(buf) == 4096, "THP buffer: AnonHugePages %ld kB before",
+		 anon_huge_kb(buf));
+	fails0 = kt_pool_attr(pool, "stats/alloc_failures");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("THP buffer to a full pool", &m);
+	KT_CHECK(rc == 0 && m.moved == 0 && m.no_memory == len / KT_PAGE &&
+		 kt_mig_total(&m) == len / KT_PAGE, "to a full pool: every page no_memory");
+	KT_CHECK(anon_huge_kb(buf) == 4096, "no THP split: AnonHugePages %ld kB after",
+		 anon_huge_kb(buf));
+	KT_CHECK(kt_pool_attr(pool, "stats/alloc_failures") - fails0 == (long long)(len / KT_PAGE),
+		 "stats/alloc_failures counted the refusal");
+	check_data(buf, len, 32, "THP buffer");
+	rc = kt_migrate(fill, flen, SVM_CXL_TO_POOL, pool, &m);
+	KT_CHECK(rc == 0 && m.already == (uint64_t)pages && kt_mig_total(&m) == (uint64_t)pages,
+		 "pages in the full pool: already");
+	check_data(fill, flen, 31, "the pool's pages");
+	kt_to_system(fill, flen, "emptying the pool");
+	check_data(fill, flen, 31, "the pool's pages back");
+	munmap(buf, len);
+	munmap(fill, flen);
+}
+
+/* The pfn of the page at @addr (present), from /proc/self/pagemap (root only). */
+static uint64_t pfn_of(void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / KT_PAGE * 8) != 8)
+		KT_DIE("pagemap: %s", strerror(errno));
+	close(fd);
+	if (!(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1)))
+		KT_DIE("pagemap: %p not present or no pfn (root?)", addr);
+	return e & ((1ULL << 55) - 1);
+}
+
+/* memory_failure() on @pfn as the kernel's software injector does: 0 or errno. */
+static int hard_offline(uint64_t pfn)
+{
+	char s[32];
+	int fd = open("/sys/devices/system/memory/hard_offline_page", O_WRONLY), rc = 0;
+
+	if (fd < 0)
+		KT_DIE("hard_offline_page: %s", strerror(errno));
+	snprintf(s, sizeof(s), "%#llx", (unsigned long long)(pfn * KT_PAGE));
+	if (write(fd, s, strlen(s)) < 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+static sigjmp_buf bus_jmp;
+static volatile int bus_code;
+static void *volatile bus_addr;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	bus_code = si->si_code;
+	bus_addr = si->si_addr;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Read one byte at @p; returns 1 if that raised SIGBUS (code and address saved). */
+static int read_sigbus(volatile char *p)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, old;
+	int got = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	bus_code = 0;
+	bus_addr = NULL;
+	if (!sigsetjmp(bus_jmp, 1))
+		(void)*p;
+	else
+		got = 1;
+	sigaction(SIGBUS, &old, NULL);
+	return got;
+}
+
+static int pool_pfn(uint64_t pfn)
+{
+	uint64_t first = kt_pool_attr(pool, "start") / KT_PAGE;
+
+	return pfn >= first && pfn < first + kt_pool_attr(pool, "pages");
+}
+
+/* Every page of @len at @buf but page @skip equals @shadow. */
+static int same_but(const char *buf, const char *shadow, size_t len, size_t skip)
+{
+	size_t i;
+
+	for (i = 0; i < len / KT_PAGE; i++)
+		if (i != skip && memcmp(buf + i * KT_PAGE, shadow + i * KT_PAGE, KT_PAGE))
+			return 0;
+	return 1;
+}
+
+/*
+ * A pool page in use is poisoned (memory_failure(), as a machine check or a CXL
+ * poison record would call it): it is retired, its mapper gets SIGBUS on access as
+ * for RAM, the other pages are intact, and a removal of the pool skips it. Removes
+ * the pool.
+ */
+static void t_poison(void)
+{
+	size_t len = 16 * KT_PAGE, bad = 3;
+	char *buf = kt_map(len), *shadow = malloc(len);
+	long long pois0 = kt_pool_attr(pool, "stats/poisoned");
+	long long ret0 = kt_pool_attr(pool, "retired");
+	uint64_t pfn, evicted, busy;
+	int rc;
+
+	if (!shadow)
+		KT_DIE("malloc");
+	kt_fill(buf, len, 61);
+	memcpy(shadow, buf, len);
+	kt_to_pool(buf, len, pool, "buffer to be poisoned");
+	pfn = pfn_of(buf + bad * KT_PAGE);
+	KT_CHECK(pool_pfn(pfn), "page %zu is pool pfn %#llx", bad, (unsigned long long)pfn);
+	rc = hard_offline(pfn);
+	KT_CHECK(rc == 0, "memory failure on a pool page in use handled (%s)", strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "stats/poisoned") == pois0 + 1, "stats/poisoned counted it");
+	KT_CHECK(kt_pool_attr(pool, "retired") == ret0 + 1,
+		 "the page is retired (its last reference went with its mapping)");
+	KT_CHECK(read_sigbus(buf + bad * KT_PAGE) && bus_code == BUS_MCEERR_AR &&
+		 bus_addr == buf + bad * KT_PAGE,
+		 "reading the poisoned page: SIGBUS BUS_MCEERR_AR at its address (code %d)",
+		 bus_code);
+	KT_CHECK(same_but(buf, shadow, len, bad), "the other 15 pages are intact");
+	KT_CHECK(kt_count_in(buf, len, pool) == len / KT_PAGE - 1,
+		 "the other 15 pages are still in the pool");
+	rc = hard_offline(pfn);
+	KT_CHECK(rc == EHWPOISON, "a second failure on the same page: EHWPOISON (%s)",
+		 strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "free") + kt_pool_attr(pool, "used") +
+		 kt_pool_attr(pool, "retired") + kt_pool_attr(pool, "memmap_pages") ==
+		 kt_pool_attr(pool, "pages"), "free + used + retired + memmap_pages = pages");
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	KT_CHECK(rc == 0 && evicted == len / KT_PAGE - 1,
+		 "pool removal skips the retired page: rc %d, %llu evicted", rc,
+		 (unsigned long long)evicted);
+	KT_CHECK(same_but(buf, shadow, len, bad), "after the removal the 15 pages are intact");
+	KT_CHECK(kt_count_in(buf, len, 0) == len / KT_PAGE - 1, "... and in system RAM");
+	KT_CHECK(read_sigbus(buf + bad * KT_PAGE) && bus_code == BUS_MCEERR_AR,
+		 "the poisoned page still raises SIGBUS");
+	munmap(buf, len);
+	free(shadow);
+}
+
+/*
+ * A free pool page is poisoned: it leaves the free pages at once and is never handed
+ * out again. Wants a small pool (2 MiB), all free.
+ */
+static void t_poisonfree(void)
+{
+	long long pages = kt_pool_attr(pool, "pages") - kt_pool_attr(pool, "memmap_pages");
+	uint64_t last = kt_pool_attr(pool, "start") / KT_PAGE + kt_pool_attr(pool, "pages") - 1;
+	size_t len = pages * KT_PAGE, i, on_bad = 0;
+	char *buf = kt_map(len);
+	struct svm_cxl_migrate m;
+	int rc;
+
+	KT_CHECK(kt_pool_attr(pool, "free") == pages, "pool%u is empty", pool);
+	rc = hard_offline(last);
+	KT_CHECK(rc == 0, "memory failure on a free pool page handled (%s)", strerror(rc));
+	KT_CHECK(kt_pool_attr(pool, "retired") == 1 && kt_pool_attr(pool, "free") == pages - 1,
+		 "retired 1, free %lld", kt_pool_attr(pool, "free"));
+	kt_fill(buf, len, 62);
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("a whole pool's worth to a pool with a retired page", &m);
+	KT_CHECK(rc == 0 && m.moved == (uint64_t)pages - 1 && m.no_memory == 1,
+		 "every page but one moved; one no_memory");
+	for (i = 0; i < len / KT_PAGE; i++)
+		if (kt_count_in(buf + i * KT_PAGE, KT_PAGE, pool) && pfn_of(buf + i * KT_PAGE) == last)
+			on_bad++;
+	KT_CHECK(on_bad == 0, "no page landed on the retired pfn");
+	check_data(buf, len, 62, "buffer");
+	kt_to_system(buf, len, "buffer back");
+	check_data(buf, len, 62, "buffer back");
+	KT_CHECK(kt_pool_attr(pool, "free") == pages - 1 && kt_pool_attr(pool, "used") == 0,
+		 "all free again but the retired page");
+	munmap(buf, len);
+}
+
+/* A process of another user holding pool pages (t_limit). */
+struct holder {
+	pid_t pid;
+	int go;				/* write end: tell it to check its data and exit */
+	struct {
+		uint64_t moved, no_memory;
+	} res;
+};
+
+/*
+ * Fork a process that becomes @uid (keeping the open /dev/svm_cxl), migrates @pages
+ * pages of its own to the pool, reports the result, and waits; on the go it checks
+ * its data (in the pool where it moved, in RAM elsewhere) and exits 0 if intact.
+ */
+static void holder_start(struct holder *h, uid_t uid, size_t pages, uint64_t seed)
+{
+	int rp[2], gp[2];
+	char c;
+
+	if (pipe(rp) || pipe(gp))
+		KT_DIE("pipe");
+	h->pid = fork();
+	if (h->pid < 0)
+		KT_DIE("fork");
+	if (h->pid == 0) {
+		size_t len = pages * KT_PAGE;
+		char *buf;
+		struct svm_cxl_migrate m;
+		uint64_t res[2];
+
+		if (setgid(uid) || setuid(uid))
+			_exit(100);
+		buf = kt_map(len);
+		kt_fill(buf, len, seed);
+		if (kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m))
+			_exit(101);
+		res[0] = m.moved;
+		res[1] = m.no_memory;
+		if (write(rp[1], res, sizeof(res)) != sizeof(res) ||
+		    read(gp[0], &c, 1) != 1)
+			_exit(102);
+		_exit(kt_verify(buf, len, seed) == (size_t)-1 &&
+		      kt_count_in(buf, len, pool) == m.moved ? 0 : 1);
+	}
+	close(rp[1]);
+	close(gp[0]);
+	if (read(rp[0], &h->res, sizeof(h->res)) != sizeof(h->res))
+		KT_DIE("holder %d died", h->pid);
+	close(rp[0]);
+	h->go = gp[1];
+}
+
+/* Let the holder check its data and exit; its exit status (0: data intact). */
+static int holder_stop(struct holder *h)
+{
+	int status;
+
+	if (write(h->go, "g", 1) != 1)
+		KT_DIE("go");
+	close(h->go);
+	waitpid(h->pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Pages the pool's holders file lists for @pid with @uid (-1: no such line). */
+static long holder_pages(pid_t pid, uid_t uid)
+{
+	char path[128], line[256];
+	long pages = -1, p;
+	int lpid;
+	unsigned int luid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/svm_cxl/pools/pool%u/holders", pool);
+	f = fopen(path, "r");
+	if (!f)
+		KT_DIE("open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %u %ld", &lpid, &luid, &p) == 3 && lpid == pid &&
+		    luid == uid)
+			pages = p;
+	fclose(f);
+	return pages;
+}
+
+/*
+ * The per-user page limit (module parameter user_page_limit, set by the caller) with
+ * two unprivileged users: each gets its own budget, shared by its processes; what is
+ * over is no_memory; holders names who holds what; an exit gives the pages back.
+ */
+static void t_limit(void)
+{
+	FILE *f = fopen("/sys/module/svm_cxl/parameters/user_page_limit", "r");
+	struct holder a, b, a2, a3;
+	long limit = 0;
+
+	pid_t pid;
+	int status;
+
+	if (!f || fscanf(f, "%ld", &limit) != 1 || limit < 20)
+		KT_DIE("user_page_limit must be set to 20 or more (%ld)", limit);
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(1000) || setuid(1000))
+			_exit(100);
+		_exit(open("/sys/module/svm_cxl/parameters/user_page_limit", O_WRONLY) < 0 &&
+		      errno == EACCES ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "an unprivileged user cannot set user_page_limit (EACCES)");
+	holder_start(&a, 1000, limit + 50, 301);
+	KT_CHECK(a.res.moved == (uint64_t)limit && a.res.no_memory == 50,
+		 "uid 1000, %ld + 50 pages: %llu moved, %llu no_memory", limit,
+		 (unsigned long long)a.res.moved, (unsigned long long)a.res.no_memory);
+	holder_start(&b, 1001, limit / 2, 302);
+	KT_CHECK(b.res.moved == (uint64_t)limit / 2 && b.res.no_memory == 0,
+		 "uid 1001 has its own budget: %llu of %ld moved", (unsigned long long)b.res.moved,
+		 limit / 2);
+	KT_CHECK(holder_pages(a.pid, 1000) == limit, "holders: pid %d uid 1000 %ld pages",
+		 a.pid, holder_pages(a.pid, 1000));
+	KT_CHECK(holder_pages(b.pid, 1001) == limit / 2, "holders: pid %d uid 1001 %ld pages",
+		 b.pid, holder_pages(b.pid, 1001));
+	holder_start(&a2, 1000, 10, 303);
+	KT_CHECK(a2.res.moved == 0 && a2.res.no_memory == 10,
+		 "another process of uid 1000 at the limit: all 10 no_memory");
+	KT_CHECK(holder_pages(a2.pid, 1000) == -1, "holders: nothing for it");
+	KT_CHECK(holder_stop(&a2) == 0, "its data intact in RAM");
+	KT_CHECK(holder_stop(&a) == 0, "uid 1000's first process: data intact in the pool");
+	KT_CHECK(holder_pages(a.pid, 1000) == -1, "holders: its line went with its exit");
+	holder_start(&a3, 1000, 10, 304);
+	KT_CHECK(a3.res.moved == 10, "uid 1000 again after the exit: 10 moved");
+	KT_CHECK(holder_stop(&a3) == 0 && holder_stop(&b) == 0, "data intact");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "pool empty again");
+}
+
+/* Lifecycle matrix (docs/kernel.md): what the core does with pool pages. */
+
+/* mlock'd pages move to the pool and back; munlock and munmap give them back. */
+static void t_mlock(void)
+{
+	size_t len = 64 * KT_PAGE;
+	char *buf = kt_map(len);
+	long long used0 = kt_pool_attr(pool, "used");
+
+	kt_fill(buf, len, 401);
+	KT_CHECK(mlock(buf, len) == 0, "mlock %zu bytes (%s)", len, strerror(errno));
+	kt_to_pool(buf, len, pool, "mlocked buffer");
+	check_location(buf, len, pool, "mlocked buffer");
+	check_data(buf, len, 401, "mlocked buffer");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(len / KT_PAGE),
+		 "pool used counts the mlocked pages");
+	kt_to_system(buf, len, "mlocked buffer back");
+	check_location(buf, len, 0, "mlocked buffer back");
+	check_data(buf, len, 401, "mlocked buffer back");
+	kt_to_pool(buf, len, pool, "mlocked buffer again");
+	KT_CHECK(munlock(buf, len) == 0, "munlock on pool pages");
+	check_data(buf, len, 401, "after munlock");
+	munmap(buf, len);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0, "munmap gave the pages back");
+}
+
+/*
+ * MADV_DONTNEED frees pool pages at once (they read back as zeroes); MADV_FREE is
+ * skipped for ZONE_DEVICE pages (6.12 mm/madvise.c), so they stay, data intact.
+ */
+static void t_madvise(void)
+{
+	size_t len = 32 * KT_PAGE, half = len / 2, i;
+	char *buf = kt_map(len);
+	long long used0 = kt_pool_attr(pool, "used");
+	int zero = 1;
+
+	kt_fill(buf, len, 402);
+	kt_to_pool(buf, len, pool, "madvise buffer");
+	KT_CHECK(madvise(buf + half, half, MADV_FREE) == 0, "MADV_FREE on pool pages");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(len / KT_PAGE),
+		 "MADV_FREE freed no pool page (used %lld)", kt_pool_attr(pool, "used") - used0);
+	check_data(buf, len, 402, "after MADV_FREE");
+	check_location(buf, len, pool, "after MADV_FREE");
+	KT_CHECK(madvise(buf, half, MADV_DONTNEED) == 0, "MADV_DONTNEED on pool pages");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(half / KT_PAGE),
+		 "MADV_DONTNEED freed %zu pool pages", half / KT_PAGE);
+	for (i = 0; i < half; i++)
+		zero &= !buf[i];
+	KT_CHECK(zero, "the freed half reads as zeroes");
+	KT_CHECK(kt_count_in(buf + half, half, pool) == half / KT_PAGE,
+		 "the other half is still in the pool");
+	munmap(buf, len);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0, "munmap gave the rest back");
+}
+
+/*
+ * A userfaultfd-registered range (missing mode): populated pages move, holes are not
+ * filled on the device (the core backs off, userfaultfd_missing()), so a later
+ * access still reaches the userfaultfd handler.
+ */
+static void t_uffd(void)
+{
+	size_t len = 8 * KT_PAGE, i;
+	char *buf = kt_map(len);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)buf, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct svm_cxl_page_loc locs[8];
+	struct svm_cxl_migrate m;
+	int uffd, rc, holes = 0;
+
+	for (i = 0; i < len; i += 2 * KT_PAGE)
+		memset(buf + i, 0x5a, KT_PAGE);	/* pages 0, 2, 4, 6 populated */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg))
+		KT_DIE("userfaultfd: %s", strerror(errno));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("uffd-registered range to the pool", &m);
+	KT_CHECK(rc == 0 && m.moved == 4 && m.zero_filled == 0 && kt_mig_total(&m) == 8,
+		 "the 4 populated pages moved, no hole was filled");
+	rc = kt_query(buf, len, locs, NULL);
+	for (i = 0; i < 8; i++)
+		holes += i % 2 ? locs[i].where == SVM_CXL_WHERE_NONE :
+				 (locs[i].where == SVM_CXL_WHERE_POOL && locs[i].id == pool);
+	KT_CHECK(rc == 0 && holes == 8, "holes still empty, populated pages in the pool");
+	for (i = 0; i < len; i += 2 * KT_PAGE)
+		if (buf[i] != 0x5a || buf[i + KT_PAGE - 1] != 0x5a)
+			holes = -1;
+	KT_CHECK(holes == 8, "populated pages intact in the pool");
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	KT_CHECK(rc == 0 && m.moved == 4 && m.absent == 4,
+		 "back: the 4 pool pages moved, the 4 holes absent");
+	close(uffd);
+	munmap(buf, len);
+}
+
+/* The memory.current of cgroup @cg (bytes). */
+static long long cg_current(const char *cg)
+{
+	char path[256], line[64];
+	FILE *f;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	f = fopen(path, "r");
+	if (f && fgets(line, sizeof(line), f))
+		v = strtoll(line, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), rc = 0;
+
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		rc = errno;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * memcg: pool pages stay charged to the cgroup of the process (the core moves the
+ * charge with the page, and charges pages allocated on the device), and are uncharged
+ * when freed. A child in its own cgroup does the work so the parent's charges do not
+ * blur the numbers.
+ */
+static void t_memcg(void)
+{
+	const char *root = "/sys/fs/cgroup", *cg = "/sys/fs/cgroup/svm-ktest";
+	char path[256], pid[32];
+	int status, p[2];
+	long long v[4];
+	pid_t child;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK)) {
+		mkdir(root, 0755);
+		if (mount("cgroup2", root, "cgroup2", 0, NULL))
+			KT_DIE("mount cgroup2: %s", strerror(errno));
+	}
+	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		KT_DIE("mkdir %s: %s", cg, strerror(errno));
+	if (pipe(p))
+		KT_DIE("pipe");
+	child = fork();
+	if (child == 0) {
+		size_t len = 4 * KT_MIB;
+		char *buf, *fresh;
+		long long r[4];
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		if (write_str(path, pid))
+			_exit(100);
+		buf = kt_map(len);
+		fresh = kt_map(len);
+		r[0] = cg_current(cg);
+		kt_fill(buf, len, 403);
+		r[1] = cg_current(cg);
+		kt_to_pool(buf, len, pool, "memcg buffer");
+		kt_to_pool(fresh, len, pool, "memcg never touched");
+		r[2] = cg_current(cg);
+		munmap(buf, len);
+		munmap(fresh, len);
+		r[3] = cg_current(cg);
+		_exit(write(p[1], r, sizeof(r)) == sizeof(r) ? 0 : 101);
+	}
+	waitpid(child, &status, 0);
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		 read(p[0], v, sizeof(v)) == sizeof(v), "memcg child ran (status %#x)", status);
+	printf("# memory.current: %lld start, %lld filled, %lld in the pool, %lld after munmap\n",
+	       v[0], v[1], v[2], v[3]);
+	KT_CHECK(v[1] - v[0] >= (long long)(4 * KT_MIB), "4 MiB in RAM charged");
+	KT_CHECK(v[2] - v[1] >= (long long)(4 * KT_MIB - KT_MIB / 2),
+		 "pool pages stay charged, allocated-on-device ones charged too (+%lld)",
+		 v[2] - v[1]);
+	KT_CHECK(v[2] - v[3] >= (long long)(8 * KT_MIB - KT_MIB / 2),
+		 "munmap uncharged the pool pages (-%lld)", v[2] - v[3]);
+	close(p[0]);
+	close(p[1]);
+	rmdir(cg);
+}
+
+/*
+ * Seeded random stress: STRESS_PROCS processes, each with a private and a shared
+ * range and a thread of its own, doing random writes, migrations both ways, forks
+ * whose child checks everything and exits, and munmap/mmap of pieces, while the
+ * parent drains the pool away and adds it back over the same range. Every byte is
+ * checked against a shadow copy in RAM after every step. SVM_KTEST_SEED picks the
+ * seed (printed), SVM_KTEST_STRESS_OPS the steps per process.
+ */
+#define STRESS_PROCS	3
+#define STRESS_PAGES	64
+
+static uint64_t xs_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+struct stress_range {
+	char *buf;		/* STRESS_PAGES pages */
+	char *shadow;		/* what buf must hold */
+	pthread_mutex_t lock;	/* one writer or mapper at a time per range */
+};
+
+/* The first bad page of @r, or -1. */
+static long stress_check(struct stress_range *r)
+{
+	long i;
+
+	for (i = 0; i < STRESS_PAGES; i++)
+		if (memcmp(r->buf + i * KT_PAGE, r->shadow + i * KT_PAGE, KT_PAGE))
+			return i;
+	return -1;
+}
+
+/* One random step on @r; returns 0, or 1 if data went wrong. */
+static int stress_step(struct stress_range *r, uint64_t *x, bool shared)
+{
+	size_t first = xs_next(x) % STRESS_PAGES, n = 1 + xs_next(x) % (STRESS_PAGES - first);
+	char *a = r->buf + first * KT_PAGE, *sh = r->shadow + first * KT_PAGE;
+	struct svm_cxl_migrate m;
+	size_t i;
+	int bad = 0, status;
+	pid_t pid;
+
+	pthread_mutex_lock(&r->lock);
+	switch (xs_next(x) % 6) {
+	case 0:	/* write */
+		for (i = 0; i < n * KT_PAGE; i += 512) {
+			char v = (char)xs_next(x);
+
+			a[i] = v;
+			sh[i] = v;
+		}
+		break;
+	case 1:	/* to the pool (it may be draining, or gone for a moment) */
+		kt_migrate(a, n * KT_PAGE, SVM_CXL_TO_POOL, pool, &m);
+		break;
+	case 2:
+		kt_migrate(a, n * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, &m);
+		break;
+	case 3:	/* a child checks everything, writes its own copy, exits */
+		pid = fork();
+		if (pid == 0) {
+			if (stress_check(r) >= 0)
+				_exit(1);
+			if (!shared)
+				memset(r->buf, 0x77, KT_PAGE);	/* COW: parent must not see it */
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+		break;
+	case 4:	/* munmap a piece and map it again: zeroes */
+		if (shared)
+			break;
+		munmap(a, n * KT_PAGE);
+		if (mmap(a, n * KT_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != a)
+			KT_DIE("mmap fixed: %s", strerror(errno));
+		memset(sh, 0, n * KT_PAGE);
+		break;
+	default: /* MADV_DONTNEED of a piece */
+		if (shared)
+			break;
+		madvise(a, n * KT_PAGE, MADV_DONTNEED);
+		memset(sh, 0, n * KT_PAGE);
+		break;
+	}
+	if (stress_check(r) >= 0)
+		bad = 1;
+	pthread_mutex_unlock(&r->lock);
+	return bad;
+}
+
+struct stress_thread {
+	struct stress_range *r;
+	uint64_t seed;
+	long ops;
+	int bad;
+};
+
+static void *stress_thread_fn(void *arg)
+{
+	struct stress_thread *t = arg;
+	long i;
+
+	for (i = 0; i < t->ops && !t->bad; i++)
+		t->bad |= stress_step(t->r, &t->seed, false);
+	return NULL;
+}
+
+static void stress_range_init(struct stress_range *r, bool shared, uint64_t seed)
+{
+	size_t len = STRESS_PAGES * KT_PAGE;
+
+	r->buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		      (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+	r->shadow = malloc(len);
+	if (r->buf == MAP_FAILED || !r->shadow)
+		KT_DIE("stress map: %s", strerror(errno));
+	madvise(r->buf, len, MADV_NOHUGEPAGE);
+	kt_fill(r->buf, len, seed);
+	memcpy(r->shadow, r->buf, len);
+	pthread_mutex_init(&r->lock, NULL);
+}
+
+/* One stress process: a thread on one private range, itself on another and a shared one. */
+static int stress_proc(uint64_t seed, long ops)
+{
+	struct stress_range priv, mine, shared;
+	struct stress_thread t = { .r = &priv, .seed = seed * 7 + 1, .ops = ops };
+	pthread_t th;
+	uint64_t x = seed;
+	long i;
+	int bad = 0;
+
+	stress_range_init(&priv, false, seed + 1);
+	stress_range_init(&mine, false, seed + 2);
+	stress_range_init(&shared, true, seed + 3);
+	if (pthread_create(&th, NULL, stress_thread_fn, &t))
+		KT_DIE("pthread_create");
+	for (i = 0; i < ops && !bad; i++) {
+		struct stress_range *r = xs_next(&x) % 2 ? &mine : &shared;
+
+		bad |= stress_step(r, &x, r == &shared) << 1;
+	}
+	pthread_join(th, NULL);
+	bad |= t.bad;
+	/* Everything back to RAM and checked once more. */
+	kt_migrate(mine.buf, STRESS_PAGES * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, NULL);
+	kt_migrate(priv.buf, STRESS_PAGES * KT_PAGE, SVM_CXL_TO_SYSTEM, 0, NULL);
+	bad |= (stress_check(&mine) >= 0 || stress_check(&priv) >= 0 ||
+		stress_check(&shared) >= 0) << 2;
+	return bad;
+}
+
+static void t_stress(void)
+{
+	const char *e = getenv("SVM_KTEST_SEED"), *o = getenv("SVM_KTEST_STRESS_OPS");
+	uint64_t seed = e ? strtoull(e, NULL, 0) : (uint64_t)time(NULL);
+	long ops = o ? strtol(o, NULL, 0) : 150, cycles = 0;
+	uint64_t start = kt_pool_attr(pool, "start"), size = kt_pool_attr(pool, "size");
+	pid_t pids[STRESS_PROCS];
+	int i, status, ok = 1, live = STRESS_PROCS;
+
+	printf("# stress seed %llu, %ld steps per process\n", (unsigned long long)seed, ops);
+	for (i = 0; i < STRESS_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(stress_proc(seed + 1000 * (i + 1), ops));
+	}
+	/* Drain the pool away and add it back while they run. */
+	while (live) {
+		uint64_t evicted, busy;
+		uint32_t id, node;
+		int rc = kt_pool_remove(pool, 2000, &evicted, &busy);
+
+		if (rc == 0) {
+			rc = kt_pool_add(start, size, &id, &node);
+			if (rc || id != pool)
+				KT_DIE("re-add pool: %s, id %u (want %u)", strerror(rc), id, pool);
+			cycles++;
+		} else if (rc != EBUSY) {
+			KT_DIE("pool remove: %s", strerror(rc));
+		}
+		usleep(200000);
+		for (i = 0; i < STRESS_PROCS; i++) {
+			if (pids[i] && waitpid(pids[i], &status, WNOHANG) == pids[i]) {
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					printf("# stress process %d: status %#x\n", i, status);
+					ok = 0;
+				}
+				pids[i] = 0;
+				live--;
+			}
+		}
+	}
+	KT_CHECK(ok, "stress seed %llu: every byte right in %d processes (+threads, forks), pool drained and re-added %ld times",
+		 (unsigned long long)seed, STRESS_PROCS, cycles);
+	KT_CHECK(cycles > 0, "the pool was drained and re-added during the stress");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -816,6 +1638,16 @@ static const struct {
 	{ "drainbusy", t_drainbusy },
 	{ "drainrace", t_drainrace },
 	{ "hold", t_hold },
+	{ "thp", t_thp },
+	{ "thpfull", t_thpfull },
+	{ "poison", t_poison },
+	{ "poisonfree", t_poisonfree },
+	{ "limit", t_limit },
+	{ "mlock", t_mlock },
+	{ "madvise", t_madvise },
+	{ "uffd", t_uffd },
+	{ "memcg", t_memcg },
+	{ "stress", t_stress },
 };
 
 int main(int argc, char **argv)
