@@ -17,10 +17,13 @@ enum {
 	EXIT_TIMEOUT = 7,	/* a deadline passed */
 };
 
-/* flags for the *_to_json() renderers */
+/* flags for the *_to_json() renderers; list's -v levels set them cumulatively */
 enum {
-	JSON_VERBOSE = 1 << 0,	/* memory blocks, node and pool page counts */
-	JSON_HUMAN = 1 << 1,	/* sizes as "256.00 MiB", addresses in hex */
+	JSON_HUMAN = 1 << 0,	/* -u: sizes as "256.00 MiB (268.44 MB)", hex addresses */
+	JSON_TARGETS = 1 << 1,	/* -T, -v: region mappings, window targets */
+	JSON_VERBOSE = 1 << 2,	/* -v: movable, memory tier, node page counts */
+	JSON_MEMBLOCKS = 1 << 3,	/* -vv: every memory block with state and zone */
+	JSON_HOLDERS = 1 << 4,	/* -vvv: processes with pages on the node (/proc scan) */
 };
 
 struct json_object *memdev_to_json(struct svm_memdev *m, unsigned long flags);
