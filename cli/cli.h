@@ -2,19 +2,15 @@
 #ifndef _SVM_CXLCTL_H_
 #define _SVM_CXLCTL_H_
 
+#include <stdio.h>
 #include <json-c/json.h>
 #include <libsvmcxl.h>
 
-/* Exit codes: stable, documented in docs/cli.md and svm-cxlctl(1). */
+/* Exit codes: stable, listed with their meaning in exit-codes.h. */
 enum {
-	EXIT_OK = 0,		/* done, or nothing to do */
-	EXIT_FAIL = 1,		/* the operation failed; the object was left as it was */
-	EXIT_USAGE = 2,		/* bad command line; nothing was changed */
-	EXIT_NOTFOUND = 3,	/* a named object does not exist */
-	EXIT_BUSY = 4,		/* the memory is in use or in another mode */
-	EXIT_PERM = 5,		/* needs CAP_SYS_ADMIN */
-	EXIT_UNSUPPORTED = 6,	/* a kernel module or feature is missing */
-	EXIT_TIMEOUT = 7,	/* a deadline passed */
+#define SVM_EXIT(name, value, meaning) name = value,
+#include "exit-codes.h"
+#undef SVM_EXIT
 };
 
 /* flags for the *_to_json() renderers; list's -v levels set them cumulatively */
@@ -34,12 +30,21 @@ struct json_object *pool_to_json(struct svm_pool *p, unsigned long flags);
 struct json_object *preflight_to_json(struct svm_region *r, const struct svm_preflight *pf);
 void print_json(struct json_object *o);
 
+/* one entry of the command table (commands.h) */
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct svm_ctx *ctx);
-	const char *summary;
 	bool privileged;
+	const char *synopsis;	/* what follows the name */
+	const char *summary;
 };
+extern const struct cmd commands[];
+extern const size_t nr_commands;
+const struct cmd *find_cmd(const char *name);
+/* the command @word was probably meant to be, or NULL */
+const char *suggest_cmd(const char *word);
+/* "Usage:" with the grammar and exit codes, from the tables */
+void usage(FILE *f);
 
 int cmd_list(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_online(int argc, char **argv, struct svm_ctx *ctx);

@@ -78,7 +78,8 @@ done
 check_eq "list: array of single-key objects" '["memdevs","regions"]' "$($CTL list | jq -c 'map(keys[0])')"
 check_eq "list -R -P, no pools: regions only" "$region" "$($CTL list -R -P | jq -r '.[0].region')"
 check_eq "list -m $1 -R" "$region" "$($CTL list -m $1 -R | jq -r '.[].region')"
-check_eq "list -d 0.0 -R" "$region" "$($CTL list -d $(cat $CXL/$region/../devtype >/dev/null 2>&1; basename $(dirname $(readlink -f $CXL/$region)) | sed 's/^decoder//') -R | jq -r '.[].region')"
+rd=$(basename "$(dirname "$(readlink -f $CXL/$region)")")
+check_eq "list -d ${rd#decoder} -R (numeric decoder id)" "$region" "$($CTL list -d ${rd#decoder} -R | jq -r '.[].region')"
 check_eq "list: no nulls" 0 "$($CTL list -vvv -M -R -D -X -P | jq '[.. | select(. == null)] | length')"
 check_eq "list -u resource is hex" "\"$(printf '%#x' $(($(cat $CXL/$region/resource))))\"" "$($CTL list -r $region -u | jq '.[0].resource')"
 expect_rc 2 $CTL status a b
