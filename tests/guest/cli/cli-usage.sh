@@ -86,11 +86,17 @@ expect_rc 2 $CTL status a b
 expect_rc 3 $CTL status region99
 expect_rc 2 $CTL doctor --fix
 expect_rc 2 $CTL help nosuch
+expect_rc 3 $CTL plan --policy /nonexistent	# a missing file, not bad usage
+expect_msg "No such file"
+check_eq "--list-cmds = usage's commands" "$($CTL --list-cmds | tr '\n' ' ')" \
+	"$($CTL --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | tr '\n' ' ')"
 for c in $($CTL --list-cmds); do
 	expect_rc 0 $CTL help $c
 	expect_msg "svm-cxlctl"
 	echo "$OUT" | grep -q "^NAME" || fail "help $c: no NAME section"
 	echo "$OUT" | grep -q "EXIT STATUS" || fail "help $c: no EXIT STATUS section"
+	echo "$OUT" | tr -s ' \n' '  ' | grep -qF "$($CTL --help | grep "^  $c " | sed 's/^  //')" ||
+		fail "help $c: the synopsis is not the one usage() prints"
 done
 expect_rc 0 $CTL online --help
 
