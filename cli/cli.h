@@ -64,6 +64,11 @@ int errno_to_exit(int rc);
 /* print "svm-cxlctl CMD: message" (stderr) and return @code */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_failure(const char *cmd, struct svm_ctx *ctx, int rc);
+struct option;
+/* the long option of @opts nearest to @word ("--memdve" -> "--memdev"), or NULL */
+const char *suggest_option(const char *word, const struct option *opts);
+/* "unknown option WORD; did you mean ...?" and EXIT_USAGE */
+int unknown_option(const char *cmd, const char *word, const struct option *opts);
 void print_notes(struct svm_ctx *ctx, bool verbose);
 int take_lock(const char *cmd);
 /* 0, or EXIT_PERM with a message when the caller lacks CAP_SYS_ADMIN */

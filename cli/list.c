@@ -84,8 +84,7 @@ static int parse(int argc, char **argv, struct list_params *p)
 		case ':':
 			return usage_error("list", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("list", "unknown option '%s'; see 'svm-cxlctl help list'",
-					   argv[optind - 1]);
+			return unknown_option("list", argv[optind - 1], opts);
 		}
 		if (rc)
 			return rc;

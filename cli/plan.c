@@ -136,8 +136,7 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 		case ':':
 			return usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("plan", "unknown option '%s'; see 'svm-cxlctl help plan'",
-					   argv[optind - 1]);
+			return unknown_option("plan", argv[optind - 1], opts);
 		}
 	}
 	if (optind < argc)

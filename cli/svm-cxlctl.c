@@ -2,6 +2,7 @@
 /* svm-cxlctl: command table, grammar, shared helpers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,38 @@ const char *suggest_cmd(const char *word)
 		}
 	}
 	return best;
+}
+
+const char *suggest_option(const char *word, const struct option *opts)
+{
+	static char buf[64];
+	const char *w = word + strspn(word, "-"), *best = NULL;
+	int bd = 3;
+
+	if (word[0] != '-' || word[1] != '-')
+		return NULL;	/* short options are one letter: nothing to guess from */
+	for (; opts->name; opts++) {
+		int d = distance(w, opts->name);
+
+		if (d < bd) {
+			bd = d;
+			best = opts->name;
+		}
+	}
+	if (!best)
+		return NULL;
+	snprintf(buf, sizeof(buf), "--%s", best);
+	return buf;
+}
+
+int unknown_option(const char *cmd, const char *word, const struct option *opts)
+{
+	const char *s = suggest_option(word, opts);
+
+	if (s)
+		return usage_error(cmd, "unknown option '%s'; did you mean '%s'? (see 'svm-cxlctl help %s')",
+				   word, s, cmd);
+	return usage_error(cmd, "unknown option '%s'; see 'svm-cxlctl help %s'", word, cmd);
 }
 
 int errno_to_exit(int rc)

@@ -100,6 +100,9 @@ with tempfile.TemporaryDirectory() as root:
         check(rc == 2 and word in err and not out,
               f"list {' '.join(args)}: exit 2 naming {word!r} ({rc}, {err.strip()!r})")
 
+    rc, _, err = run("list", "--regoin", "0")
+    check(rc == 2 and "did you mean '--region'" in err, f"--regoin: did you mean --region ({err.strip()})")
+
     # own filters: names, ids, PCI addresses, several words, all
     check(names(listing("-m", "0000:df:00.0"), "memdev") == ["mem1"], "-m PCI address")
     check(names(listing("-m", "mem0,2"), "memdev") == ["mem0", "mem2"], "-m mem0,2")
