@@ -67,6 +67,15 @@ with tempfile.TemporaryDirectory() as root:
         check(f"  {value}  {meaning.split()[0]}" in usage, f"usage() has exit code {value}")
     check(re.search(r"COMMAND := \{ list \|", usage) is not None, "usage() has the grammar")
 
+    # docs/cli.md repeats the grammar and the exit codes for readers of the tree: the
+    # same words as the tables
+    cli_md = open(os.path.join(os.path.dirname(COMMANDS_H), "../docs/cli.md")).read()
+    for name, _, synopsis, _ in cmds:
+        check(re.search(rf"^{re.escape(name + ' ' + synopsis)}( |$)", cli_md, re.M) is not None,
+              f"docs/cli.md grammar has '{name} {synopsis}'")
+    for _, value, meaning in codes:
+        check(f"| {value} | {meaning}" in cli_md, f"docs/cli.md has exit code {value} as the table says")
+
     # help: every command's page, with the synopsis and exit codes of the tables
     if MANDIR != "-":
         for name, _, synopsis, _ in cmds:
