@@ -49,9 +49,12 @@ check_eq "list: decode_state" commit "$(jq -r ".[0].decode_state" /tmp/list.json
 check_eq "list: enabled (no state key)" null "$(jq ".[0].state" /tmp/list.json)"
 check_eq "list: mode" offline "$(jq -r ".[0].mode" /tmp/list.json)"
 # the same keys and values as cxl list -R -T (ours come on top)
-for k in region resource size interleave_ways interleave_granularity decode_state mappings; do
+for k in region resource size interleave_ways interleave_granularity decode_state; do
 	check_eq "list: $k as cxl list has it" "$(cxl list -R -T -r $region | jq -c ".[0].$k")" "$(jq -c ".[0].$k" /tmp/list.json)"
 done
+# cxl lists mappings in libcxl's enumeration order, we in position order: same entries
+check_eq "list: mappings as cxl list has them" "$(cxl list -R -T -r $region | jq -c '.[0].mappings | sort_by(.position)')" \
+	"$(jq -c '.[0].mappings' /tmp/list.json)"
 i=0
 while [ $i -lt $# ]; do
 	check_eq "list: target$i" "$(cat $r/target$i)" "$(jq -r ".[0].mappings[$i].decoder" /tmp/list.json)"
