@@ -2,25 +2,24 @@
 #ifndef _SVM_CXLCTL_H_
 #define _SVM_CXLCTL_H_
 
+#include <stdio.h>
 #include <json-c/json.h>
 #include <libsvmcxl.h>
 
-/* Exit codes: stable, documented in docs/cli.md and svm-cxlctl(1). */
+/* Exit codes: stable, listed with their meaning in exit-codes.h. */
 enum {
-	EXIT_OK = 0,		/* done, or nothing to do */
-	EXIT_FAIL = 1,		/* the operation failed; the object was left as it was */
-	EXIT_USAGE = 2,		/* bad command line; nothing was changed */
-	EXIT_NOTFOUND = 3,	/* a named object does not exist */
-	EXIT_BUSY = 4,		/* the memory is in use or in another mode */
-	EXIT_PERM = 5,		/* needs CAP_SYS_ADMIN */
-	EXIT_UNSUPPORTED = 6,	/* a kernel module or feature is missing */
-	EXIT_TIMEOUT = 7,	/* a deadline passed */
+#define SVM_EXIT(name, value, meaning) name = value,
+#include "exit-codes.h"
+#undef SVM_EXIT
 };
 
-/* flags for the *_to_json() renderers */
+/* flags for the *_to_json() renderers; list's -v levels set them cumulatively */
 enum {
-	JSON_VERBOSE = 1 << 0,	/* memory blocks, node and pool page counts */
-	JSON_HUMAN = 1 << 1,	/* sizes as "256.00 MiB", addresses in hex */
+	JSON_HUMAN = 1 << 0,	/* -u: sizes as "256.00 MiB (268.44 MB)", hex addresses */
+	JSON_TARGETS = 1 << 1,	/* -T, -v: region mappings, window targets */
+	JSON_VERBOSE = 1 << 2,	/* -v: movable, memory tier, node page counts */
+	JSON_MEMBLOCKS = 1 << 3,	/* -vv: every memory block with state and zone */
+	JSON_HOLDERS = 1 << 4,	/* -vvv: processes with pages on the node (/proc scan) */
 };
 
 struct json_object *memdev_to_json(struct svm_memdev *m, unsigned long flags);
@@ -31,12 +30,21 @@ struct json_object *pool_to_json(struct svm_pool *p, unsigned long flags);
 struct json_object *preflight_to_json(struct svm_region *r, const struct svm_preflight *pf);
 void print_json(struct json_object *o);
 
+/* one entry of the command table (commands.h) */
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct svm_ctx *ctx);
-	const char *summary;
 	bool privileged;
+	const char *synopsis;	/* what follows the name */
+	const char *summary;
 };
+extern const struct cmd commands[];
+extern const size_t nr_commands;
+const struct cmd *find_cmd(const char *name);
+/* the command @word was probably meant to be, or NULL */
+const char *suggest_cmd(const char *word);
+/* "Usage:" with the grammar and exit codes, from the tables */
+void usage(FILE *f);
 
 int cmd_list(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_online(int argc, char **argv, struct svm_ctx *ctx);
@@ -56,6 +64,11 @@ int errno_to_exit(int rc);
 /* print "svm-cxlctl CMD: message" (stderr) and return @code */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_failure(const char *cmd, struct svm_ctx *ctx, int rc);
+struct option;
+/* the long option of @opts nearest to @word ("--memdve" -> "--memdev"), or NULL */
+const char *suggest_option(const char *word, const struct option *opts);
+/* "unknown option WORD; did you mean ...?" and EXIT_USAGE */
+int unknown_option(const char *cmd, const char *word, const struct option *opts);
 void print_notes(struct svm_ctx *ctx, bool verbose);
 int take_lock(const char *cmd);
 /* 0, or EXIT_PERM with a message when the caller lacks CAP_SYS_ADMIN */

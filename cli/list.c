@@ -1,51 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* svm-cxlctl list: the model as JSON, filtered by name, id or "all". */
+/*
+ * svm-cxlctl list: the model as JSON, shaped as cxl list shapes it (cxl/list.c,
+ * cxl/filter.c): always an array; the objects themselves when one type has something
+ * to show, an array of single-key objects ({"memdevs":[...]}, {"regions":[...]}) when
+ * several have; "[]" and exit 0 when nothing matches.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "filter.h"
 
-/* @filter: NULL (no filter), "all", or space/comma separated names or ids */
-static bool match(const char *filter, const char *prefix, const char *name, int id)
+struct list_params {
+	struct list_filter f;
+	bool memdevs, regions, decoders, dax, pools, targets, human;
+	int verbose;
+};
+
+static int check_filter(enum filter_kind kind, const char *opt, const char *value,
+			const char *expected)
 {
-	char buf[256], *tok, *save;
+	char bad[128];
 
-	if (!filter || !strcmp(filter, "all"))
-		return true;
-	snprintf(buf, sizeof(buf), "%s", filter);
-	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
-		char *end;
-		long v;
-
-		if (!strcmp(tok, "all") || !strcmp(tok, name))
-			return true;
-		v = strtol(tok, &end, 10);
-		if (!*end && end != tok && v == id && !strncmp(name, prefix, strlen(prefix)))
-			return true;
-	}
-	return false;
+	if (!filter_check(kind, value, bad, sizeof(bad)))
+		return 0;
+	if (!bad[0])
+		return usage_error("list", "%s '%s': empty; expected %s", opt, value, expected);
+	return usage_error("list", "%s '%s': '%s' is not %s", opt, value, bad, expected);
 }
 
-static bool valid_filter(const char *filter, const char *prefix)
-{
-	char buf[256], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", filter);
-	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
-		char *end;
-
-		if (!strcmp(tok, "all") || !strncmp(tok, prefix, strlen(prefix)))
-			continue;
-		strtol(tok, &end, 10);
-		if (*end || end == tok)
-			return false;
-	}
-	return true;
-}
-
-int cmd_list(int argc, char **argv, struct svm_ctx *ctx)
+static int parse(int argc, char **argv, struct list_params *p)
 {
 	static const struct option opts[] = {
 		{ "memdevs", no_argument, NULL, 'M' },
@@ -54,131 +40,159 @@ int cmd_list(int argc, char **argv, struct svm_ctx *ctx)
 		{ "dax", no_argument, NULL, 'X' },
 		{ "pools", no_argument, NULL, 'P' },
 		{ "memdev", required_argument, NULL, 'm' },
+		{ "serial", required_argument, NULL, 's' },
 		{ "region", required_argument, NULL, 'r' },
 		{ "decoder", required_argument, NULL, 'd' },
+		{ "targets", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "human", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *fm = NULL, *fr = NULL, *fd = NULL;
-	bool M = false, R = false, D = false, X = false, P = false;
-	unsigned long flags = 0;
-	int c, verbose = 0, ntypes;
-	struct json_object *out, *am = NULL, *ar = NULL, *ad = NULL, *ax = NULL, *ap = NULL;
-	struct svm_memdev *m;
-	struct svm_region *r;
-	struct svm_root_decoder *d;
-	struct svm_pool *p;
+	int c, rc = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":MRDXPm:r:d:vu", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":MRDXPm:s:r:d:Tvu", opts, NULL)) != -1) {
 		switch (c) {
-		case 'M': M = true; break;
-		case 'R': R = true; break;
-		case 'D': D = true; break;
-		case 'X': X = true; break;
-		case 'P': P = true; break;
-		case 'm': fm = optarg; M = true; break;
-		case 'r': fr = optarg; R = true; break;
-		case 'd': fd = optarg; D = true; break;
-		case 'v': verbose++; break;
-		case 'u': flags |= JSON_HUMAN; break;
+		case 'M': p->memdevs = true; break;
+		case 'R': p->regions = true; break;
+		case 'D': p->decoders = true; break;
+		case 'X': p->dax = true; break;
+		case 'P': p->pools = true; break;
+		case 'T': p->targets = true; break;
+		case 'v': p->verbose++; break;
+		case 'u': p->human = true; break;
+		case 'm':
+			p->f.memdev = optarg;
+			rc = check_filter(FILTER_MEMDEV, "-m", optarg,
+					  "a memdev (memN, N, a PCI address, all)");
+			break;
+		case 's':
+			p->f.serial = optarg;
+			rc = check_filter(FILTER_SERIAL, "-s", optarg,
+					  "a serial number (decimal or 0x hex)");
+			break;
+		case 'r':
+			p->f.region = optarg;
+			rc = check_filter(FILTER_REGION, "-r", optarg, "a region (regionN, N, all)");
+			break;
+		case 'd':
+			p->f.decoder = optarg;
+			rc = check_filter(FILTER_DECODER, "-d", optarg,
+					  "a decoder (decoderX.Y, X.Y, root, all)");
+			break;
 		case ':':
 			return usage_error("list", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("list", "unknown option '%s'; see 'svm-cxlctl help list'",
-					   argv[optind - 1]);
+			return unknown_option("list", argv[optind - 1], opts);
 		}
+		if (rc)
+			return rc;
 	}
 	if (optind < argc)
-		return usage_error("list", "unexpected '%s'; filter with -m MEMDEV, -r REGION, -d DECODER",
+		return usage_error("list", "unexpected '%s'; filter with -m MEMDEV, -s SERIAL, -r REGION, -d DECODER",
 				   argv[optind]);
-	if (fm && !valid_filter(fm, "mem"))
-		return usage_error("list", "-m '%s': expected memN, an id, or all", fm);
-	if (fr && !valid_filter(fr, "region"))
-		return usage_error("list", "-r '%s': expected regionN, an id, or all", fr);
-	if (fd && !valid_filter(fd, "decoder"))
-		return usage_error("list", "-d '%s': expected decoderX.Y or all", fd);
-	if (verbose)
+	return 0;
+}
+
+/* cxl's splice_array: nothing for an empty type, a container when several have objects */
+static void splice(struct json_object *top, struct json_object *objs, const char *name,
+		   bool container)
+{
+	size_t n = json_object_array_length(objs);
+
+	if (!n) {
+		json_object_put(objs);
+		return;
+	}
+	if (container) {
+		struct json_object *c = json_object_new_object();
+
+		json_object_object_add(c, name, objs);
+		json_object_array_add(top, c);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(top, json_object_get(json_object_array_get_idx(objs, i)));
+	json_object_put(objs);
+}
+
+int cmd_list(int argc, char **argv, struct svm_ctx *ctx)
+{
+	struct list_params p = { .f.ctx = ctx };
+	struct json_object *am, *ad, *ar, *ax, *ap, *top;
+	struct svm_root_decoder *d;
+	struct svm_memdev *m;
+	struct svm_region *r;
+	struct svm_pool *pool;
+	unsigned long flags = 0;
+	int rc, ntypes;
+
+	rc = parse(argc, argv, &p);
+	if (rc)
+		return rc;
+	/* as cxl list: without a type, the filters name the types; without either,
+	 * memdevs and regions (and with -v the windows and pools too) */
+	if (!p.memdevs && !p.regions && !p.decoders && !p.dax && !p.pools) {
+		p.memdevs = p.f.memdev || p.f.serial;
+		p.regions = !!p.f.region;
+		p.decoders = !!p.f.decoder;
+		if (!p.memdevs && !p.regions && !p.decoders) {
+			p.memdevs = p.regions = true;
+			p.decoders = p.pools = p.verbose > 0;
+		}
+	}
+	if (p.human)
+		flags |= JSON_HUMAN;
+	if (p.targets || p.verbose >= 1)
+		flags |= JSON_TARGETS;
+	if (p.verbose >= 1)
 		flags |= JSON_VERBOSE;
-	if (!M && !R && !D && !X && !P) {
-		M = R = true;
-		if (verbose)
-			D = P = true;
-	}
+	if (p.verbose >= 2)
+		flags |= JSON_MEMBLOCKS;
+	if (p.verbose >= 3)
+		flags |= JSON_HOLDERS;
 
-	if (M) {
-		am = json_object_new_array();
+	am = json_object_new_array();
+	ad = json_object_new_array();
+	ar = json_object_new_array();
+	ax = json_object_new_array();
+	ap = json_object_new_array();
+	if (p.memdevs)
 		svm_memdev_foreach(ctx, m)
-			if (match(fm, "mem", svm_memdev_get_name(m), svm_memdev_get_id(m)))
+			if (filter_memdev(m, &p.f))
 				json_object_array_add(am, memdev_to_json(m, flags));
-	}
-	if (D) {
-		ad = json_object_new_array();
+	if (p.decoders)
 		svm_root_decoder_foreach(ctx, d)
-			if (match(fd, "decoder", svm_root_decoder_get_name(d), -1))
+			if (filter_decoder(d, &p.f))
 				json_object_array_add(ad, decoder_to_json(d, flags));
-	}
-	if (R || X) {
-		if (R)
-			ar = json_object_new_array();
-		if (X)
-			ax = json_object_new_array();
+	if (p.regions || p.dax)
 		svm_region_foreach(ctx, r) {
-			if (!match(fr, "region", svm_region_get_name(r), svm_region_get_id(r)))
-				continue;
-			if (R)
+			struct svm_dax *dax = svm_region_get_dax(r);
+
+			if (p.regions && filter_region(r, &p.f))
 				json_object_array_add(ar, region_to_json(r, flags));
-			if (X && svm_region_get_dax(r))
-				json_object_array_add(ax, dax_to_json(svm_region_get_dax(r), flags));
+			if (p.dax && dax && filter_dax(dax, &p.f))
+				json_object_array_add(ax, dax_to_json(dax, flags));
 		}
-	}
-	if (P) {
-		ap = json_object_new_array();
-		svm_pool_foreach(ctx, p)
-			json_object_array_add(ap, pool_to_json(p, flags));
-	}
+	if (p.pools)
+		svm_pool_foreach(ctx, pool)
+			if (filter_pool(pool, &p.f))
+				json_object_array_add(ap, pool_to_json(pool, flags));
 
-	/* a name or id that matched nothing is an error, like any unknown object */
-	{
-		const char *missing = NULL;
-
-		if (fm && strcmp(fm, "all") && am && !json_object_array_length(am))
-			missing = fm;
-		else if (fr && strcmp(fr, "all") && ar && !json_object_array_length(ar))
-			missing = fr;
-		else if (fd && strcmp(fd, "all") && ad && !json_object_array_length(ad))
-			missing = fd;
-		if (missing) {
-			fprintf(stderr, "%s list: '%s' matches nothing; 'svm-cxlctl list -M -R -D' shows what exists\n",
-				prog, missing);
-			json_object_put(am);
-			json_object_put(ar);
-			json_object_put(ad);
-			json_object_put(ax);
-			json_object_put(ap);
-			return EXIT_NOTFOUND;
-		}
-	}
-
-	ntypes = !!am + !!ar + !!ad + !!ax + !!ap;
-	if (ntypes == 1) {
-		out = am ? am : ar ? ar : ad ? ad : ax ? ax : ap;
-	} else {
-		out = json_object_new_object();
-		if (am)
-			json_object_object_add(out, "memdevs", am);
-		if (ad)
-			json_object_object_add(out, "decoders", ad);
-		if (ar)
-			json_object_object_add(out, "regions", ar);
-		if (ax)
-			json_object_object_add(out, "dax", ax);
-		if (ap)
-			json_object_object_add(out, "pools", ap);
-	}
-	print_json(out);
-	json_object_put(out);
+	ntypes = !!json_object_array_length(am) + !!json_object_array_length(ad) +
+		 !!json_object_array_length(ar) + !!json_object_array_length(ax) +
+		 !!json_object_array_length(ap);
+	top = json_object_new_array();
+	/* cxl list's order and names; dax devices and pools are ours */
+	splice(top, am, "memdevs", ntypes > 1);
+	splice(top, ad, "root decoders", ntypes > 1);
+	splice(top, ar, "regions", ntypes > 1);
+	splice(top, ax, "dax devices", ntypes > 1);
+	splice(top, ap, "pools", ntypes > 1);
+	if (!ntypes)
+		fprintf(stderr, "%s list: warning: no matching devices found\n", prog);
+	print_json(top);
+	json_object_put(top);
 	return EXIT_OK;
 }

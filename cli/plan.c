@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* svm-cxlctl plan: what the policy would do to the current topology. Changes nothing. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,14 +48,14 @@ static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct sv
 	json_object_object_add(o, "memdevs", a);
 	a = json_object_new_array();
 	for (int i = 0; i < nr; i++)
-		json_object_array_add(a, json_object_new_int64((int64_t)svm_memdev_get_serial(mds[i])));
+		json_object_array_add(a, json_object_new_uint64(svm_memdev_get_serial(mds[i])));
 	json_object_object_add(o, "serials", a);
 	if (r) {
 		json_object_object_add(o, "region", json_object_new_string(svm_region_get_name(r)));
 		json_object_object_add(o, "current",
 				       json_object_new_string(svm_mode_name(svm_region_get_mode(r))));
 	}
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)s.size));
+	json_object_object_add(o, "size", json_object_new_uint64(s.size));
 	json_object_object_add(o, "class", json_object_new_string(svm_policy_class_name(s.class)));
 	json_object_object_add(o, "mode", json_object_new_string(svm_policy_mode_name(d.mode)));
 	if (d.mode == SVM_POLICY_MODE_NUMA)
@@ -64,6 +65,50 @@ static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct sv
 	json_object_object_add(o, "rule", json_object_new_string(d.rule));
 	json_object_object_add(o, "action", json_object_new_string(action(&d, r)));
 	return o;
+}
+
+/*
+ * The policy at @path, or NULL with a message and *@code: a missing file is a named object
+ * that does not exist (3), an unreadable one a failure (1); a file that does not parse is
+ * a bad argument when named on the command line (2), a failure otherwise (1).
+ */
+static struct svm_policy *load_policy(const char *path, bool explicit, int *code)
+{
+	struct svm_policy *pol;
+	char err[1024], *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re"), *mem;
+	int e = errno;
+
+	if (!f) {
+		fprintf(stderr, "%s plan: %s: %s\n", prog, path, strerror(e));
+		*code = e == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
+		return NULL;
+	}
+	mem = open_memstream(&text, &len);
+	if (mem) {
+		char buf[4096];
+		size_t n;
+
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, mem);
+		fclose(mem);
+	}
+	if (!mem || ferror(f)) {
+		fprintf(stderr, "%s plan: %s: read error\n", prog, path);
+		fclose(f);
+		free(text);
+		*code = EXIT_FAIL;
+		return NULL;
+	}
+	fclose(f);
+	pol = svm_policy_parse(text, path, err, sizeof(err));
+	free(text);
+	if (!pol) {
+		fprintf(stderr, "%s plan: %s\n", prog, err);
+		*code = explicit ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return pol;
 }
 
 int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
@@ -78,8 +123,7 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 	struct json_object *out, *list;
 	struct svm_memdev *m;
 	struct svm_region *r;
-	char err[1024];
-	int c;
+	int c, code = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -92,8 +136,7 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 		case ':':
 			return usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("plan", "unknown option '%s'; see 'svm-cxlctl help plan'",
-					   argv[optind - 1]);
+			return unknown_option("plan", argv[optind - 1], opts);
 		}
 	}
 	if (optind < argc)
@@ -102,11 +145,9 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 		pol = svm_policy_default();
 		path = NULL;
 	} else {
-		pol = svm_policy_load(path, err, sizeof(err));
-		if (!pol) {
-			fprintf(stderr, "%s plan: %s\n", prog, err);
-			return EXIT_USAGE;
-		}
+		pol = load_policy(path, explicit, &code);
+		if (!pol)
+			return code;
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "policy", json_object_new_string(path ? path : "built-in defaults"));

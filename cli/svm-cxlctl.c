@@ -2,6 +2,7 @@
 /* svm-cxlctl: command table, grammar, shared helpers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,44 +16,58 @@
 
 const char *prog = "svm-cxlctl";
 
-static const struct cmd commands[] = {
-	{ "list", cmd_list, "list memdevs, windows, regions, dax devices, pools as JSON", false },
-	{ "online", cmd_online, "online a region (or a memdev's region) as numa or coherent", true },
-	{ "offline", cmd_offline, "offline a region for hot-unplug", true },
-	{ "convert", cmd_convert, "switch an online region to the other mode, keeping data", true },
-	{ "create-region", cmd_create_region, "assemble a ram region over memdevs", true },
-	{ "destroy-region", cmd_destroy_region, "tear a region down (also stale ones)", true },
-	{ "status", cmd_status, "one line per region: mode, node, usage", false },
-	{ "doctor", cmd_doctor, "check the platform for the classic failures", false },
-	{ "plan", cmd_plan, "what the svm-cxld policy would do to each device (changes nothing)", false },
-	{ "monitor", cmd_monitor, "stream svm-cxld's events as JSON lines", false },
-	{ "help", cmd_help, "show the manual page of a command", false },
+const struct cmd commands[] = {
+#define SVM_CMD(name, fn, privileged, synopsis, summary) \
+	{ name, fn, privileged, synopsis, summary },
+#include "commands.h"
+#undef SVM_CMD
+};
+const size_t nr_commands = sizeof(commands) / sizeof(commands[0]);
+
+static const struct {
+	int code;
+	const char *meaning;
+} exit_codes[] = {
+#define SVM_EXIT(name, value, meaning) { value, meaning },
+#include "exit-codes.h"
+#undef SVM_EXIT
 };
 
-static void usage(FILE *f)
+/* iproute2's habit: the grammar, then one line per command */
+void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: svm-cxlctl COMMAND [OBJECT...] [OPTIONS]\n"
-		"       svm-cxlctl help [COMMAND]\n"
-		"       svm-cxlctl --version\n"
-		"where  COMMAND := { list | online | offline | convert | create-region |\n"
-		"                    destroy-region | status | doctor | plan | monitor | help }\n"
-		"       OBJECT  := { regionN | memN }\n"
-		"\n"
-		"  list [-M] [-R] [-D] [-X] [-P] [-m MEMDEV] [-r REGION] [-d DECODER] [-v] [-u]\n"
-		"  online { REGION | MEMDEV... } --mode { numa | coherent } [--zone { movable | normal }]\n"
-		"  offline { REGION | MEMDEV } [--timeout MS] [--dry-run]\n"
-		"  convert REGION --mode { numa | coherent } [--zone ZONE] [--timeout MS]\n"
-		"  create-region MEMDEV... [--size SIZE] [--decoder DECODER] [--granularity BYTES]\n"
-		"  destroy-region { REGION | all | stale }\n"
-		"  status [REGION]\n"
-		"  doctor [--json]\n"
-		"  plan [--policy FILE]\n"
-		"  monitor [--count N]\n"
-		"\n"
-		"Exit status: 0 done or nothing to do, 1 failed (object unchanged), 2 bad usage,\n"
-		"3 no such object, 4 busy / in another mode, 5 needs CAP_SYS_ADMIN,\n"
-		"6 module or feature missing, 7 timeout.\n");
+	int col;
+
+	fprintf(f, "Usage: %s COMMAND [OBJECT...] [OPTIONS]\n"
+		   "       %s help [COMMAND]\n"
+		   "       %s --version | --list-cmds\n", prog, prog, prog);
+	col = fprintf(f, "where  COMMAND := {");
+	for (size_t i = 0; i < nr_commands; i++) {
+		int w = strlen(commands[i].name) + 3;
+
+		if (col + w > 80)
+			col = fprintf(f, "\n                   ");
+		col += fprintf(f, " %s%s", commands[i].name, i + 1 < nr_commands ? " |" : " }\n");
+	}
+	fprintf(f, "       OBJECT  := { regionN | memN }\n\n");
+	for (size_t i = 0; i < nr_commands; i++)
+		fprintf(f, "  %s %s\n", commands[i].name, commands[i].synopsis);
+	fprintf(f, "\nExit status:\n");
+	for (size_t i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++) {
+		const char *m = exit_codes[i].meaning;
+
+		/* wrapped at 80 columns, continuation lines under the text */
+		fprintf(f, "  %d  ", exit_codes[i].code);
+		while (strlen(m) > 75) {
+			int cut = 75;
+
+			while (cut > 0 && m[cut] != ' ')
+				cut--;
+			fprintf(f, "%.*s\n     ", cut, m);
+			m += cut + 1;
+		}
+		fprintf(f, "%s\n", m);
+	}
 }
 
 /* a cheap distance for "did you mean" */
@@ -79,15 +94,15 @@ static int distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-static const struct cmd *find_cmd(const char *name)
+const struct cmd *find_cmd(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < nr_commands; i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
 }
 
-static const char *suggest(const char *word)
+const char *suggest_cmd(const char *word)
 {
 	static const char *const aliases[][2] = {
 		{ "ls", "list" }, { "show", "list" }, { "create", "create-region" },
@@ -101,7 +116,7 @@ static const char *suggest(const char *word)
 	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		if (!strcmp(word, aliases[i][0]))
 			return aliases[i][1];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < nr_commands; i++) {
 		int d = distance(word, commands[i].name);
 
 		if (d < bd || (!strncmp(word, commands[i].name, strlen(word)) && strlen(word) >= 2 &&
@@ -113,6 +128,38 @@ static const char *suggest(const char *word)
 	return best;
 }
 
+const char *suggest_option(const char *word, const struct option *opts)
+{
+	static char buf[64];
+	const char *w = word + strspn(word, "-"), *best = NULL;
+	int bd = 3;
+
+	if (word[0] != '-' || word[1] != '-')
+		return NULL;	/* short options are one letter: nothing to guess from */
+	for (; opts->name; opts++) {
+		int d = distance(w, opts->name);
+
+		if (d < bd) {
+			bd = d;
+			best = opts->name;
+		}
+	}
+	if (!best)
+		return NULL;
+	snprintf(buf, sizeof(buf), "--%s", best);
+	return buf;
+}
+
+int unknown_option(const char *cmd, const char *word, const struct option *opts)
+{
+	const char *s = suggest_option(word, opts);
+
+	if (s)
+		return usage_error(cmd, "unknown option '%s'; did you mean '%s'? (see 'svm-cxlctl help %s')",
+				   word, s, cmd);
+	return usage_error(cmd, "unknown option '%s'; see 'svm-cxlctl help %s'", word, cmd);
+}
+
 int errno_to_exit(int rc)
 {
 	switch (-rc) {
@@ -121,7 +168,8 @@ int errno_to_exit(int rc)
 	case ENODEV: case ENOENT: return EXIT_NOTFOUND;
 	case EBUSY: case EEXIST: case EADDRINUSE: return EXIT_BUSY;
 	case EPERM: case EACCES: return EXIT_PERM;
-	case EOPNOTSUPP: case EPROTO: return EXIT_UNSUPPORTED;
+	/* ENOPKG: the library could not find a kernel module (libkmod lookup) */
+	case EOPNOTSUPP: case EPROTO: case ENOPKG: return EXIT_UNSUPPORTED;
 	case ETIMEDOUT: case EINTR: return EXIT_TIMEOUT;
 	default: return EXIT_FAIL;
 	}
@@ -144,12 +192,10 @@ int report_failure(const char *cmd, struct svm_ctx *ctx, int rc)
 	const char *msg = svm_get_error(ctx);
 	int code = errno_to_exit(rc);
 
-	/* library EINVAL after validation is a refused operation, not bad usage */
+	/* the code follows the errno alone, never the message; a library EINVAL after the
+	 * CLI validated the arguments is a refused operation, not bad usage */
 	if (code == EXIT_USAGE)
 		code = EXIT_FAIL;
-	/* a module that cannot be found */
-	if (rc == -ENOENT && strstr(msg, "module"))
-		code = EXIT_UNSUPPORTED;
 	fprintf(stderr, "%s %s: %s\n", prog, cmd, msg[0] ? msg : strerror(-rc));
 	return code;
 }
@@ -293,9 +339,15 @@ int main(int argc, char **argv)
 		printf("%s\n", SVM_CXL_VERSION);
 		return EXIT_OK;
 	}
+	/* for the bash completion, as ndctl/git have it */
+	if (!strcmp(argv[1], "--list-cmds")) {
+		for (size_t i = 0; i < nr_commands; i++)
+			printf("%s\n", commands[i].name);
+		return EXIT_OK;
+	}
 	c = find_cmd(argv[1]);
 	if (!c) {
-		const char *s = suggest(argv[1]);
+		const char *s = suggest_cmd(argv[1]);
 
 		if (s)
 			fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? ('%s help' lists commands)\n",

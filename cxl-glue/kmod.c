@@ -55,7 +55,8 @@ int svm_kmod_load(struct svm_ctx *ctx, const char *name)
 	if (!mod) {
 		if (kctx)
 			kmod_unref(kctx);
-		return -ENOENT;
+		/* not -ENOENT: callers tell "no such module" from "no such object" by errno */
+		return -ENOPKG;
 	}
 	rc = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
 	dbg(ctx, "load %s: %d\n", name, rc);

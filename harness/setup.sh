@@ -16,7 +16,7 @@ BASE_PKGS=(
 	python3 jq busybox-static
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
-	gnuplot-nox dkms openssl
+	gnuplot-nox dkms openssl asciidoctor
 )
 # Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along).
 BACKPORTS_PKGS=(

@@ -36,7 +36,15 @@ check_eq "list mode" numa "$($CTL list -r $region | jq -r '.[0].mode')"
 $CTL status | grep "^$region " | grep -q " numa .*node $node .*blocks $n/$n online ($n movable, 0 normal)" ||
 	fail "status line: $($CTL status)"
 echo "ok - status line"
-check_eq "list -v zones" "$n" "$($CTL list -v -r $region | jq '[.[0].dax.memblocks[] | select(.zone == "Movable")] | length')"
+check_eq "list -vv zones" "$n" "$($CTL list -vv -r $region | jq '[.[0].dax.memblocks[] | select(.zone == "Movable")] | length')"
+# the same fields daxctl list prints, with the same values
+for k in chardev size target_node mode online_memblocks total_memblocks movable; do
+	check_eq "list dax $k as daxctl" "$(daxctl list -d $dax | jq -c ".[0].$k")" "$($CTL list -v -r $region | jq -c ".[0].dax.$k")"
+done
+# node page counts in the kernel's page size
+ps=$(awk '/^KernelPageSize/ { print $2 * 1024; exit }' /proc/self/smaps)
+kb=$(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node$node/meminfo)
+check_eq "list -v node_total_pages ($ps-byte pages)" $((kb * 1024 / ps)) "$($CTL list -v -r $region | jq '.[0].dax.node_total_pages')"
 
 # a second online is a no-op success
 before=$(snapshot)

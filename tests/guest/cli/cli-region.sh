@@ -35,43 +35,64 @@ grep -q "$(printf '%x' $start)-.*: $region" /proc/iomem || fail "$region not in 
 check_eq "cxl list size" "$total" "$(cxl list -R -r $region | jq '.[0].size')"
 check_eq "cxl list resource" "$start" "$(cxl list -R -r $region | jq '.[0].resource')"
 
-# list JSON vs sysfs
+# list JSON vs sysfs (shaped like cxl list: the default lists memdevs and regions as
+# [{"memdevs": [...]}, {"regions": [...]}]; one type alone is a plain array)
 $CTL list >/tmp/list.json || fail "list failed"
-jq -e . /tmp/list.json >/dev/null || fail "list is not JSON"
-check_eq "list: regions" 1 "$(jq '.regions | length' /tmp/list.json)"
-check_eq "list: region resource" "$start" "$(jq ".regions[0].resource" /tmp/list.json)"
-check_eq "list: region size" "$total" "$(jq ".regions[0].size" /tmp/list.json)"
-check_eq "list: ways" "$#" "$(jq ".regions[0].interleave_ways" /tmp/list.json)"
-check_eq "list: granularity" "$(cat $r/interleave_granularity)" "$(jq ".regions[0].interleave_granularity" /tmp/list.json)"
-check_eq "list: decode_state" commit "$(jq -r ".regions[0].decode_state" /tmp/list.json)"
-check_eq "list: mode" offline "$(jq -r ".regions[0].mode" /tmp/list.json)"
+check_eq "list: memdevs and regions" '["memdevs","regions"]' "$(jq -c 'map(keys[0])' /tmp/list.json)"
+$CTL list -R -T >/tmp/list.json || fail "list -R -T failed"
+check_eq "list: regions" 1 "$(jq 'length' /tmp/list.json)"
+check_eq "list: region resource" "$start" "$(jq ".[0].resource" /tmp/list.json)"
+check_eq "list: region size" "$total" "$(jq ".[0].size" /tmp/list.json)"
+check_eq "list: ways" "$#" "$(jq ".[0].interleave_ways" /tmp/list.json)"
+check_eq "list: granularity" "$(cat $r/interleave_granularity)" "$(jq ".[0].interleave_granularity" /tmp/list.json)"
+check_eq "list: decode_state" commit "$(jq -r ".[0].decode_state" /tmp/list.json)"
+check_eq "list: enabled (no state key)" null "$(jq ".[0].state" /tmp/list.json)"
+check_eq "list: mode" offline "$(jq -r ".[0].mode" /tmp/list.json)"
+# the same keys and values as cxl list -R -T (ours come on top)
+for k in region resource size interleave_ways interleave_granularity decode_state; do
+	check_eq "list: $k as cxl list has it" "$(cxl list -R -T -r $region | jq -c ".[0].$k")" "$(jq -c ".[0].$k" /tmp/list.json)"
+done
+# cxl lists mappings in libcxl's enumeration order, we in position order: same entries
+check_eq "list: mappings as cxl list has them" "$(cxl list -R -T -r $region | jq -c '.[0].mappings | sort_by(.position)')" \
+	"$(jq -c '.[0].mappings' /tmp/list.json)"
 i=0
 while [ $i -lt $# ]; do
-	check_eq "list: target$i" "$(cat $r/target$i)" "$(jq -r ".regions[0].targets[$i].decoder" /tmp/list.json)"
+	check_eq "list: target$i" "$(cat $r/target$i)" "$(jq -r ".[0].mappings[$i].decoder" /tmp/list.json)"
 	i=$((i + 1))
 done
 dax=$(region_dax $region) || fail "no dax device"
-check_eq "list: dax" "$dax" "$(jq -r ".regions[0].dax.chardev" /tmp/list.json)"
-check_eq "list: target node" "$(cat $DAXBUS/devices/$dax/target_node)" "$(jq ".regions[0].dax.target_node" /tmp/list.json)"
-check_eq "list: memdevs" "$#" "$(jq '.memdevs | length' /tmp/list.json)"
+check_eq "list: dax" "$dax" "$(jq -r ".[0].dax.chardev" /tmp/list.json)"
+check_eq "list: target node" "$(cat $DAXBUS/devices/$dax/target_node)" "$(jq ".[0].dax.target_node" /tmp/list.json)"
+check_eq "list: dax mode as daxctl says" "$(daxctl list -d $dax | jq -r '.[0].mode')" "$(jq -r ".[0].dax.mode" /tmp/list.json)"
+$CTL list -M >/tmp/list.json || fail "list -M failed"
+check_eq "list: memdevs" "$#" "$(jq 'length' /tmp/list.json)"
 for m in "$@"; do
-	check_eq "list: $m serial" "$(($(cat $CXL/$m/serial)))" "$(jq ".memdevs[] | select(.memdev == \"$m\") | .serial" /tmp/list.json)"
-	check_eq "list: $m ram_size" "$(($(cat $CXL/$m/ram/size)))" "$(jq ".memdevs[] | select(.memdev == \"$m\") | .ram_size" /tmp/list.json)"
-	check_eq "list: $m host" "$(basename "$(dirname "$(readlink -f $CXL/$m)")")" "$(jq -r ".memdevs[] | select(.memdev == \"$m\") | .host" /tmp/list.json)"
-	check_eq "list: $m region" "$region" "$(jq -r ".memdevs[] | select(.memdev == \"$m\") | .region" /tmp/list.json)"
+	check_eq "list: $m serial" "$(($(cat $CXL/$m/serial)))" "$(jq ".[] | select(.memdev == \"$m\") | .serial" /tmp/list.json)"
+	check_eq "list: $m serial as cxl list" "$(cxl list -m $m | jq '.[0].serial')" "$(jq ".[] | select(.memdev == \"$m\") | .serial" /tmp/list.json)"
+	check_eq "list: $m ram_size" "$(($(cat $CXL/$m/ram/size)))" "$(jq ".[] | select(.memdev == \"$m\") | .ram_size" /tmp/list.json)"
+	check_eq "list: $m host" "$(basename "$(dirname "$(readlink -f $CXL/$m)")")" "$(jq -r ".[] | select(.memdev == \"$m\") | .host" /tmp/list.json)"
+	check_eq "list: $m region" "$region" "$(jq -r ".[] | select(.memdev == \"$m\") | .region" /tmp/list.json)"
 done
-# filters
+# filters, cross-object filters
 check_eq "list -r id" "$region" "$($CTL list -r ${region#region} | jq -r '.[0].region')"
 check_eq "list -r all" 1 "$($CTL list -r all | jq length)"
 check_eq "list -m $1" "$1" "$($CTL list -m $1 | jq -r '.[0].memdev')"
+check_eq "list -m $1 -R" "$region" "$($CTL list -m $1 -R | jq -r '.[0].region')"
+check_eq "list -s SERIAL" "$1" "$($CTL list -s $(($(cat $CXL/$1/serial))) | jq -r '.[0].memdev')"
+check_eq "list -r $region -M" "$(echo "$@" | tr ' ' '\n' | sort | tr '\n' ' ')" "$($CTL list -r $region -M | jq -r '.[].memdev' | sort | tr '\n' ' ')"
+check_eq "list -r $region -D" "$ROOT_DECODER" "$($CTL list -r $region -D | jq -r '.[0].decoder')"
 check_eq "list -D targets" "$(cat $CXL/$ROOT_DECODER/target_list | tr ',' '\n' | wc -l)" "$($CTL list -D | jq '.[0].nr_targets')"
 i=0
 for id in $(tr ',' ' ' <$CXL/$ROOT_DECODER/target_list); do
-	check_eq "list -D target $i" "$(basename "$(readlink -f $CXL/root0/dport$id)")" "$($CTL list -D | jq -r ".[0].targets[$i].target")"
+	check_eq "list -D -T target $i" "$(basename "$(readlink -f $CXL/root0/dport$id)")" "$($CTL list -D -T | jq -r ".[0].targets[$i].target")"
 	i=$((i + 1))
 done
-check_eq "list -u size" "\"$((total >> 20)) MiB\"" "$($CTL list -R -u | jq '.[0].size')"
-$CTL list -v -r $region | jq -e '.[0].dax.memblocks' >/dev/null || fail "list -v has no memblocks"
+# -u: ndctl's human form (IEC and JEDEC), addresses in hex; cxl list -u agrees
+check_eq "list -u size" "\"$((total >> 20)).00 MiB ($(((total / 5000 + 1) / 2 / 100)).$(printf %02d $(((total / 5000 + 1) / 2 % 100))) MB)\"" "$($CTL list -R -u | jq '.[0].size')"
+check_eq "list -u size as cxl list -u" "$(cxl list -R -u -r $region | jq '.size')" "$($CTL list -R -u | jq '.[0].size')"
+check_eq "list -u resource" "\"$(printf '%#x' $start)\"" "$($CTL list -R -u | jq '.[0].resource')"
+$CTL list -vv -r $region | jq -e '.[0].dax | has("memblocks") | not' >/dev/null ||
+	fail "an offline region has memory blocks in list -vv"
 
 # second create over the same memdevs: refused, nothing new
 expect_rc 4 $CTL create-region "$@"
@@ -120,6 +141,7 @@ grep "$half" /tmp/doctor.txt | grep -q "destroy-region $half" || fail "doctor do
 $CTL doctor --json | jq -e '[.[] | select(.status == "fail")] | length >= 1' >/dev/null ||
 	fail "doctor --json has no failed check"
 check_eq "list shows it uncommitted" reset "$($CTL list -r $half | jq -r '.[0].decode_state')"
+check_eq "list shows it disabled" disabled "$($CTL list -r $half | jq -r '.[0].state')"
 expect_rc 0 $CTL destroy-region stale $half
 [ -e $CXL/$half ] && fail "$half not deleted"
 check_eq "$dec DPA released" 0 "$(($(cat $CXL/$dec/dpa_size)))"

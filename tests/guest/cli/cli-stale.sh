@@ -24,7 +24,8 @@ log "device gone after $(($(date +%s) - t0)) s"
 [ -e $CXL/$region ] || skip "this kernel deleted $region with its device: nothing stale to clean"
 
 check_eq "$region uncommitted" 0 "$(cat $CXL/$region/commit)"
-check_eq "list: $region stale" stale "$($CTL list -r $region | jq -r '.[0].state')"
+check_eq "list: $region stale" true "$($CTL list -r $region | jq '.[0].stale')"
+check_eq "list: $region state as cxl list -i says" "$(cxl list -i -r $region | jq -r '.[0].state')" "$($CTL list -r $region | jq -r '.[0].state')"
 $CTL doctor >/tmp/doctor.txt
 check_eq "doctor exit with a stale region" 1 "$?"
 grep "$region" /tmp/doctor.txt | grep -q stale || fail "doctor does not call $region stale: $(cat /tmp/doctor.txt)"

@@ -60,19 +60,43 @@ expect_rc 2 $CTL destroy-region
 expect_rc 2 $CTL destroy-region mem0
 expect_rc 3 $CTL destroy-region region99
 expect_rc 2 $CTL list -m foo
-expect_rc 3 $CTL list -m mem42
-expect_rc 3 $CTL list -r 99
+expect_msg "memN"
+expect_rc 2 $CTL list -m ''
+expect_msg "empty"
+expect_rc 2 $CTL list -d 0			# a decoder is X.Y
+expect_msg "decoderX.Y"
+expect_rc 2 $CTL list -s 12ab
 expect_rc 2 $CTL list extra
 expect_rc 2 $CTL list --frob
+# a filter that matches nothing: [] and exit 0, as cxl list
+for f in "-m mem42" "-r 99" "-s 424242" "-d 7.7"; do
+	out=$($CTL list $f 2>/dev/null)
+	check_eq "list $f: exit" 0 $?
+	check_eq "list $f: []" "[]" "$(echo "$out" | jq -c .)"
+done
+# the shape of cxl list: an array, containers only when several types have objects
+check_eq "list: array of single-key objects" '["memdevs","regions"]' "$($CTL list | jq -c 'map(keys[0])')"
+check_eq "list -R -P, no pools: regions only" "$region" "$($CTL list -R -P | jq -r '.[0].region')"
+check_eq "list -m $1 -R" "$region" "$($CTL list -m $1 -R | jq -r '.[].region')"
+rd=$(basename "$(dirname "$(readlink -f $CXL/$region)")")
+check_eq "list -d ${rd#decoder} -R (numeric decoder id)" "$region" "$($CTL list -d ${rd#decoder} -R | jq -r '.[].region')"
+check_eq "list: no nulls" 0 "$($CTL list -vvv -M -R -D -X -P | jq '[.. | select(. == null)] | length')"
+check_eq "list -u resource is hex" "\"$(printf '%#x' $(($(cat $CXL/$region/resource))))\"" "$($CTL list -r $region -u | jq '.[0].resource')"
 expect_rc 2 $CTL status a b
 expect_rc 3 $CTL status region99
 expect_rc 2 $CTL doctor --fix
 expect_rc 2 $CTL help nosuch
-for c in list online offline convert create-region destroy-region status doctor help; do
+expect_rc 3 $CTL plan --policy /nonexistent	# a missing file, not bad usage
+expect_msg "No such file"
+check_eq "--list-cmds = usage's commands" "$($CTL --list-cmds | tr '\n' ' ')" \
+	"$($CTL --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | tr '\n' ' ')"
+for c in $($CTL --list-cmds); do
 	expect_rc 0 $CTL help $c
 	expect_msg "svm-cxlctl"
 	echo "$OUT" | grep -q "^NAME" || fail "help $c: no NAME section"
 	echo "$OUT" | grep -q "EXIT STATUS" || fail "help $c: no EXIT STATUS section"
+	echo "$OUT" | tr -s ' \n' '  ' | grep -qF "$($CTL --help | grep "^  $c " | sed 's/^  //')" ||
+		fail "help $c: the synopsis is not the one usage() prints"
 done
 expect_rc 0 $CTL online --help
 

@@ -27,11 +27,14 @@ expect 3 $CTL offline mem0
 expect 2 $CTL create-region --size 1Q mem0
 expect 3 $CTL create-region mem0
 expect 0 $CTL list
-expect 3 $CTL list -r region4
+expect 0 $CTL list -r region4
 expect 2 $CTL list -r foo
 expect 0 $CTL status
 expect 2 $CTL help nope
-$CTL list | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d == {"memdevs": [], "regions": []}, d' ||
+# like cxl list: always an array, [] when nothing is there or nothing matches
+$CTL list 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d == [], d' ||
+	{ echo "FAIL: list JSON"; fails=$((fails + 1)); }
+$CTL list -r region4 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d == [], d' ||
 	{ echo "FAIL: list JSON"; fails=$((fails + 1)); }
 $CTL lis 2>&1 | grep -q "did you mean 'list'" || { echo "FAIL: no suggestion"; fails=$((fails + 1)); }
 [ $fails = 0 ]

@@ -280,7 +280,8 @@ static void test_model(void)
 
 	/* JSON of the region */
 	{
-		struct json_object *o = region_to_json(r, JSON_VERBOSE), *v;
+		struct json_object *o = region_to_json(r, JSON_TARGETS | JSON_VERBOSE |
+						 JSON_MEMBLOCKS), *v;
 
 		CHECK(json_object_object_get_ex(o, "region", &v) &&
 		      !strcmp(json_object_get_string(v), "region0"), "json region");
@@ -288,17 +289,19 @@ static void test_model(void)
 		      !strcmp(json_object_get_string(v), "numa"), "json mode");
 		CHECK(json_object_object_get_ex(o, "resource", &v) &&
 		      json_object_get_uint64(v) == 0x490000000ULL, "json resource");
-		CHECK(json_object_object_get_ex(o, "targets", &v) &&
-		      json_object_array_length(v) == 2, "json targets");
+		CHECK(json_object_object_get_ex(o, "mappings", &v) &&
+		      json_object_array_length(v) == 2, "json mappings");
 		CHECK(json_object_object_get_ex(o, "dax", &v) &&
 		      json_object_object_get_ex(v, "memblocks", &v) &&
 		      json_object_array_length(v) == 4, "json memblocks");
 		json_object_put(o);
 		o = region_to_json(r, JSON_HUMAN);
+		/* -u keeps numbers and prints them as ndctl does */
 		CHECK(json_object_object_get_ex(o, "size", &v) &&
-		      !strcmp(json_object_get_string(v), "512 MiB"), "json -u size");
+		      !strcmp(json_object_to_json_string(v), "\"512.00 MiB (536.87 MB)\""),
+		      "json -u size");
 		CHECK(json_object_object_get_ex(o, "resource", &v) &&
-		      !strcmp(json_object_get_string(v), "0x490000000"), "json -u resource");
+		      !strcmp(json_object_to_json_string(v), "\"0x490000000\""), "json -u resource");
 		json_object_put(o);
 	}
 
