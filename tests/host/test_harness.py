@@ -25,7 +25,7 @@ class TopologyFiles(unittest.TestCase):
                 self.assertIn("no CXL device", topo.description, conf)
             else:
                 self.assertGreater(topo.memdevs, 0, conf)
-            self.assertIn("-device", topo.qemu)
+                self.assertIn("-device", topo.qemu)
             # QEMU's type-3 model refuses capacities that are not 256 MiB multiples.
             for arg in topo.qemu:
                 if arg.startswith("memory-backend-ram") and "size=" in arg:
