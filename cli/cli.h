@@ -57,7 +57,14 @@ int errno_to_exit(int rc);
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_failure(const char *cmd, struct svm_ctx *ctx, int rc);
 void print_notes(struct svm_ctx *ctx, bool verbose);
-int take_lock(const char *cmd);
+/*
+ * Take the svm-cxl lock (shared with svm-cxld) for a command that changes state, held
+ * until exit. From then on SIGINT, SIGTERM, SIGHUP and SIGQUIT are deferred to exit, so a
+ * step is finished or rolled back, never cut in half. A save of auto_online_blocks that a
+ * dead holder left is restored. With @hold_knob, auto_online_blocks is held at offline
+ * (daemon/knob.h) until exit. 0 or an exit code (message printed).
+ */
+int take_lock(struct svm_ctx *ctx, const char *cmd, bool hold_knob);
 /* 0, or EXIT_PERM with a message when the caller lacks CAP_SYS_ADMIN */
 int need_privilege(const char *cmd);
 /* a region named "regionN", or the region of memdev "memN"; NULL + message if none */

@@ -158,7 +158,7 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("online");
 	if (rc)
 		return rc;
-	rc = take_lock("online");
+	rc = take_lock(ctx, "online", true);
 	if (rc)
 		return rc;
 	if (!r) {
@@ -214,7 +214,7 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("offline");
 	if (rc)
 		return rc;
-	rc = take_lock("offline");
+	rc = take_lock(ctx, "offline", false);
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
@@ -252,7 +252,7 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("convert");
 	if (rc)
 		return rc;
-	rc = take_lock("convert");
+	rc = take_lock(ctx, "convert", true);
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));

@@ -79,7 +79,7 @@ int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("create-region");
 	if (rc)
 		return rc;
-	rc = take_lock("create-region");
+	rc = take_lock(ctx, "create-region", true);
 	if (rc)
 		return rc;
 	rc = svm_region_create(ctx, mds, n, &ro, &r);
@@ -138,7 +138,7 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("destroy-region");
 	if (rc)
 		return rc;
-	rc = take_lock("destroy-region");
+	rc = take_lock(ctx, "destroy-region", false);
 	if (rc)
 		return rc;
 	for (int i = 0; i < n; i++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "knob.h"
 #include "log.h"
 #include "proto.h"
 #include "sysfs-steps.h"
@@ -251,15 +252,58 @@ static void emit_region(struct svmd_engine *e, const char *name, struct svm_regi
 	emit(e, ev);
 }
 
+/* auto_online_blocks held at offline (journaled in knob.c) around a step that may bind
+ * kmem: the kernel would otherwise online the new blocks in ZONE_NORMAL itself */
+static void hold_knob(struct svmd_engine *e)
+{
+	int rc = svmd_knob_hold(&e->knob, svm_get_root(e->ctx));
+
+	if (rc)
+		log_warn("cannot hold auto_online_blocks at offline: %s", strerror(-rc));
+}
+
+static void release_knob(struct svmd_engine *e)
+{
+	int rc = svmd_knob_release(&e->knob);
+
+	if (rc)
+		log_err("cannot put auto_online_blocks back (saved in %s): %s",
+			svmd_knob_save_path(), strerror(-rc));
+}
+
+static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
+			   struct svm_region *r, const char *name);
+
 /* Bring an assembled region up in the journaled mode. 0 or -errno (logged). */
 static int apply_mode(struct svmd_engine *e, struct svm_journal_entry *en, struct svm_region *r)
 {
-	struct svm_online_opts o = { 0 };
 	uint64_t t0 = now_ms();
 	char name[32];
-	int rc = 0;
+	int rc;
 
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	hold_knob(e);
+	rc = apply_mode_held(e, en, r, name);
+	release_knob(e);
+	if (rc) {
+		log_err("%s: onlining as %s (rule \"%s\") failed: %s", name, en->mode, en->rule,
+			svm_get_error(e->ctx)[0] ? svm_get_error(e->ctx) : strerror(-rc));
+		return rc;
+	}
+	r = svm_region_get_by_name(e->ctx, name);
+	log_info("%s: online as %s%s%s (rule \"%s\") in %llu ms", name, en->mode,
+		 en->zone[0] ? ", zone " : "", en->zone, en->rule,
+		 (unsigned long long)(now_ms() - t0));
+	emit_region(e, "region-online", r, en, now_ms() - t0);
+	return 0;
+}
+
+static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
+			   struct svm_region *r, const char *name)
+{
+	struct svm_online_opts o = { 0 };
+	int rc = 0;
+
 	if (!strcmp(en->mode, "numa")) {
 		o.mode = SVM_MODE_NUMA;
 		o.zone = !strcmp(en->zone, "normal") ? SVM_ZONE_NORMAL : SVM_ZONE_MOVABLE;
@@ -289,17 +333,7 @@ static int apply_mode(struct svmd_engine *e, struct svm_journal_entry *en, struc
 			rc = svmd_dax_bind_devdax(e->ctx, svm_dax_get_name(d));
 		svm_invalidate(e->ctx);
 	}
-	if (rc) {
-		log_err("%s: onlining as %s (rule \"%s\") failed: %s", name, en->mode, en->rule,
-			svm_get_error(e->ctx)[0] ? svm_get_error(e->ctx) : strerror(-rc));
-		return rc;
-	}
-	r = svm_region_get_by_name(e->ctx, name);
-	log_info("%s: online as %s%s%s (rule \"%s\") in %llu ms", name, en->mode,
-		 en->zone[0] ? ", zone " : "", en->zone, en->rule,
-		 (unsigned long long)(now_ms() - t0));
-	emit_region(e, "region-online", r, en, now_ms() - t0);
-	return 0;
+	return rc;
 }
 
 /* Release DPA a crashed assembly left reserved on the memdev with @serial. */
@@ -606,16 +640,8 @@ static int group_memdevs(struct svmd_engine *e, struct svm_memdev **fr, int nfre
 	return ng;
 }
 
-static void restore_auto_online(struct svmd_engine *e, const char *prev)
-{
-	if (prev[0] && strcmp(prev, "offline"))
-		svmd_set_auto_online(e->ctx, prev);
-}
-
 static void assemble(struct svmd_engine *e, struct group *g)
 {
-	char aob_prev[32];
-	const char *aob;
 	struct svm_region_opts opts = { .root = g->root };
 	struct svm_journal_entry en;
 	struct svm_region *r;
@@ -652,13 +678,10 @@ static void assemble(struct svmd_engine *e, struct group *g)
 	/* With kmem loaded, the new dax device binds to kmem at once and the kernel would
 	 * online its blocks by auto_online_blocks (ZONE_NORMAL by default): keep them offline
 	 * until the mode is applied. */
-	aob = svm_get_auto_online_blocks(e->ctx);
-	snprintf(aob_prev, sizeof(aob_prev), "%s", aob ? aob : "");
-	if (aob_prev[0] && strcmp(aob_prev, "offline"))
-		svmd_set_auto_online(e->ctx, "offline");
+	hold_knob(e);
 	rc = svm_region_create(e->ctx, g->mds, g->nr, &opts, &r);
 	if (rc)
-		restore_auto_online(e, aob_prev);
+		release_knob(e);
 	if (rc) {
 		log_warn("%s: assembling a region failed: %s; will retry", names,
 			 svm_get_error(e->ctx));
@@ -675,7 +698,7 @@ static void assemble(struct svmd_engine *e, struct group *g)
 	stop_hook(e, "onlining");
 	r = svm_region_get_by_name(e->ctx, en.region);
 	rc = !r || apply_mode(e, &en, r);
-	restore_auto_online(e, aob_prev);
+	release_knob(e);
 	if (rc) {
 		e->want_retry = true;
 		return;
@@ -742,6 +765,24 @@ static void adopt(struct svmd_engine *e)
 	}
 }
 
+/* A holder of auto_online_blocks (this daemon before a crash, an svm-cxlctl killed by
+ * SIGKILL) died with it at offline: put back what it saved. */
+static void recover_knob(struct svmd_engine *e)
+{
+	char val[64];
+	int rc;
+
+	if (e->knob.depth)
+		return;
+	rc = svmd_knob_recover(svm_get_root(e->ctx), val, sizeof(val));
+	if (rc < 0)
+		log_err("cannot restore auto_online_blocks from %s: %s", svmd_knob_save_path(),
+			strerror(-rc));
+	else if (rc)
+		log_warn("auto_online_blocks restored to '%s': a previous svm-cxld or svm-cxlctl died holding it at offline",
+			 val);
+}
+
 void svmd_engine_reconcile(struct svmd_engine *e)
 {
 	struct svm_journal_entry copy[64];
@@ -751,6 +792,7 @@ void svmd_engine_reconcile(struct svmd_engine *e)
 	int nfree, ng;
 
 	e->want_retry = false;
+	recover_knob(e);
 	svm_invalidate(e->ctx);
 	n = svm_journal_count(e->journal);
 	if (n > 64)

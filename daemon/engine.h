@@ -27,6 +27,7 @@
 #include <libsvmcxl.h>
 
 #include "journal.h"
+#include "knob.h"
 #include "policy.h"
 
 typedef void (*svmd_emit_fn)(struct json_object *event, void *data);
@@ -42,6 +43,8 @@ struct svmd_engine {
 	void *emit_data;
 	/* set by a pass that met a transient failure (e.g. a memdev without decoders yet) */
 	bool want_retry;
+	/* auto_online_blocks held at offline around assembly and onlining */
+	struct svmd_knob knob;
 	/* test hook ($SVM_CXLD_STOP_AT): SIGSTOP after journaling this phase */
 	const char *stop_at;
 };

@@ -63,11 +63,6 @@ int svmd_dax_bind_devdax(struct svm_ctx *ctx, const char *dax)
 	return write_attr(ctx, "sys/bus/dax/drivers/device_dax/bind", dax);
 }
 
-int svmd_set_auto_online(struct svm_ctx *ctx, const char *value)
-{
-	return write_attr(ctx, "sys/devices/system/memory/auto_online_blocks", value);
-}
-
 int svmd_dax_unbind_kmem(struct svm_ctx *ctx, const char *dax)
 {
 	return write_attr(ctx, "sys/bus/dax/drivers/kmem/unbind", dax);

@@ -14,8 +14,6 @@
 /* "regionN" that writing create_ram_region of @root would create next. */
 int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, char *buf,
 			  size_t len);
-/* Set /sys/devices/system/memory/auto_online_blocks (online, offline, ...). */
-int svmd_set_auto_online(struct svm_ctx *ctx, const char *value);
 /* Unbind dax device @dax from kmem (only sensible when none of its blocks is online). */
 int svmd_dax_unbind_kmem(struct svm_ctx *ctx, const char *dax);
 /* Bind dax device @dax to device_dax. */
