@@ -49,6 +49,13 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_help(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_daemon(int argc, char **argv, struct svm_ctx *ctx);
+
+/* Record an operator hold (daemon/holds.h) on memdevs / a region's memdevs before acting:
+ * svm-cxld's policy leaves them alone until 'svm-cxlctl daemon release'. Call with the
+ * lock held. 0, or EXIT_FAIL with a message (then do not act). */
+int cli_hold_memdevs(const char *cmd, struct svm_memdev **mds, int n, const char *state);
+int cli_hold_region(const char *cmd, struct svm_region *r, const char *state);
 
 /* helpers (svm-cxlctl.c) */
 extern const char *prog;

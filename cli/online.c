@@ -161,6 +161,10 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	rc = take_lock(ctx, "online", true);
 	if (rc)
 		return rc;
+	rc = r ? cli_hold_region("online", r, svm_mode_name(a.o.mode)) :
+		 cli_hold_memdevs("online", mds, nmd, svm_mode_name(a.o.mode));
+	if (rc)
+		return rc;
 	if (!r) {
 		rc = svm_region_create(ctx, mds, nmd, NULL, &r);
 		if (rc)
@@ -215,6 +219,8 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	if (rc)
 		return rc;
 	rc = take_lock(ctx, "offline", false);
+	if (!rc)
+		rc = cli_hold_region("offline", r, "offline");
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
@@ -253,6 +259,8 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	if (rc)
 		return rc;
 	rc = take_lock(ctx, "convert", true);
+	if (!rc)
+		rc = cli_hold_region("convert", r, svm_mode_name(a.o.mode));
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));

@@ -80,6 +80,8 @@ int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 	if (rc)
 		return rc;
 	rc = take_lock(ctx, "create-region", true);
+	if (!rc)
+		rc = cli_hold_memdevs("create-region", mds, n, "offline");
 	if (rc)
 		return rc;
 	rc = svm_region_create(ctx, mds, n, &ro, &r);
@@ -145,6 +147,9 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 		r = svm_region_get_by_name(ctx, names[i]);
 		if (!r)
 			continue;
+		rc = cli_hold_region("destroy-region", r, "destroyed");
+		if (rc)
+			return rc;
 		rc = svm_region_destroy(r);
 		print_notes(ctx, verbose);
 		if (rc) {

@@ -26,6 +26,7 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, "check the platform for the classic failures", false },
 	{ "plan", cmd_plan, "what the svm-cxld policy would do to each device (changes nothing)", false },
 	{ "monitor", cmd_monitor, "stream svm-cxld's events as JSON lines", false },
+	{ "daemon", cmd_daemon, "svm-cxld requests and operator holds (status, reload, hold, release)", false },
 	{ "help", cmd_help, "show the manual page of a command", false },
 };
 
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 		"       svm-cxlctl help [COMMAND]\n"
 		"       svm-cxlctl --version\n"
 		"where  COMMAND := { list | online | offline | convert | create-region |\n"
-		"                    destroy-region | status | doctor | plan | monitor | help }\n"
+		"                    destroy-region | status | doctor | plan | monitor | daemon | help }\n"
 		"       OBJECT  := { regionN | memN }\n"
 		"\n"
 		"  list [-M] [-R] [-D] [-X] [-P] [-m MEMDEV] [-r REGION] [-d DECODER] [-v] [-u]\n"
@@ -49,6 +50,7 @@ static void usage(FILE *f)
 		"  doctor [--json]\n"
 		"  plan [--policy FILE]\n"
 		"  monitor [--count N]\n"
+		"  daemon { status | reload | reconcile | holds | hold OBJECT... | release OBJECT... }\n"
 		"\n"
 		"Exit status: 0 done or nothing to do, 1 failed (object unchanged), 2 bad usage,\n"
 		"3 no such object, 4 busy / in another mode, 5 needs CAP_SYS_ADMIN,\n"

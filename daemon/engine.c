@@ -184,6 +184,72 @@ static bool all_present(struct svmd_engine *e, const struct svm_journal_entry *e
 	return true;
 }
 
+/* operator holds (holds.h) */
+
+static bool memdev_held(struct svmd_engine *e, struct svm_memdev *m)
+{
+	return svmd_holds_find(&e->holds, svm_memdev_get_serial(m), svm_memdev_get_host(m));
+}
+
+static bool any_held(struct svmd_engine *e, struct svm_memdev **mds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (mds[i] && memdev_held(e, mds[i]))
+			return true;
+	return false;
+}
+
+static void save_holds(struct svmd_engine *e)
+{
+	int rc = svmd_holds_save(&e->holds);
+
+	if (rc)
+		log_err("cannot write %s: %s", e->holds.path, strerror(-rc));
+}
+
+/* Record that someone other than the policy decided about these memdevs. */
+static void hold(struct svmd_engine *e, struct svm_memdev **mds, int n, const char *state,
+		 const char *by)
+{
+	for (int i = 0; i < n; i++)
+		if (mds[i] && svmd_holds_set(&e->holds, svm_memdev_get_serial(mds[i]),
+					     svm_memdev_get_host(mds[i]),
+					     svm_memdev_get_name(mds[i]), state, by))
+			log_err("more than %d operator holds; %s not recorded", SVMD_MAX_HOLDS,
+				svm_memdev_get_name(mds[i]));
+	save_holds(e);
+}
+
+/* Read the holds (svm-cxlctl writes them under the lock); drop those of devices that
+ * are gone, since a device put back is a new device to the policy. */
+static void load_holds(struct svmd_engine *e)
+{
+	bool changed = false;
+	int rc = svmd_holds_load(&e->holds, e->state_dir);
+
+	if (rc)
+		log_err("cannot read %s: %s; keeping no operator holds this pass", e->holds.path,
+			strerror(-rc));
+	for (size_t i = e->holds.n; i-- > 0;) {
+		struct svmd_hold *h = &e->holds.h[i];
+		struct svm_memdev *m;
+		bool present = false;
+
+		svm_memdev_foreach(e->ctx, m)
+			present |= svm_memdev_get_serial(m) == h->serial &&
+				   !strcmp(svm_memdev_get_host(m) ? svm_memdev_get_host(m) : "", h->host);
+		if (present)
+			continue;
+		log_info("%s (serial %llu at %s) is gone: its operator hold (%s by %s) ends",
+			 h->memdev, (unsigned long long)h->serial, h->host[0] ? h->host : "?", h->state,
+			 h->by);
+		svmd_holds_drop(&e->holds, h->serial, h->host);
+		changed = true;
+	}
+	if (changed)
+		save_holds(e);
+}
+
 void svmd_subject(struct svm_memdev **mds, int nr, struct svm_region *r,
 		  struct svm_policy_subject *s)
 {
@@ -441,6 +507,11 @@ static void recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 		return;
 	case SVM_PHASE_ONLINING:
 onlining:
+		if (any_held(e, mds, en.nr_serials)) {
+			log_info("%s: journaled as onlining, but held by the operator; left as it is",
+				 en.region);
+			return;
+		}
 		if (!r) {
 			log_warn("%s: journaled as onlining but gone; assembling again", en.region);
 			svm_journal_drop(e->journal, en.serials, en.nr_serials);
@@ -455,12 +526,8 @@ onlining:
 	case SVM_PHASE_ONLINE: {
 		enum svm_mode m;
 
-		if (!r) {
-			log_warn("%s: journaled online but destroyed by someone else; assembling again",
-				 en.region);
-			svm_journal_drop(e->journal, en.serials, en.nr_serials);
-			return;
-		}
+		if (!r)
+			goto dropped;
 		m = svm_region_get_mode(r);
 		if ((m == SVM_MODE_NONE && strcmp(en.mode, "ignore")) ||
 		    (m == SVM_MODE_DEVDAX && strcmp(en.mode, "devdax"))) {
@@ -509,7 +576,16 @@ onlining:
 		return;
 	}
 dropped:
-	log_info("%s: destroyed while offline; entry dropped", en.region);
+	/* Not by us: we destroy only regions whose devices are gone. An operator did it
+	 * (svm-cxlctl destroy-region holds the memdevs itself; cxl destroy-region does not):
+	 * the set is not assembled again until released. */
+	if (!any_held(e, mds, en.nr_serials)) {
+		log_warn("%s: destroyed by someone else (cxl destroy-region?); its memdevs are held: not assembled again until 'svm-cxlctl daemon release'",
+			 en.region);
+		hold(e, mds, en.nr_serials, "destroyed", "observed");
+	} else {
+		log_info("%s: destroyed by the operator; entry dropped", en.region);
+	}
 	svm_journal_drop(e->journal, en.serials, en.nr_serials);
 }
 
@@ -556,6 +632,10 @@ static int free_memdevs(struct svmd_engine *e, struct svm_memdev **out, int max)
 	svm_memdev_foreach(e->ctx, m) {
 		if (svm_memdev_get_region(m) || journaled(e, m) || !svm_memdev_get_ram_size(m))
 			continue;
+		if (memdev_held(e, m)) {
+			log_debug("%s: held by the operator; not assembled", svm_memdev_get_name(m));
+			continue;
+		}
 		if (!svm_memdev_get_endpoint(m)) {
 			log_debug("%s: no endpoint port yet; waiting", svm_memdev_get_name(m));
 			e->want_retry = true;
@@ -738,6 +818,8 @@ static void adopt(struct svmd_engine *e)
 			continue;
 		for (int k = 0; k < ns; k++)
 			mds[k] = memdev_by_serial(e->ctx, s[k]);
+		if (any_held(e, mds, ns))
+			continue;
 		snprintf(en.region, sizeof(en.region), "%.31s", names[i]);
 		m = svm_region_get_mode(r);
 		if (m == SVM_MODE_NUMA || m == SVM_MODE_NUMA_PARTIAL || m == SVM_MODE_COHERENT) {
@@ -748,20 +830,26 @@ static void adopt(struct svmd_engine *e)
 			put(e, &en, SVM_PHASE_ONLINE);
 			continue;
 		}
+		/* Offline or devdax, and not ours: somebody configured it that way (daxctl,
+		 * cxl create-region, an application's devdax device). Converting it would tear
+		 * down whatever maps it, so it is journaled as found and left alone;
+		 * 'svm-cxlctl online' brings it up. */
+		if (m == SVM_MODE_DEVDAX) {
+			snprintf(en.mode, sizeof(en.mode), "devdax");
+			snprintf(en.rule, sizeof(en.rule), "adopted");
+			log_info("%s: found as devdax; adopted as it is (not converted)", names[i]);
+			put(e, &en, SVM_PHASE_ONLINE);
+			continue;
+		}
 		decide(e, mds, ns, r, &en);
 		if (!strcmp(en.mode, "ignore")) {
 			put(e, &en, SVM_PHASE_ONLINE);
 			continue;
 		}
-		log_info("%s: found %s; onlining as %s (rule \"%s\")", names[i], svm_mode_name(m),
-			 en.mode, en.rule);
-		if (put(e, &en, SVM_PHASE_ONLINING))
-			continue;
-		if (apply_mode(e, &en, r)) {
-			e->want_retry = true;
-			continue;
-		}
-		put(e, &en, SVM_PHASE_ONLINE);
+		log_info("%s: found %s, not made by svm-cxld; left as it is ('svm-cxlctl online %s' brings it up)",
+			 names[i], svm_mode_name(m), names[i]);
+		snprintf(en.rule, sizeof(en.rule), "adopted");
+		put(e, &en, SVM_PHASE_OFFLINE);
 	}
 }
 
@@ -794,6 +882,7 @@ void svmd_engine_reconcile(struct svmd_engine *e)
 	e->want_retry = false;
 	recover_knob(e);
 	svm_invalidate(e->ctx);
+	load_holds(e);
 	n = svm_journal_count(e->journal);
 	if (n > 64)
 		n = 64;
@@ -871,6 +960,7 @@ static int entry_for_region(struct svmd_engine *e, struct svm_region *r,
 
 int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, size_t errlen)
 {
+	struct svm_memdev *mds[MAX_MDS];
 	struct svm_journal_entry en;
 	struct svm_region *r;
 	uint64_t t0 = now_ms();
@@ -884,6 +974,15 @@ int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, si
 	if (svm_region_is_stale(r) || entry_for_region(e, r, &en)) {
 		snprintf(err, errlen, "%s is stale (its device is gone); nothing to offline", name);
 		return SVMD_EFAIL;
+	}
+	/* the operator asked: the policy does not bring it back */
+	load_holds(e);
+	if (all_present(e, &en, mds))
+		hold(e, mds, en.nr_serials, "offline", "svm-cxld offline request");
+	r = svm_region_get_by_name(e->ctx, name);
+	if (!r) {
+		snprintf(err, errlen, "%s: no such region", name);
+		return SVMD_ENOTFOUND;
 	}
 	if (put(e, &en, SVM_PHASE_OFFLINING)) {
 		snprintf(err, errlen, "cannot write the journal");
@@ -922,6 +1021,11 @@ int svmd_engine_online(struct svmd_engine *e, const char *object, char *err, siz
 		snprintf(err, errlen, "%s is stale (its device is gone)", name);
 		return SVMD_EFAIL;
 	}
+	/* online per policy: the operator hands the region back to the policy */
+	load_holds(e);
+	for (unsigned int i = 0; i < en.nr_serials; i++)
+		svmd_holds_drop(&e->holds, svm_memdev_get_serial(mds[i]), svm_memdev_get_host(mds[i]));
+	save_holds(e);
 	r = svm_region_get_by_name(e->ctx, name);
 	decide(e, mds, en.nr_serials, r, &en);
 	if (!strcmp(en.mode, "ignore")) {
@@ -967,6 +1071,22 @@ struct json_object *svmd_engine_status(struct svmd_engine *e)
 		json_object_array_add(a, j);
 	}
 	json_object_object_add(o, "entries", a);
+	a = json_object_new_array();
+	svmd_holds_load(&e->holds, e->state_dir);
+	for (size_t i = 0; i < e->holds.n; i++) {
+		const struct svmd_hold *h = &e->holds.h[i];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "serial", json_object_new_uint64(h->serial));
+		if (h->host[0])
+			ev_str(j, "host", h->host);
+		ev_str(j, "memdev", h->memdev);
+		ev_str(j, "state", h->state);
+		ev_str(j, "by", h->by);
+		ev_int(j, "since", h->since);
+		json_object_array_add(a, j);
+	}
+	json_object_object_add(o, "holds", a);
 	a = json_object_new_array();
 	svm_pool_foreach(e->ctx, p) {
 		struct json_object *j = json_object_new_object();
@@ -1058,6 +1178,7 @@ int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char 
 	e->offline_timeout_ms = 60000;
 	e->stop_at = getenv("SVM_CXLD_STOP_AT");
 	snprintf(e->policy_path, sizeof(e->policy_path), "%s", policy_path);
+	snprintf(e->state_dir, sizeof(e->state_dir), "%s", state_dir);
 	if (!access(policy_path, F_OK)) {
 		e->policy = svm_policy_load(policy_path, err, errlen);
 		if (!e->policy)

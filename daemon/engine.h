@@ -26,6 +26,7 @@
 #include <json-c/json.h>
 #include <libsvmcxl.h>
 
+#include "holds.h"
 #include "journal.h"
 #include "knob.h"
 #include "policy.h"
@@ -43,6 +44,9 @@ struct svmd_engine {
 	void *emit_data;
 	/* set by a pass that met a transient failure (e.g. a memdev without decoders yet) */
 	bool want_retry;
+	/* operator holds (holds.h), read at the start of each pass under the lock */
+	char state_dir[4096];
+	struct svmd_holds holds;
 	/* auto_online_blocks held at offline around assembly and onlining */
 	struct svmd_knob knob;
 	/* test hook ($SVM_CXLD_STOP_AT): SIGSTOP after journaling this phase */

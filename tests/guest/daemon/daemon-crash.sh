@@ -54,6 +54,8 @@ echo "ok - crash while assembling: half-built $name destroyed and its DPA releas
 daemon_stop
 check_cmd "offline $M" $CTL offline $M >/dev/null
 check_cmd "destroy $R" $CTL destroy-region $R >/dev/null
+# offline and destroy-region hold mem0 for the operator: hand it back to the policy
+check_cmd "daemon release $M" $CTL daemon release $M
 daemon_start SVM_CXLD_STOP_AT=onlining
 wait_stopped onlining
 R=$(journal_field $SN region)
