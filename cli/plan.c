@@ -47,7 +47,7 @@ static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct sv
 	json_object_object_add(o, "memdevs", a);
 	a = json_object_new_array();
 	for (int i = 0; i < nr; i++)
-		json_object_array_add(a, json_object_new_int64((int64_t)svm_memdev_get_serial(mds[i])));
+		json_object_array_add(a, json_object_new_uint64(svm_memdev_get_serial(mds[i])));
 	json_object_object_add(o, "serials", a);
 	if (r) {
 		json_object_object_add(o, "region", json_object_new_string(svm_region_get_name(r)));

@@ -54,7 +54,7 @@ static struct json_object *serials_json(const uint64_t *s, unsigned int n)
 	struct json_object *a = json_object_new_array();
 
 	for (unsigned int i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_int64((int64_t)s[i]));
+		json_object_array_add(a, json_object_new_uint64(s[i]));
 	return a;
 }
 
@@ -68,19 +68,30 @@ static void stop_hook(struct svmd_engine *e, const char *phase)
 
 /* journal */
 
-static int cmp_u64(const void *a, const void *b)
+/* a memdev's identity in the journal: (serial, PCI address), see journal.h */
+static void add_id(struct svm_journal_entry *en, struct svm_memdev *m)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const char *host = svm_memdev_get_host(m);
 
-	return x < y ? -1 : x > y;
+	en->serials[en->nr_serials] = svm_memdev_get_serial(m);
+	snprintf(en->hosts[en->nr_serials], sizeof(en->hosts[0]), "%s", host ? host : "");
+	en->nr_serials++;
+}
+
+static bool id_is(const struct svm_journal_entry *en, unsigned int i, struct svm_memdev *m)
+{
+	const char *host = svm_memdev_get_host(m);
+
+	return en->serials[i] == svm_memdev_get_serial(m) &&
+	       (!en->hosts[i][0] || !strcmp(en->hosts[i], host ? host : ""));
 }
 
 static void entry_from_memdevs(struct svm_journal_entry *en, struct svm_memdev **mds, int nr)
 {
 	memset(en, 0, sizeof(*en));
 	for (int i = 0; i < nr && i < MAX_MDS; i++)
-		en->serials[en->nr_serials++] = svm_memdev_get_serial(mds[i]);
-	qsort(en->serials, en->nr_serials, sizeof(en->serials[0]), cmp_u64);
+		add_id(en, mds[i]);
+	svm_journal_sort_ids(en);
 }
 
 static int put(struct svmd_engine *e, struct svm_journal_entry *en, enum svm_journal_phase ph)
@@ -98,22 +109,24 @@ static int put(struct svmd_engine *e, struct svm_journal_entry *en, enum svm_jou
 
 /* topology helpers */
 
-static struct svm_memdev *memdev_by_serial(struct svm_ctx *ctx, uint64_t serial)
+/* the memdev with identity @i of @en */
+static struct svm_memdev *memdev_by_id(struct svm_ctx *ctx, const struct svm_journal_entry *en,
+				       unsigned int i)
 {
 	struct svm_memdev *m;
 
 	svm_memdev_foreach(ctx, m)
-		if (svm_memdev_get_serial(m) == serial)
+		if (id_is(en, i, m))
 			return m;
 	return NULL;
 }
 
-/* serials of the region's present target memdevs, sorted; -1 if a target is gone */
-static int region_serials(struct svm_region *r, uint64_t *out)
+/* identities of the region's present target memdevs into @key (sorted); their count, or
+ * -1 if a target is gone */
+static int region_ids(struct svm_region *r, struct svm_journal_entry *key)
 {
-	int n = 0;
-
-	for (int i = 0; i < svm_region_get_nr_targets(r) && n < MAX_MDS; i++) {
+	memset(key, 0, sizeof(*key));
+	for (int i = 0; i < svm_region_get_nr_targets(r) && key->nr_serials < MAX_MDS; i++) {
 		struct svm_memdev *m;
 
 		if (!svm_region_get_target_decoder(r, i)[0])
@@ -121,20 +134,10 @@ static int region_serials(struct svm_region *r, uint64_t *out)
 		m = svm_region_get_target_memdev(r, i);
 		if (!m)
 			return -1;
-		out[n++] = svm_memdev_get_serial(m);
+		add_id(key, m);
 	}
-	qsort(out, n, sizeof(out[0]), cmp_u64);
-	return n;
-}
-
-static bool same_set(const uint64_t *a, int na, const uint64_t *b, int nb)
-{
-	if (na != nb)
-		return false;
-	for (int i = 0; i < na; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
+	svm_journal_sort_ids(key);
+	return key->nr_serials;
 }
 
 /* targets that are set all belong to the entry's memdevs (a half-built region may have
@@ -151,7 +154,7 @@ static bool region_within(struct svm_region *r, const struct svm_journal_entry *
 		if (!m)
 			continue;
 		for (unsigned int j = 0; j < en->nr_serials; j++)
-			hit |= en->serials[j] == svm_memdev_get_serial(m);
+			hit |= id_is(en, j, m);
 		if (!hit)
 			return false;
 	}
@@ -161,13 +164,13 @@ static bool region_within(struct svm_region *r, const struct svm_journal_entry *
 /* the complete region over exactly the entry's serials */
 static struct svm_region *region_of_entry(struct svmd_engine *e, const struct svm_journal_entry *en)
 {
+	struct svm_journal_entry key;
 	struct svm_region *r;
-	uint64_t s[MAX_MDS];
 
 	svm_region_foreach(e->ctx, r) {
-		int n = region_serials(r, s);
+		int n = region_ids(r, &key);
 
-		if (n > 0 && same_set(s, n, en->serials, en->nr_serials))
+		if (n > 0 && svm_journal_same_set(&key, en))
 			return r;
 	}
 	return NULL;
@@ -177,7 +180,7 @@ static bool all_present(struct svmd_engine *e, const struct svm_journal_entry *e
 			struct svm_memdev **mds)
 {
 	for (unsigned int i = 0; i < en->nr_serials; i++) {
-		mds[i] = memdev_by_serial(e->ctx, en->serials[i]);
+		mds[i] = memdev_by_id(e->ctx, en, i);
 		if (!mds[i])
 			return false;
 	}
@@ -403,9 +406,10 @@ static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
 }
 
 /* Release DPA a crashed assembly left reserved on the memdev with @serial. */
-static void release_orphan_dpa(struct svmd_engine *e, uint64_t serial)
+static void release_orphan_dpa(struct svmd_engine *e, const struct svm_journal_entry *en,
+			       unsigned int i)
 {
-	struct svm_memdev *m = memdev_by_serial(e->ctx, serial);
+	struct svm_memdev *m = memdev_by_id(e->ctx, en, i);
 	uint64_t bytes = m ? svm_memdev_get_orphan_dpa(m) : 0;
 	char name[32];
 	int rc;
@@ -445,7 +449,7 @@ static void destroy_region(struct svmd_engine *e, struct svm_region *r, struct s
 	}
 	svm_invalidate(e->ctx);
 	for (int i = 0; i < nr; i++)
-		release_orphan_dpa(e, en->serials[i]);
+		release_orphan_dpa(e, en, i);
 	svm_invalidate(e->ctx);
 }
 
@@ -480,7 +484,7 @@ static void recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 		log_info("device(s) of %s gone (journal phase %s): entry dropped",
 			 en.region[0] ? en.region : "an unassembled set",
 			 svm_journal_phase_name(en.phase));
-		svm_journal_drop(e->journal, en.serials, en.nr_serials);
+		svm_journal_drop(e->journal, &en);
 		return;
 	}
 	if (!strcmp(en.mode, "ignore") && en.phase == SVM_PHASE_ONLINE)
@@ -500,10 +504,10 @@ static void recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 			destroy_region(e, r, mds, en.nr_serials, &en, "half-built before a restart");
 		else
 			for (unsigned int i = 0; i < en.nr_serials; i++)
-				release_orphan_dpa(e, en.serials[i]);
+				release_orphan_dpa(e, &en, i);
 		svm_invalidate(e->ctx);
 		/* step 2 assembles the set again */
-		svm_journal_drop(e->journal, en.serials, en.nr_serials);
+		svm_journal_drop(e->journal, &en);
 		return;
 	case SVM_PHASE_ONLINING:
 onlining:
@@ -514,7 +518,7 @@ onlining:
 		}
 		if (!r) {
 			log_warn("%s: journaled as onlining but gone; assembling again", en.region);
-			svm_journal_drop(e->journal, en.serials, en.nr_serials);
+			svm_journal_drop(e->journal, &en);
 			return;
 		}
 		if (apply_mode(e, &en, r)) {
@@ -586,7 +590,7 @@ dropped:
 	} else {
 		log_info("%s: destroyed by the operator; entry dropped", en.region);
 	}
-	svm_journal_drop(e->journal, en.serials, en.nr_serials);
+	svm_journal_drop(e->journal, &en);
 }
 
 /* step 2: group free memdevs per window; returns the number of groups */
@@ -612,13 +616,11 @@ static bool group_resolve(struct svmd_engine *e, struct group *g)
 
 static bool journaled(struct svmd_engine *e, struct svm_memdev *m)
 {
-	uint64_t s = svm_memdev_get_serial(m);
-
 	for (size_t i = 0; i < svm_journal_count(e->journal); i++) {
 		const struct svm_journal_entry *en = svm_journal_at(e->journal, i);
 
 		for (unsigned int j = 0; j < en->nr_serials; j++)
-			if (en->serials[j] == s)
+			if (id_is(en, j, m))
 				return true;
 	}
 	return false;
@@ -766,7 +768,7 @@ static void assemble(struct svmd_engine *e, struct group *g)
 		log_warn("%s: assembling a region failed: %s; will retry", names,
 			 svm_get_error(e->ctx));
 		svm_invalidate(e->ctx);
-		svm_journal_drop(e->journal, en.serials, en.nr_serials);
+		svm_journal_drop(e->journal, &en);
 		e->want_retry = true;
 		return;
 	}
@@ -799,7 +801,6 @@ static void adopt(struct svmd_engine *e)
 	for (int i = 0; i < n; i++) {
 		struct svm_memdev *mds[MAX_MDS];
 		struct svm_journal_entry en;
-		uint64_t s[MAX_MDS];
 		enum svm_mode m;
 		int ns;
 
@@ -808,16 +809,13 @@ static void adopt(struct svmd_engine *e)
 		if (!r || svm_region_is_stale(r) || !svm_region_is_committed(r) ||
 		    !svm_region_is_enabled(r))
 			continue;
-		ns = region_serials(r, s);
+		ns = region_ids(r, &en);
 		if (ns <= 0)
 			continue;
-		memset(&en, 0, sizeof(en));
-		memcpy(en.serials, s, ns * sizeof(s[0]));
-		en.nr_serials = ns;
-		if (svm_journal_find(e->journal, en.serials, en.nr_serials))
+		if (svm_journal_find(e->journal, &en))
 			continue;
 		for (int k = 0; k < ns; k++)
-			mds[k] = memdev_by_serial(e->ctx, s[k]);
+			mds[k] = memdev_by_id(e->ctx, &en, k);
 		if (any_held(e, mds, ns))
 			continue;
 		snprintf(en.region, sizeof(en.region), "%.31s", names[i]);
@@ -938,19 +936,15 @@ static int entry_for_region(struct svmd_engine *e, struct svm_region *r,
 			    struct svm_journal_entry *en)
 {
 	const struct svm_journal_entry *found;
-	uint64_t s[MAX_MDS];
-	int ns = region_serials(r, s);
+	int ns = region_ids(r, en);
 
 	if (ns <= 0)
 		return -ENODEV;
-	found = svm_journal_find(e->journal, s, ns);
+	found = svm_journal_find(e->journal, en);
 	if (found) {
 		*en = *found;
 		return 0;
 	}
-	memset(en, 0, sizeof(*en));
-	memcpy(en->serials, s, ns * sizeof(s[0]));
-	en->nr_serials = ns;
 	snprintf(en->region, sizeof(en->region), "%s", svm_region_get_name(r));
 	snprintf(en->mode, sizeof(en->mode), "%s", mode_of(r));
 	snprintf(en->rule, sizeof(en->rule), "adopted");
@@ -1148,11 +1142,9 @@ int svmd_engine_reload(struct svmd_engine *e, char *err, size_t errlen)
 		const struct svm_journal_entry *en = svm_journal_at(e->journal, i);
 
 		if (!strcmp(en->mode, "ignore") && !en->region[0]) {
-			uint64_t s[SVM_JOURNAL_MAX_DEVS];
-			unsigned int n = en->nr_serials;
+			struct svm_journal_entry key = *en;
 
-			memcpy(s, en->serials, n * sizeof(s[0]));
-			svm_journal_drop(e->journal, s, n);
+			svm_journal_drop(e->journal, &key);
 		}
 	}
 	return 0;
