@@ -9,7 +9,7 @@
 
 static const char *const pages[] = {
 	"list", "online", "offline", "convert", "create-region", "destroy-region", "status",
-	"doctor", "plan", "monitor", "help",
+	"doctor", "plan", "monitor", "daemon", "help",
 };
 
 /* Minimal roff to text: drop requests, keep text, section headings in capitals. */
