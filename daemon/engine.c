@@ -253,43 +253,18 @@ static void load_holds(struct svmd_engine *e)
 		save_holds(e);
 }
 
-void svmd_subject(struct svm_memdev **mds, int nr, struct svm_region *r,
-		  struct svm_policy_subject *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (nr) {
-		s->has_serial = true;
-		s->serial = svm_memdev_get_serial(mds[0]);
-		s->pci = svm_memdev_get_host(mds[0]);
-		s->host_bridge = svm_memdev_get_host_bridge(mds[0]);
-	}
-	for (int i = 0; i < nr; i++)
-		s->size += svm_memdev_get_ram_size(mds[i]);
-	if (r) {
-		s->region = svm_region_get_name(r);
-		if (svm_region_get_size(r))
-			s->size = svm_region_get_size(r);
-	}
-	/* type-2 enumeration is a non-goal: every memdev is an expander unless a rule
-	 * with class = accelerator says otherwise by matching it */
-	s->class = SVM_POLICY_CLASS_EXPANDER;
-}
-
 static void decide(struct svmd_engine *e, struct svm_memdev **mds, int nr, struct svm_region *r,
 		   struct svm_journal_entry *en)
 {
 	struct svm_policy_subject s;
 	struct svm_policy_decision d;
 
-	svmd_subject(mds, nr, r, &s);
+	svmd_subject(e->ctx, mds, nr, r, &s);
 	svm_policy_decide(e->policy, &s, &d);
 	snprintf(en->mode, sizeof(en->mode), "%s", svm_policy_mode_name(d.mode));
 	snprintf(en->zone, sizeof(en->zone), "%s",
 		 d.mode == SVM_POLICY_MODE_NUMA ? svm_policy_zone_name(d.zone) : "");
 	snprintf(en->rule, sizeof(en->rule), "%s", d.rule);
-	if (d.tier >= 0)
-		log_warn("rule \"%s\" asks for memory tier %d: Linux 6.12 has no interface to choose a node's tier (kmem derives it from HMAT/CDAT); the tier is left as the kernel sets it",
-			 d.rule, d.tier);
 }
 
 static const char *mode_of(struct svm_region *r)

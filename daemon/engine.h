@@ -30,6 +30,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "policy.h"
+#include "subject.h"
 
 typedef void (*svmd_emit_fn)(struct json_object *event, void *data);
 
@@ -66,12 +67,6 @@ int svmd_engine_online(struct svmd_engine *e, const char *object, char *err, siz
 struct json_object *svmd_engine_status(struct svmd_engine *e);
 /* pool counters, one event per pool whose counters changed since the last call */
 void svmd_engine_poll_pools(struct svmd_engine *e);
-
-/* fill a policy subject from memdevs (and the region, when there is one) */
-void svmd_subject(struct svm_memdev **mds, int nr, struct svm_region *r,
-		  struct svm_policy_subject *s);
-
-
 
 /* An attention button was pressed on PCIe port @port (BDF): offline, within @budget_ms,
  * the numa-mode regions of the memdevs below it. */
