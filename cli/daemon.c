@@ -119,6 +119,23 @@ static int object_memdevs(struct svm_ctx *ctx, const char *cmd, const char *obj,
 	return n;
 }
 
+/* mkdir -p: /var/lib may not exist yet on a minimal system */
+static int mkdir_p(const char *dir)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int cli_hold_memdevs(const char *cmd, struct svm_memdev **mds, int n, const char *state)
 {
 	const char *dir = svmd_state_dir();
@@ -127,9 +144,8 @@ int cli_hold_memdevs(const char *cmd, struct svm_memdev **mds, int n, const char
 	int rc;
 
 	/* svm-cxld may never have run: the directory is its, create it as it would */
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		rc = -errno;
-	else
+	rc = mkdir_p(dir);
+	if (!rc)
 		rc = svmd_holds_load(&hs, dir);
 	snprintf(by, sizeof(by), "svm-cxlctl %s", cmd);
 	for (int i = 0; !rc && i < n; i++)
@@ -225,8 +241,9 @@ static int hold_release(struct svm_ctx *ctx, const char *sub, int argc, char **a
 		svmd_unlock(lock);
 		return rc;
 	}
-	mkdir(svmd_state_dir(), 0755);
-	rc = svmd_holds_load(&hs, svmd_state_dir());
+	rc = mkdir_p(svmd_state_dir());
+	if (!rc)
+		rc = svmd_holds_load(&hs, svmd_state_dir());
 	for (int i = 0; !rc && i < n; i++) {
 		struct svm_memdev *m = svm_memdev_get_by_name(ctx, names[i]);
 
