@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dax.h"
 #include "engine.h"
 #include "knob.h"
 #include "log.h"
@@ -360,9 +361,12 @@ static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
 		 * refuses coherent. Nothing is online, so let go of kmem first. */
 		if (d && svm_dax_get_driver(d) && !strcmp(svm_dax_get_driver(d), "kmem") &&
 		    !svm_dax_get_nr_online(d)) {
+			char err[256];
+
 			log_debug("%s: releasing %s from kmem (no block online) for coherent mode",
 				  name, svm_dax_get_name(d));
-			svmd_dax_unbind_kmem(e->ctx, svm_dax_get_name(d));
+			if (svmd_dax_disable(svm_dax_get_name(d), err, sizeof(err)))
+				log_warn("%s: %s", name, err);
 			svm_invalidate(e->ctx);
 			r = svm_region_get_by_name(e->ctx, name);
 			if (!r)
@@ -373,8 +377,17 @@ static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
 	} else if (!strcmp(en->mode, "devdax")) {
 		struct svm_dax *d = svm_region_get_dax(r);
 
-		if (d && !svm_dax_get_driver(d))
-			rc = svmd_dax_bind_devdax(e->ctx, svm_dax_get_name(d));
+		char err[256];
+
+		/* no driver, or kmem with nothing online (kmem loaded binds new devices) */
+		if (d && (!svm_dax_get_driver(d) || (!strcmp(svm_dax_get_driver(d), "kmem") &&
+						     !svm_dax_get_nr_online(d)))) {
+			rc = svmd_dax_enable_devdax(svm_dax_get_name(d), err, sizeof(err));
+			if (rc)
+				log_err("%s: %s", name, err);
+		} else if (!d) {
+			rc = -ENODEV;
+		}
 		svm_invalidate(e->ctx);
 	}
 	return rc;
