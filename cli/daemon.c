@@ -189,8 +189,11 @@ static int print_holds(void)
 	}
 	a = json_object_new_array();
 	for (size_t i = 0; i < hs.n; i++) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o;
 
+		if (!strcmp(hs.h[i].state, SVMD_HOLD_RELEASED))
+			continue;	/* holds nothing; the daemon's next pass removes it */
+		o = json_object_new_object();
 		json_object_object_add(o, "memdev", json_object_new_string(hs.h[i].memdev));
 		json_object_object_add(o, "serial", json_object_new_uint64(hs.h[i].serial));
 		if (hs.h[i].host[0])
@@ -247,8 +250,16 @@ static int hold_release(struct svm_ctx *ctx, const char *sub, int argc, char **a
 	for (int i = 0; !rc && i < n; i++) {
 		struct svm_memdev *m = svm_memdev_get_by_name(ctx, names[i]);
 
-		if (m && !svmd_holds_drop(&hs, svm_memdev_get_serial(m), svm_memdev_get_host(m)))
+		struct svmd_hold *h = m ? svmd_holds_find(&hs, svm_memdev_get_serial(m),
+							  svm_memdev_get_host(m)) : NULL;
+
+		/* a marker, not a deletion: the daemon's next pass sees that what it finds
+		 * changed was the operator's (holds.h) */
+		if (!h || !strcmp(h->state, SVMD_HOLD_RELEASED))
 			fprintf(stderr, "%s %s: %s was not held\n", prog, cmd, names[i]);
+		else
+			rc = svmd_holds_set(&hs, h->serial, h->host, h->memdev, SVMD_HOLD_RELEASED,
+					    "svm-cxlctl daemon release");
 	}
 	if (!rc)
 		rc = svmd_holds_save(&hs);

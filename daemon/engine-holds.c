@@ -14,7 +14,36 @@
 
 bool svmd_memdev_held(struct svmd_engine *e, struct svm_memdev *m)
 {
-	return svmd_holds_find(&e->holds, svm_memdev_get_serial(m), svm_memdev_get_host(m));
+	struct svmd_hold *h = svmd_holds_find(&e->holds, svm_memdev_get_serial(m),
+					      svm_memdev_get_host(m));
+
+	return h && strcmp(h->state, SVMD_HOLD_RELEASED);
+}
+
+bool svmd_any_released(struct svmd_engine *e, struct svm_memdev **mds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct svmd_hold *h = mds[i] ? svmd_holds_find(&e->holds,
+				svm_memdev_get_serial(mds[i]), svm_memdev_get_host(mds[i])) : NULL;
+
+		if (h && !strcmp(h->state, SVMD_HOLD_RELEASED))
+			return true;
+	}
+	return false;
+}
+
+/* the end of a pass: release markers have been seen */
+void svmd_drop_released(struct svmd_engine *e)
+{
+	bool changed = false;
+
+	for (size_t i = e->holds.n; i-- > 0;)
+		if (!strcmp(e->holds.h[i].state, SVMD_HOLD_RELEASED)) {
+			svmd_holds_drop(&e->holds, e->holds.h[i].serial, e->holds.h[i].host);
+			changed = true;
+		}
+	if (changed)
+		svmd_save_holds(e);
 }
 
 bool svmd_any_held(struct svmd_engine *e, struct svm_memdev **mds, int n)

@@ -56,6 +56,9 @@ void svmd_save_holds(struct svmd_engine *e);
 void svmd_hold(struct svmd_engine *e, struct svm_memdev **mds, int n, const char *state,
 	       const char *by);
 void svmd_load_holds(struct svmd_engine *e);
+/* did the operator release one of them since the last pass? */
+bool svmd_any_released(struct svmd_engine *e, struct svm_memdev **mds, int n);
+void svmd_drop_released(struct svmd_engine *e);
 
 /* engine-apply.c */
 void svmd_decide(struct svmd_engine *e, struct svm_memdev **mds, int nr, struct svm_region *r,

@@ -140,7 +140,10 @@ dropped:
 	/* Not by us: we destroy only regions whose devices are gone. An operator did it
 	 * (svm-cxlctl destroy-region holds the memdevs itself; cxl destroy-region does not):
 	 * the set is not assembled again until released. */
-	if (!svmd_any_held(e, mds, en.nr_serials)) {
+	if (svmd_any_released(e, mds, en.nr_serials)) {
+		log_info("%s: destroyed, and released by the operator; the policy decides again",
+			 en.region);
+	} else if (!svmd_any_held(e, mds, en.nr_serials)) {
 		log_warn("%s: destroyed by someone else (cxl destroy-region?); its memdevs are held: not assembled again until 'svm-cxlctl daemon release'",
 			 en.region);
 		svmd_hold(e, mds, en.nr_serials, "destroyed", "observed");

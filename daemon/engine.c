@@ -39,6 +39,7 @@ void svmd_engine_reconcile(struct svmd_engine *e)
 	/* 2. new memdevs, 3. regions nobody journaled */
 	svmd_assemble_new(e);
 	svmd_adopt(e);
+	svmd_drop_released(e);
 	svm_invalidate(e->ctx);
 }
 

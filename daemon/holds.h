@@ -11,6 +11,12 @@
  * the device is present: a memdev that goes away takes its hold with it (a device put
  * back is a new device to the policy).
  *
+ * `release` does not delete the entry at once: it leaves state "released", which holds
+ * nothing but tells the next reconcile pass that what it finds changed (a region
+ * destroyed while the daemon was not running, say) was the operator's, so the policy
+ * decides afresh instead of holding it as an outside change. The pass then removes the
+ * marker.
+ *
  * Identity: a memdev is (serial, PCI address of its host device). The serial alone is not
  * unique (devices without a Device Serial Number report 0, and clones share one); the
  * memdev name is not stable (it follows probe order); the PCI address is stable for a
@@ -49,6 +55,9 @@ const char *svmd_state_dir(void);
 int svmd_holds_load(struct svmd_holds *hs, const char *state_dir);
 /* Write it back (temporary, fsync, rename). 0 or -errno. */
 int svmd_holds_save(const struct svmd_holds *hs);
+#define SVMD_HOLD_RELEASED "released"
+
+/* the entry of a device (held, or a release marker), or NULL */
 struct svmd_hold *svmd_holds_find(struct svmd_holds *hs, uint64_t serial, const char *host);
 /* Add or update; 0, or -ENOSPC. */
 int svmd_holds_set(struct svmd_holds *hs, uint64_t serial, const char *host,
