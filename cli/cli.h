@@ -57,6 +57,13 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_help(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_daemon(int argc, char **argv, struct svm_ctx *ctx);
+
+/* Record an operator hold (daemon/holds.h) on memdevs / a region's memdevs before acting:
+ * svm-cxld's policy leaves them alone until 'svm-cxlctl daemon release'. Call with the
+ * lock held. 0, or EXIT_FAIL with a message (then do not act). */
+int cli_hold_memdevs(const char *cmd, struct svm_memdev **mds, int n, const char *state);
+int cli_hold_region(const char *cmd, struct svm_region *r, const char *state);
 
 /* helpers (svm-cxlctl.c) */
 extern const char *prog;
@@ -70,7 +77,14 @@ const char *suggest_option(const char *word, const struct option *opts);
 /* "unknown option WORD; did you mean ...?" and EXIT_USAGE */
 int unknown_option(const char *cmd, const char *word, const struct option *opts);
 void print_notes(struct svm_ctx *ctx, bool verbose);
-int take_lock(const char *cmd);
+/*
+ * Take the svm-cxl lock (shared with svm-cxld) for a command that changes state, held
+ * until exit. From then on SIGINT, SIGTERM, SIGHUP and SIGQUIT are deferred to exit, so a
+ * step is finished or rolled back, never cut in half. A save of auto_online_blocks that a
+ * dead holder left is restored. With @hold_knob, auto_online_blocks is held at offline
+ * (daemon/knob.h) until exit. 0 or an exit code (message printed).
+ */
+int take_lock(struct svm_ctx *ctx, const char *cmd, bool hold_knob);
 /* 0, or EXIT_PERM with a message when the caller lacks CAP_SYS_ADMIN */
 int need_privilege(const char *cmd);
 /* a region named "regionN", or the region of memdev "memN"; NULL + message if none */

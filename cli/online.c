@@ -158,7 +158,11 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("online");
 	if (rc)
 		return rc;
-	rc = take_lock("online");
+	rc = take_lock(ctx, "online", true);
+	if (rc)
+		return rc;
+	rc = r ? cli_hold_region("online", r, svm_mode_name(a.o.mode)) :
+		 cli_hold_memdevs("online", mds, nmd, svm_mode_name(a.o.mode));
 	if (rc)
 		return rc;
 	if (!r) {
@@ -214,7 +218,9 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("offline");
 	if (rc)
 		return rc;
-	rc = take_lock("offline");
+	rc = take_lock(ctx, "offline", false);
+	if (!rc)
+		rc = cli_hold_region("offline", r, "offline");
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
@@ -252,7 +258,9 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("convert");
 	if (rc)
 		return rc;
-	rc = take_lock("convert");
+	rc = take_lock(ctx, "convert", true);
+	if (!rc)
+		rc = cli_hold_region("convert", r, svm_mode_name(a.o.mode));
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));

@@ -34,14 +34,14 @@ static const char *action(const struct svm_policy_decision *d, struct svm_region
 	return "online";
 }
 
-static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct svm_region *r,
-				      const struct svm_policy *pol)
+static struct json_object *plan_entry(struct svm_ctx *ctx, struct svm_memdev **mds, int nr,
+				      struct svm_region *r, const struct svm_policy *pol)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 	struct svm_policy_subject s;
 	struct svm_policy_decision d;
 
-	svmd_subject(mds, nr, r, &s);
+	svmd_subject(ctx, mds, nr, r, &s);
 	svm_policy_decide(pol, &s, &d);
 	for (int i = 0; i < nr; i++)
 		json_object_array_add(a, json_object_new_string(svm_memdev_get_name(mds[i])));
@@ -60,8 +60,6 @@ static struct json_object *plan_entry(struct svm_memdev **mds, int nr, struct sv
 	json_object_object_add(o, "mode", json_object_new_string(svm_policy_mode_name(d.mode)));
 	if (d.mode == SVM_POLICY_MODE_NUMA)
 		json_object_object_add(o, "zone", json_object_new_string(svm_policy_zone_name(d.zone)));
-	if (d.tier >= 0)
-		json_object_object_add(o, "tier", json_object_new_int(d.tier));
 	json_object_object_add(o, "rule", json_object_new_string(d.rule));
 	json_object_object_add(o, "action", json_object_new_string(action(&d, r)));
 	return o;
@@ -160,12 +158,12 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 		for (int i = 0; i < svm_region_get_nr_targets(r) && nr < 16; i++)
 			if (svm_region_get_target_memdev(r, i))
 				mds[nr++] = svm_region_get_target_memdev(r, i);
-		json_object_array_add(list, plan_entry(mds, nr, r, pol));
+		json_object_array_add(list, plan_entry(ctx, mds, nr, r, pol));
 	}
 	svm_memdev_foreach(ctx, m) {
 		if (svm_memdev_get_region(m) || !svm_memdev_get_ram_size(m))
 			continue;
-		json_object_array_add(list, plan_entry(&m, 1, NULL, pol));
+		json_object_array_add(list, plan_entry(ctx, &m, 1, NULL, pol));
 	}
 	json_object_object_add(out, "plan", list);
 	print_json(out);

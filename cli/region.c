@@ -79,7 +79,9 @@ int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("create-region");
 	if (rc)
 		return rc;
-	rc = take_lock("create-region");
+	rc = take_lock(ctx, "create-region", true);
+	if (!rc)
+		rc = cli_hold_memdevs("create-region", mds, n, "offline");
 	if (rc)
 		return rc;
 	rc = svm_region_create(ctx, mds, n, &ro, &r);
@@ -138,13 +140,16 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 	rc = need_privilege("destroy-region");
 	if (rc)
 		return rc;
-	rc = take_lock("destroy-region");
+	rc = take_lock(ctx, "destroy-region", false);
 	if (rc)
 		return rc;
 	for (int i = 0; i < n; i++) {
 		r = svm_region_get_by_name(ctx, names[i]);
 		if (!r)
 			continue;
+		rc = cli_hold_region("destroy-region", r, "destroyed");
+		if (rc)
+			return rc;
 		rc = svm_region_destroy(r);
 		print_notes(ctx, verbose);
 		if (rc) {

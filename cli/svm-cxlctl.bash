@@ -56,6 +56,10 @@ _svm_cxlctl_objects()
 	create-region) _svm_cxlctl_devices mem ;;
 	destroy-region) _svm_cxlctl_devices region; echo all stale ;;
 	help) "$2" --list-cmds 2>/dev/null ;;
+	daemon)
+		echo status reload reconcile holds hold release
+		_svm_cxlctl_devices region
+		_svm_cxlctl_devices mem ;;
 	esac
 }
 

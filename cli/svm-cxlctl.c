@@ -221,26 +221,6 @@ void print_notes(struct svm_ctx *ctx, bool verbose)
 	}
 }
 
-int take_lock(const char *cmd)
-{
-	const char *path = getenv("SVM_CXL_LOCK") ? getenv("SVM_CXL_LOCK") : "/run/svm-cxl.lock";
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return 0;	/* no /run: nothing to serialise with */
-	for (int i = 0; i < 300; i++) {
-		if (!flock(fd, LOCK_EX | LOCK_NB))
-			return 0;	/* held until exit */
-		if (i == 0)
-			fprintf(stderr, "%s %s: waiting for %s (svm-cxld or another svm-cxlctl)\n",
-				prog, cmd, path);
-		usleep(100000);
-	}
-	fprintf(stderr, "%s %s: %s is held for 30 s by another svm-cxlctl or svm-cxld; try again later\n",
-		prog, cmd, path);
-	return EXIT_BUSY;
-}
-
 bool parse_uint(const char *s, unsigned int *out)
 {
 	char *end;

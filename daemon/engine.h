@@ -26,8 +26,11 @@
 #include <json-c/json.h>
 #include <libsvmcxl.h>
 
+#include "holds.h"
 #include "journal.h"
+#include "knob.h"
 #include "policy.h"
+#include "subject.h"
 
 typedef void (*svmd_emit_fn)(struct json_object *event, void *data);
 
@@ -42,6 +45,11 @@ struct svmd_engine {
 	void *emit_data;
 	/* set by a pass that met a transient failure (e.g. a memdev without decoders yet) */
 	bool want_retry;
+	/* operator holds (holds.h), read at the start of each pass under the lock */
+	char state_dir[4096];
+	struct svmd_holds holds;
+	/* auto_online_blocks held at offline around assembly and onlining */
+	struct svmd_knob knob;
 	/* test hook ($SVM_CXLD_STOP_AT): SIGSTOP after journaling this phase */
 	const char *stop_at;
 };
@@ -59,12 +67,6 @@ int svmd_engine_online(struct svmd_engine *e, const char *object, char *err, siz
 struct json_object *svmd_engine_status(struct svmd_engine *e);
 /* pool counters, one event per pool whose counters changed since the last call */
 void svmd_engine_poll_pools(struct svmd_engine *e);
-
-/* fill a policy subject from memdevs (and the region, when there is one) */
-void svmd_subject(struct svm_memdev **mds, int nr, struct svm_region *r,
-		  struct svm_policy_subject *s);
-
-
 
 /* An attention button was pressed on PCIe port @port (BDF): offline, within @budget_ms,
  * the numa-mode regions of the memdevs below it. */

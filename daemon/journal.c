@@ -47,21 +47,49 @@ static enum svm_journal_phase phase_from_name(const char *name)
 	return SVM_PHASE_INVALID;
 }
 
-static bool same_serials(const struct svm_journal_entry *e, const uint64_t *serials,
-			 unsigned int nr)
+int svm_journal_id_cmp(uint64_t serial_a, const char *host_a, uint64_t serial_b,
+		       const char *host_b)
 {
-	if (e->nr_serials != nr)
+	if (serial_a != serial_b)
+		return serial_a < serial_b ? -1 : 1;
+	return strcmp(host_a, host_b);
+}
+
+void svm_journal_sort_ids(struct svm_journal_entry *e)
+{
+	/* insertion sort: at most SVM_JOURNAL_MAX_DEVS */
+	for (unsigned int i = 1; i < e->nr_serials && i < SVM_JOURNAL_MAX_DEVS; i++)
+		for (unsigned int k = i; k > 0 &&
+		     svm_journal_id_cmp(e->serials[k - 1], e->hosts[k - 1], e->serials[k],
+					e->hosts[k]) > 0; k--) {
+			uint64_t s = e->serials[k];
+			char h[SVM_JOURNAL_HOST_LEN];
+
+			e->serials[k] = e->serials[k - 1];
+			e->serials[k - 1] = s;
+			memcpy(h, e->hosts[k], sizeof(h));
+			memcpy(e->hosts[k], e->hosts[k - 1], sizeof(h));
+			memcpy(e->hosts[k - 1], h, sizeof(h));
+		}
+}
+
+/* the same devices; a "" host (an old journal) matches any host */
+bool svm_journal_same_set(const struct svm_journal_entry *e, const struct svm_journal_entry *key)
+{
+	if (e->nr_serials != key->nr_serials)
 		return false;
-	for (unsigned i = 0; i < nr; i++)
-		if (e->serials[i] != serials[i])
+	for (unsigned i = 0; i < e->nr_serials; i++)
+		if (e->serials[i] != key->serials[i] ||
+		    (e->hosts[i][0] && key->hosts[i][0] && strcmp(e->hosts[i], key->hosts[i])))
 			return false;
 	return true;
 }
 
-static bool sorted_unique(const uint64_t *serials, unsigned int nr)
+static bool sorted_unique(const struct svm_journal_entry *e)
 {
-	for (unsigned i = 1; i < nr; i++)
-		if (serials[i - 1] >= serials[i])
+	for (unsigned i = 1; i < e->nr_serials; i++)
+		if (svm_journal_id_cmp(e->serials[i - 1], e->hosts[i - 1], e->serials[i],
+				       e->hosts[i]) >= 0)
 			return false;
 	return true;
 }
@@ -71,11 +99,14 @@ static bool sorted_unique(const uint64_t *serials, unsigned int nr)
 static json_object *entry_to_json(const struct svm_journal_entry *e)
 {
 	json_object *o = json_object_new_object();
-	json_object *serials = json_object_new_array();
+	json_object *serials = json_object_new_array(), *hosts = json_object_new_array();
 
-	for (unsigned i = 0; i < e->nr_serials; i++)
+	for (unsigned i = 0; i < e->nr_serials; i++) {
 		json_object_array_add(serials, json_object_new_uint64(e->serials[i]));
+		json_object_array_add(hosts, json_object_new_string(e->hosts[i]));
+	}
 	json_object_object_add(o, "serials", serials);
+	json_object_object_add(o, "hosts", hosts);
 	json_object_object_add(o, "region", json_object_new_string(e->region));
 	json_object_object_add(o, "mode", json_object_new_string(e->mode));
 	json_object_object_add(o, "zone", json_object_new_string(e->zone));
@@ -119,7 +150,20 @@ static int entry_from_json(json_object *o, struct svm_journal_entry *e)
 		e->serials[i] = json_object_get_uint64(v);
 	}
 	e->nr_serials = n;
-	if (!sorted_unique(e->serials, e->nr_serials))
+	/* hosts: absent in journals written before they were recorded */
+	if (json_object_object_get_ex(o, "hosts", &v)) {
+		if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != n)
+			return -EINVAL;
+		for (size_t i = 0; i < n; i++) {
+			json_object *h = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(h, json_type_string) ||
+			    strlen(json_object_get_string(h)) >= SVM_JOURNAL_HOST_LEN)
+				return -EINVAL;
+			strcpy(e->hosts[i], json_object_get_string(h));
+		}
+	}
+	if (!sorted_unique(e))
 		return -EINVAL;
 	if (copy_string(o, "region", e->region, sizeof(e->region)) ||
 	    copy_string(o, "mode", e->mode, sizeof(e->mode)) ||
@@ -187,7 +231,7 @@ static int load(struct svm_journal *j, const char *path, char *err, size_t errle
 			snprintf(err, errlen, "%s: entry %zu is malformed", path, i);
 			goto out;
 		}
-		if (svm_journal_find(j, e.serials, e.nr_serials)) {
+		if (svm_journal_find(j, &e)) {
 			snprintf(err, errlen, "%s: entry %zu repeats a device set", path, i);
 			goto out;
 		}
@@ -302,12 +346,12 @@ int svm_journal_put(struct svm_journal *j, const struct svm_journal_entry *entry
 	int rc;
 
 	if (!e.nr_serials || e.nr_serials > SVM_JOURNAL_MAX_DEVS ||
-	    !sorted_unique(e.serials, e.nr_serials) || e.phase == SVM_PHASE_INVALID ||
+	    !sorted_unique(&e) || e.phase == SVM_PHASE_INVALID ||
 	    (unsigned)e.phase >= NR_PHASES)
 		return -EINVAL;
 	e.generation = j->generation + 1;
 	for (size_t i = 0; i < j->nr; i++)
-		if (same_serials(&j->entries[i], e.serials, e.nr_serials))
+		if (svm_journal_same_set(&j->entries[i], &e))
 			slot = &j->entries[i];
 	if (slot) {
 		saved = *slot;
@@ -326,14 +370,14 @@ int svm_journal_put(struct svm_journal *j, const struct svm_journal_entry *entry
 	return rc;
 }
 
-int svm_journal_drop(struct svm_journal *j, const uint64_t *serials, unsigned int nr)
+int svm_journal_drop(struct svm_journal *j, const struct svm_journal_entry *key)
 {
 	struct svm_journal_entry saved;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < j->nr; i++)
-		if (same_serials(&j->entries[i], serials, nr))
+		if (svm_journal_same_set(&j->entries[i], key))
 			break;
 	if (i == j->nr)
 		return 0;
@@ -350,10 +394,10 @@ int svm_journal_drop(struct svm_journal *j, const uint64_t *serials, unsigned in
 }
 
 const struct svm_journal_entry *svm_journal_find(const struct svm_journal *j,
-						 const uint64_t *serials, unsigned int nr)
+						 const struct svm_journal_entry *key)
 {
 	for (size_t i = 0; i < j->nr; i++)
-		if (same_serials(&j->entries[i], serials, nr))
+		if (svm_journal_same_set(&j->entries[i], key))
 			return &j->entries[i];
 	return NULL;
 }

@@ -7,12 +7,20 @@
  * The journal is one JSON file, replaced atomically on every change (write a temporary
  * file, fsync it, rename it over the old one, fsync the directory). A reader therefore
  * sees either the state before a change or the state after it, never a mix, whenever
- * the writer dies. Entries are keyed by the serial numbers of the memdevs they cover,
+ * the writer dies. Entries are keyed by the identities of the memdevs they cover,
  * because region and memdev names are not stable across teardown and re-enumeration.
+ *
+ * A memdev's identity is (serial, host): its Device Serial Number and the PCI address of
+ * its device. The serial alone is not unique: devices without a DSN report 0 (QEMU's
+ * cxl-type3 without sn=, some real parts), and cloned parts share one. The PCI address
+ * alone follows the slot, not the device. Together they are unique at any one time, and
+ * stable for a device that stays in its slot. A journal written before hosts were
+ * recorded has "" hosts, which match any host (by serial alone).
  */
 #ifndef SVM_CXL_JOURNAL_H
 #define SVM_CXL_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +36,12 @@ enum svm_journal_phase {
 	SVM_PHASE_OFFLINE,	/* memory released; region may be destroyed */
 };
 
+#define SVM_JOURNAL_HOST_LEN	32
+
 struct svm_journal_entry {
-	uint64_t serials[SVM_JOURNAL_MAX_DEVS];	/* sorted ascending */
+	/* device identities, sorted by (serial, host), no two equal */
+	uint64_t serials[SVM_JOURNAL_MAX_DEVS];
+	char hosts[SVM_JOURNAL_MAX_DEVS][SVM_JOURNAL_HOST_LEN];	/* PCI address, or "" */
 	unsigned int nr_serials;
 	char region[32];	/* "region0", or "" before assembly */
 	char mode[16];		/* policy mode name: coherent, numa, devdax, ignore */
@@ -46,13 +58,20 @@ struct svm_journal;
 int svm_journal_open(const char *dir, struct svm_journal **out, char *err, size_t errlen);
 void svm_journal_close(struct svm_journal *j);
 
-/* Insert or replace the entry with the same serial set, and commit. */
+/* Insert or replace the entry with the same device set, and commit. */
 int svm_journal_put(struct svm_journal *j, const struct svm_journal_entry *entry);
-/* Drop the entry for this serial set (no-op if absent), and commit. */
-int svm_journal_drop(struct svm_journal *j, const uint64_t *serials, unsigned int nr);
+/* Drop the entry with @key's device set (no-op if absent), and commit. */
+int svm_journal_drop(struct svm_journal *j, const struct svm_journal_entry *key);
 
 const struct svm_journal_entry *svm_journal_find(const struct svm_journal *j,
-						 const uint64_t *serials, unsigned int nr);
+						 const struct svm_journal_entry *key);
+/* Order of device identities: by serial, then host. */
+int svm_journal_id_cmp(uint64_t serial_a, const char *host_a, uint64_t serial_b,
+		       const char *host_b);
+/* Do @a and @b cover the same devices? ("" hosts match any host.) */
+bool svm_journal_same_set(const struct svm_journal_entry *a, const struct svm_journal_entry *b);
+/* Sort an entry's identities (serials[] with hosts[]) into journal order. */
+void svm_journal_sort_ids(struct svm_journal_entry *e);
 size_t svm_journal_count(const struct svm_journal *j);
 const struct svm_journal_entry *svm_journal_at(const struct svm_journal *j, size_t i);
 /* Incremented by every commit; persisted. */

@@ -34,7 +34,6 @@ struct svm_rule {
 	/* actions */
 	enum svm_policy_mode mode;
 	enum svm_policy_zone zone;
-	int tier;
 };
 
 struct svm_policy {
@@ -308,8 +307,11 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 		for (int i = 0; !rc && i < r->nr_serial; i++) {
 			char *end;
 
+			/* decimal, or hex with 0x: never octal (docs/policy.md) */
+			bool hex = words[i][0] == '0' && (words[i][1] == 'x' || words[i][1] == 'X');
+
 			errno = 0;
-			r->serial[i] = strtoull(words[i], &end, 0);
+			r->serial[i] = strtoull(words[i], &end, hex ? 16 : 10);
 			if (errno || *end || !isdigit((unsigned char)words[i][0]))
 				rc = fail(p, "serial: '%s' is not a number (decimal or 0x hex)", words[i]);
 		}
@@ -338,18 +340,9 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 		r->zone = v;
 		return rc;
 	}
-	/* tier */
-	{
-		char *end;
-		long t;
-
-		errno = 0;
-		t = strtol(value, &end, 10);
-		if (errno || *end || !isdigit((unsigned char)*value) || t > 255)
-			return fail(p, "tier: expected a number from 0 to 255");
-		r->tier = (int)t;
-	}
-	return 0;
+	/* tier: refused rather than accepted and ignored. Linux has no interface that puts
+	 * a node in a memory tier; kmem derives it from the platform's performance data. */
+	return fail(p, "tier: not supported: Linux offers no way to place a node in a memory tier (kmem derives it from HMAT/CDAT performance data); remove the key");
 }
 
 /* A finished rule must say what to do, and only what applies to that mode. */
@@ -368,8 +361,8 @@ static int check_rule(struct parser *p)
 		 !r->has_size && !r->class)
 		rc = fail(p, "rule \"%s\" matches nothing in particular; put the fallback in [defaults]",
 			  r->name);
-	else if (r->mode != SVM_POLICY_MODE_NUMA && (r->zone || r->tier >= 0))
-		rc = fail(p, "rule \"%s\": 'zone' and 'tier' apply to mode numa only, not %s",
+	else if (r->mode != SVM_POLICY_MODE_NUMA && r->zone)
+		rc = fail(p, "rule \"%s\": 'zone' applies to mode numa only, not %s",
 			  r->name, svm_policy_mode_name(r->mode));
 	p->line = line;
 	return rc;
@@ -438,7 +431,6 @@ static int start_section(struct parser *p, char *header)
 	p->rule = &rules[pol->nr_rules++];
 	memset(p->rule, 0, sizeof(*p->rule));
 	p->rule->line = p->line;
-	p->rule->tier = -1;
 	p->rule->name = strdup(name);
 	if (!p->rule->name)
 		return fail(p, "out of memory");
@@ -604,25 +596,37 @@ static bool in_list(char *const *list, int n, const char *word)
 	return false;
 }
 
-static bool rule_matches(const struct svm_rule *r, const struct svm_policy_subject *s)
+static bool device_matches(const struct svm_rule *r, const struct svm_policy_device *dev)
 {
 	if (r->nr_serial) {
 		bool hit = false;
 
-		for (int i = 0; s->has_serial && i < r->nr_serial; i++)
-			hit |= r->serial[i] == s->serial;
+		for (int i = 0; dev->has_serial && i < r->nr_serial; i++)
+			hit |= r->serial[i] == dev->serial;
 		if (!hit)
 			return false;
 	}
-	if (r->nr_pci && !in_list(r->pci, r->nr_pci, s->pci))
+	if (r->nr_pci && !in_list(r->pci, r->nr_pci, dev->pci))
 		return false;
-	if (r->nr_host_bridge && !in_list(r->host_bridge, r->nr_host_bridge, s->host_bridge))
+	if (r->nr_host_bridge && !in_list(r->host_bridge, r->nr_host_bridge, dev->host_bridge))
+		return false;
+	if (r->class && r->class != (dev->class ? dev->class : SVM_POLICY_CLASS_EXPANDER))
+		return false;
+	return true;
+}
+
+static bool rule_matches(const struct svm_rule *r, const struct svm_policy_subject *s)
+{
+	bool dev_keys = r->nr_serial || r->nr_pci || r->nr_host_bridge || r->class;
+	bool hit = !dev_keys;
+
+	for (unsigned int i = 0; dev_keys && i < s->nr_devices && i < SVM_POLICY_MAX_DEVICES; i++)
+		hit |= device_matches(r, &s->devices[i]);
+	if (!hit)
 		return false;
 	if (r->nr_region && !in_list(r->region, r->nr_region, s->region))
 		return false;
 	if (r->has_size && (s->size < r->size_min || s->size > r->size_max))
-		return false;
-	if (r->class && r->class != s->class)
 		return false;
 	return true;
 }
@@ -630,7 +634,6 @@ static bool rule_matches(const struct svm_rule *r, const struct svm_policy_subje
 void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_subject *s,
 		       struct svm_policy_decision *d)
 {
-	d->tier = -1;
 	d->zone = SVM_POLICY_ZONE_DEFAULT;
 	for (size_t i = 0; i < pol->nr_rules; i++) {
 		const struct svm_rule *r = &pol->rules[i];
@@ -639,7 +642,6 @@ void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_sub
 			continue;
 		d->mode = r->mode;
 		d->zone = r->zone;
-		d->tier = r->tier;
 		d->rule = r->name;
 		goto zone;
 	}

@@ -44,21 +44,35 @@ enum svm_policy_class {
 	SVM_POLICY_CLASS_ACCELERATOR,	/* device-attached memory of an accelerator */
 };
 
-/* What a policy decides about: one memdev, or a region and the memdevs under it. */
-struct svm_policy_subject {
+#define SVM_POLICY_MAX_DEVICES 16
+
+/* One memdev of a subject. */
+struct svm_policy_device {
 	bool has_serial;
 	uint64_t serial;
 	const char *pci;		/* "0000:0d:00.0", or NULL */
 	const char *host_bridge;	/* "pci0000:0c", or NULL */
+	enum svm_policy_class class;	/* from its PCI class code */
+};
+
+/*
+ * What a policy decides about: a set of memdevs (one, or the members of an interleave
+ * set), and the region over them once there is one. A rule matches when one device of
+ * the set satisfies all its device keys (serial, pci, host-bridge, class) and the set
+ * satisfies its set keys (region, size).
+ */
+struct svm_policy_subject {
+	unsigned int nr_devices;
+	struct svm_policy_device devices[SVM_POLICY_MAX_DEVICES];
 	const char *region;		/* "region0", or NULL before assembly */
 	uint64_t size;			/* bytes */
-	enum svm_policy_class class;
+	enum svm_policy_class class;	/* of the set, for [defaults]: accelerator if any
+					 * device is one */
 };
 
 struct svm_policy_decision {
 	enum svm_policy_mode mode;
 	enum svm_policy_zone zone;		/* numa mode only; never DEFAULT after a decision */
-	int tier;			/* memory tier for numa mode, -1 when not set */
 	const char *rule;		/* name of the deciding rule, or "defaults" */
 };
 

@@ -6,6 +6,7 @@
  * exit), the control socket, /dev/kmsg for attention-button presses. See svm-cxld(8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include <libudev.h>
 
 #include "button.h"
+#include "clock.h"
 #include "engine.h"
 #include "lock.h"
 #include "log.h"
@@ -35,12 +38,23 @@
 #define MAX_RETRIES 30
 #define BUTTON_BUDGET_MS 4000
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
+#define now_ms svmd_now_ms
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* One daemon per state directory: two would journal over each other. The flock is held
+ * for the daemon's life and released by the kernel when it dies. */
+static int lock_state_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 static void usage(FILE *f)
@@ -151,7 +165,7 @@ int main(int argc, char **argv)
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
 	uint64_t due = 0, first_event = 0, last_pool_poll = 0;
-	int retries = 0, sfd, kfd, lock, c, running = 1;
+	int retries = 0, sfd, kfd, lock, c, running = 1, statefd, rc;
 	char err[1024];
 	sigset_t mask;
 
@@ -209,6 +223,12 @@ int main(int argc, char **argv)
 	}
 	sock = svmd_socket_path();
 	mkdir(state, 0755);
+	statefd = lock_state_dir(state);
+	if (statefd < 0) {
+		log_err("%s: %s", state, statefd == -EBUSY ?
+			"another svm-cxld uses this state directory" : strerror(-statefd));
+		return 1;
+	}
 	if (svmd_engine_init(&engine, policy, state, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
@@ -224,6 +244,10 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	/* listen before coldplug, so that no event is lost in between */
@@ -232,8 +256,10 @@ int main(int argc, char **argv)
 		log_err("cannot listen to udev events (libudev monitor)");
 		return 1;
 	}
-	if (svmd_server_open(&srv, sock, &engine)) {
-		log_err("cannot open the control socket %s: %s", sock, strerror(errno));
+	rc = svmd_server_open(&srv, sock, getenv("SVM_CXLD_SOCKET_GROUP"), &engine);
+	if (rc) {
+		log_err("cannot open the control socket %s: %s", sock, rc == -EADDRINUSE ?
+			"another svm-cxld is listening there" : strerror(-rc));
 		return 1;
 	}
 	engine.emit = svmd_server_broadcast;
@@ -273,6 +299,9 @@ int main(int argc, char **argv)
 			timeout_ms = due > t ? (int)(due - t) : 0;
 		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
 			timeout_ms = 1000;
+		c = svmd_server_next_timeout(&srv);
+		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
+			timeout_ms = c;
 		if (poll(fds, n + nsrv, timeout_ms) < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -367,5 +396,6 @@ int main(int argc, char **argv)
 	udev_monitor_unref(mon);
 	udev_unref(udev);
 	svmd_engine_fini(&engine);
+	close(statefd);
 	return 0;
 }

@@ -31,23 +31,6 @@ static int read_attr(struct svm_ctx *ctx, const char *rel, char *buf, size_t len
 	return 0;
 }
 
-static int write_attr(struct svm_ctx *ctx, const char *rel, const char *val)
-{
-	char p[PATH_MAX];
-	ssize_t n;
-	int fd, rc = 0;
-
-	snprintf(p, sizeof(p), "%s/%s", svm_get_root(ctx), rel);
-	fd = open(p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, char *buf,
 			  size_t len)
 {
@@ -56,19 +39,4 @@ int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, ch
 	snprintf(rel, sizeof(rel), CXL_DEVS "/%s/create_ram_region",
 		 svm_root_decoder_get_name(root));
 	return read_attr(ctx, rel, buf, len);
-}
-
-int svmd_dax_bind_devdax(struct svm_ctx *ctx, const char *dax)
-{
-	return write_attr(ctx, "sys/bus/dax/drivers/device_dax/bind", dax);
-}
-
-int svmd_set_auto_online(struct svm_ctx *ctx, const char *value)
-{
-	return write_attr(ctx, "sys/devices/system/memory/auto_online_blocks", value);
-}
-
-int svmd_dax_unbind_kmem(struct svm_ctx *ctx, const char *dax)
-{
-	return write_attr(ctx, "sys/bus/dax/drivers/kmem/unbind", dax);
 }

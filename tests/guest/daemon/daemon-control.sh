@@ -10,7 +10,7 @@
 BAD=/tmp/bad-policy.conf
 RULES=/usr/local/lib/udev/rules.d/90-svm-cxl.rules
 
-trap 'daemon_cleanup; rm -f /etc/udev/rules.d/90-svm-cxl.rules; sed -i "/^svm-cxl:/d" /etc/group; rmmod svm_cxl 2>/dev/null' EXIT
+trap 'daemon_cleanup; rm -f /etc/udev/rules.d/90-svm-cxl.rules; sed -i "/^svm-cxl:/d" /etc/group; rmmod svm_cxl 2>/dev/null; exit $DAEMON_RC' EXIT
 check_eq "no region before the test" "" "$(regions_now)"
 cat >$SVM_CXLD_POLICY <<'POL'
 [rule "boot-device"]
@@ -43,7 +43,9 @@ check_eq "no journal written by the refused start" "" "$(journal)"
 check_eq "no region after the refused start" "" "$(regions_now)"
 
 udevd_start
-daemon_start
+# read-only requests are for the socket's group: here nogroup, so that uid 65534 is in it
+daemon_start SVM_CXLD_SOCKET_GROUP=nogroup
+check_eq "control socket mode and group" "660 nogroup" "$(stat -c '%a %G' $SVM_CXLD_SOCKET)"
 rm -f /tmp/mon.out
 svm-test-numa nobody svm-cxlctl monitor --count 2 >/tmp/mon.out 2>/tmp/mon.err &
 mon=$!

@@ -9,7 +9,7 @@
 . daemon-lib.sh
 SN=1 M=mem0 RD=$CXL/decoder0.0
 
-trap 'daemon_cleanup; for r in $(regions_now); do cxl_region_destroy $r; done; rmmod kmem 2>/dev/null' EXIT
+trap 'daemon_cleanup; for r in $(regions_now); do cxl_region_destroy $r; done; rmmod kmem 2>/dev/null; exit $DAEMON_RC' EXIT
 check_eq "no region before the test" "" "$(regions_now)"
 rm -f $SVM_CXLD_POLICY	# built-in defaults: an expander becomes a movable NUMA node
 udevd_start
@@ -54,6 +54,8 @@ echo "ok - crash while assembling: half-built $name destroyed and its DPA releas
 daemon_stop
 check_cmd "offline $M" $CTL offline $M >/dev/null
 check_cmd "destroy $R" $CTL destroy-region $R >/dev/null
+# offline and destroy-region hold mem0 for the operator: hand it back to the policy
+check_cmd "daemon release $M" $CTL daemon release $M
 daemon_start SVM_CXLD_STOP_AT=onlining
 wait_stopped onlining
 R=$(journal_field $SN region)
@@ -65,13 +67,18 @@ b=$(($(cat /sys/bus/dax/devices/$dax/resource) / 0x$(cat /sys/devices/system/mem
 check_eq "$dax driver at the crash" kmem "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")"
 echo online_movable >/sys/devices/system/memory/memory$b/state || fail "online memory$b"
 check_eq "half-online at the crash" "online offline" "$(region_states $R)"
+check_eq "auto_online_blocks held at the crash" offline "$(cat $AOB)"
+check_eq "its previous value saved at the crash" "$AOB0" "$(cat $SVM_CXL_KNOB_SAVE)"
 kill9
 log "killed while onlining $R with one of two blocks online"
 daemon_start
 wait_until 30 "converged after the crash while onlining" '[ "$(journal_phase $SN)" = online ]'
 check_eq "one region" "$R " "$(regions_now)"
 check_eq "$R blocks" "online:Movable online:Movable" "$(region_blocks $R | tr '\n' ' ' | sed 's/ $//')"
-echo "ok - crash while onlining: $R finished, both blocks movable"
+check_eq "auto_online_blocks restored after the restart" "$AOB0" "$(cat $AOB)"
+check_eq "no save file left" "" "$(ls $SVM_CXL_KNOB_SAVE 2>/dev/null)"
+grep -q "auto_online_blocks restored to '$AOB0'" $DLOG || fail "the restart did not log the restore"
+echo "ok - crash while onlining: $R finished, both blocks movable, auto_online_blocks back to $AOB0"
 
 ## C. killed while offlining (a request over the socket), one block already offline
 daemon_stop

@@ -16,7 +16,7 @@ POOLS=/sys/class/misc/svm_cxl/pools
 SN_NUMA=501 SN_COH=4660
 
 grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl loaded before the test"
-trap 'kill $monitor 2>/dev/null; daemon_cleanup; rmmod svm_cxl 2>/dev/null; rmmod kmem 2>/dev/null' EXIT
+trap 'daemon_cleanup; kill $monitor 2>/dev/null; rmmod svm_cxl 2>/dev/null; rmmod kmem 2>/dev/null; exit $DAEMON_RC' EXIT
 before_regions=$(regions_now)
 cat >$SVM_CXLD_POLICY <<'POL'
 # the boot device belongs to the other tests of this topology

@@ -4,7 +4,10 @@ export SVM_CXLD_STATE_DIR=/tmp/svmd-state
 export SVM_CXLD_SOCKET=/tmp/svmd.sock
 export SVM_CXLD_POLICY=/tmp/svmd-policy.conf
 export SVM_CXL_LOCK=/tmp/svm-cxl.lock
+export SVM_CXL_KNOB_SAVE=/tmp/svm-cxl.auto_online_blocks
 DLOG=/tmp/svmd.log
+AOB=/sys/devices/system/memory/auto_online_blocks
+AOB0=$(cat $AOB)	# what every test must leave it at (checked by daemon_cleanup)
 : >$DLOG	# this test's daemon log only (tests of a topology share one boot)
 CTL=svm-cxlctl
 
@@ -137,14 +140,23 @@ numa_online_movable() {
 
 regions_now() { ls -d $CXL/region* 2>/dev/null | sed 's|.*/||' | sort | tr '\n' ' '; }
 
-# guest cleanup shared by all daemon tests
+# guest cleanup shared by all daemon tests: first in the EXIT trap, which ends with
+# 'exit $DAEMON_RC'
 daemon_cleanup() {
 	local rc=$?
 	[ $rc = 0 ] || { echo "# exit status $rc; daemon log:"; grep -v 'debug: uevent' $DLOG; }
 	daemon_stop
 	udevd_stop
 	rm -rf $SVM_CXLD_STATE_DIR $SVM_CXLD_SOCKET
-	echo online >/sys/devices/system/memory/auto_online_blocks
+	# auto_online_blocks is system-wide: svm-cxld and svm-cxlctl must put it back, even
+	# after a SIGKILL (the next start restores it). Not reset here: checked.
+	if [ "$(cat $AOB)" != "$AOB0" ]; then
+		echo "FAIL: auto_online_blocks left at '$(cat $AOB)' (was '$AOB0')"
+		echo "$AOB0" >$AOB
+		rm -f $SVM_CXL_KNOB_SAVE
+		rc=1
+	fi
+	DAEMON_RC=$rc	# the trap ends with 'exit $DAEMON_RC'
 }
 
 # region_pool REGION: the svm_cxl pool whose start is the region's

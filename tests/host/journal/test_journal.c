@@ -59,7 +59,9 @@ static void test_roundtrip(void)
 	struct svm_journal_entry a = entry(1, 2, "region0", SVM_PHASE_ONLINING);
 	struct svm_journal_entry b = entry(77, 0, "", SVM_PHASE_ASSEMBLING);
 	const struct svm_journal_entry *got;
-	uint64_t key_a[] = { 1, 2 }, key_b[] = { 77 };
+	struct svm_journal_entry key_a = entry(1, 2, "", SVM_PHASE_ONLINE);
+	struct svm_journal_entry key_b = entry(77, 0, "", SVM_PHASE_ONLINE);
+	struct svm_journal_entry key_a1 = entry(1, 0, "", SVM_PHASE_ONLINE);
 
 	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "open empty: %s", err);
 	CHECK(svm_journal_count(j) == 0 && svm_journal_generation(j) == 0, "empty journal");
@@ -72,16 +74,16 @@ static void test_roundtrip(void)
 
 	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "reopen: %s", err);
 	CHECK(svm_journal_count(j) == 2 && svm_journal_generation(j) == 3, "state persisted");
-	got = svm_journal_find(j, key_a, 2);
+	got = svm_journal_find(j, &key_a);
 	CHECK(got && got->phase == SVM_PHASE_ONLINE && !strcmp(got->region, "region0") &&
 	      !strcmp(got->mode, "numa") && !strcmp(got->zone, "movable") && got->generation == 3,
 	      "entry a read back");
-	got = svm_journal_find(j, key_b, 1);
+	got = svm_journal_find(j, &key_b);
 	CHECK(got && got->phase == SVM_PHASE_ASSEMBLING && got->generation == 2, "entry b read back");
-	CHECK(svm_journal_find(j, key_a, 1) == NULL, "a prefix of a key is another key");
+	CHECK(svm_journal_find(j, &key_a1) == NULL, "a prefix of a key is another key");
 
-	CHECK(svm_journal_drop(j, key_b, 1) == 0 && svm_journal_count(j) == 1, "drop b");
-	CHECK(svm_journal_drop(j, key_b, 1) == 0 && svm_journal_generation(j) == 4,
+	CHECK(svm_journal_drop(j, &key_b) == 0 && svm_journal_count(j) == 1, "drop b");
+	CHECK(svm_journal_drop(j, &key_b) == 0 && svm_journal_generation(j) == 4,
 	      "dropping an absent entry commits nothing");
 	svm_journal_close(j);
 	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 1,
@@ -170,7 +172,7 @@ static void crash_writer(const char *dir)
 static void test_sigkill_at_any_point(void)
 {
 	char *dir = make_dir();
-	uint64_t key[] = { 1, 2 };
+	struct svm_journal_entry key = entry(1, 2, "", SVM_PHASE_ONLINE);
 	int rounds = 25, good = 0;
 
 	srand(time(NULL));
@@ -195,7 +197,7 @@ static void test_sigkill_at_any_point(void)
 			CHECK(0, "round %d: journal unreadable after SIGKILL: %s", round, err);
 			continue;
 		}
-		e = svm_journal_find(j, key, 2);
+		e = svm_journal_find(j, &key);
 		snprintf(want, sizeof(want), "r%lu", (unsigned long)svm_journal_generation(j) - 1);
 		if (svm_journal_generation(j) == 0 || (e && !strcmp(e->region, want) &&
 						      e->generation == svm_journal_generation(j)))
@@ -220,9 +222,62 @@ static void test_sigkill_at_any_point(void)
 	free(dir);
 }
 
+/* Two devices without a serial (DSN 0), or sharing one, are two devices: keyed by
+ * (serial, host PCI address). A journal from before hosts were recorded still loads,
+ * and its entries match by serial. */
+static void test_duplicate_serials(void)
+{
+	char *dir = make_dir();
+	struct svm_journal *j;
+	struct svm_journal_entry pair = entry(0, 0, "region0", SVM_PHASE_ONLINE);
+	struct svm_journal_entry a = entry(0, 0, "region1", SVM_PHASE_ONLINE);
+	struct svm_journal_entry b = entry(0, 0, "region2", SVM_PHASE_OFFLINE);
+	struct svm_journal_entry key = entry(0, 0, "", SVM_PHASE_ONLINE);
+	const struct svm_journal_entry *got;
+
+	/* a 2-way set of two serial-0 devices, given out of order */
+	pair.nr_serials = 2;
+	snprintf(pair.hosts[0], sizeof(pair.hosts[0]), "0000:0e:00.0");
+	snprintf(pair.hosts[1], sizeof(pair.hosts[1]), "0000:0d:00.0");
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "open: %s", err);
+	CHECK(svm_journal_put(j, &pair) == -EINVAL, "unsorted identities refused");
+	svm_journal_sort_ids(&pair);
+	CHECK(!strcmp(pair.hosts[0], "0000:0d:00.0"), "sorted by host within a serial");
+	CHECK(svm_journal_put(j, &pair) == 0, "[0@0d, 0@0e] journaled");
+	svm_journal_drop(j, &pair);
+
+	/* two single-device entries with serial 0 stay two */
+	snprintf(a.hosts[0], sizeof(a.hosts[0]), "0000:0d:00.0");
+	snprintf(b.hosts[0], sizeof(b.hosts[0]), "0000:0e:00.0");
+	CHECK(svm_journal_put(j, &a) == 0 && svm_journal_put(j, &b) == 0, "put 0@0d and 0@0e");
+	CHECK(svm_journal_count(j) == 2, "two entries, not one (%zu)", svm_journal_count(j));
+	svm_journal_close(j);
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 2,
+	      "both persisted: %s", err);
+	snprintf(key.hosts[0], sizeof(key.hosts[0]), "0000:0e:00.0");
+	got = svm_journal_find(j, &key);
+	CHECK(got && !strcmp(got->region, "region2") && got->phase == SVM_PHASE_OFFLINE,
+	      "0@0e finds its own entry (%s)", got ? got->region : "none");
+	CHECK(svm_journal_drop(j, &key) == 0 && svm_journal_count(j) == 1, "dropping 0@0e keeps 0@0d");
+	got = svm_journal_at(j, 0);
+	CHECK(got && !strcmp(got->region, "region1"), "the remaining entry is 0@0d's");
+	svm_journal_close(j);
+
+	/* a journal without hosts (written before they were recorded) */
+	write_file(dir, "{\"version\":1,\"generation\":5,\"entries\":[{\"serials\":[7],\"region\":\"region3\",\"mode\":\"numa\",\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"online\",\"generation\":5}]}");
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "old journal loads: %s", err);
+	key = entry(7, 0, "", SVM_PHASE_ONLINE);
+	snprintf(key.hosts[0], sizeof(key.hosts[0]), "0000:0d:00.0");
+	got = svm_journal_find(j, &key);
+	CHECK(got && !strcmp(got->region, "region3"), "an entry without hosts matches by serial");
+	svm_journal_close(j);
+	free(dir);
+}
+
 int main(void)
 {
 	test_roundtrip();
+	test_duplicate_serials();
 	test_bad_input_changes_nothing();
 	test_damaged_files();
 	test_sigkill_at_any_point();

@@ -30,6 +30,9 @@ static void rejects(const char *text, const char *want1, const char *want2)
 		CHECK(strstr(err, want2) != NULL, "error '%s' lacks '%s'", err, want2);
 }
 
+/* a subject of one device */
+#define DEV(...) .nr_devices = 1, .devices = { { __VA_ARGS__ } }
+
 static struct svm_policy_decision decide(const struct svm_policy *pol, struct svm_policy_subject s)
 {
 	struct svm_policy_decision d;
@@ -89,7 +92,6 @@ static void test_rules_first_match_wins(void)
 		"size = 1G-\n"
 		"mode = numa\n"
 		"zone = normal\n"
-		"tier = 4\n"
 		"[rule \"small\"]\n"
 		"size = -256M\n"
 		"class = expander\n"
@@ -103,29 +105,31 @@ static void test_rules_first_match_wins(void)
 	CHECK(pol && svm_policy_rule_count(pol) == 4, "four rules: %s", err);
 	if (!pol)
 		return;
-	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 77,
-						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 77,
+							 .host_bridge = "pci0000:0c"), .size = 4ull << 30 });
 	CHECK(d.mode == SVM_POLICY_MODE_COHERENT && !strcmp(d.rule, "by-serial"), "serial rule first");
-	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 1234,
-						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 1234,
+							 .host_bridge = "pci0000:0c"), .size = 4ull << 30 });
 	CHECK(d.mode == SVM_POLICY_MODE_COHERENT, "0x4d2 == 1234");
-	d = decide(pol, (struct svm_policy_subject){ .has_serial = true, .serial = 5,
-						     .host_bridge = "pci0000:0c", .size = 4ull << 30 });
-	CHECK(d.mode == SVM_POLICY_MODE_NUMA && d.zone == SVM_POLICY_ZONE_NORMAL && d.tier == 4 &&
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 5,
+							 .host_bridge = "pci0000:0c"), .size = 4ull << 30 });
+	CHECK(d.mode == SVM_POLICY_MODE_NUMA && d.zone == SVM_POLICY_ZONE_NORMAL &&
 	      !strcmp(d.rule, "big-on-hb"), "host bridge + size rule");
-	d = decide(pol, (struct svm_policy_subject){ .serial = 77, .host_bridge = "pci0000:0c",
+	d = decide(pol, (struct svm_policy_subject){ DEV(.serial = 77, .host_bridge = "pci0000:0c"),
 						     .size = 4ull << 30 });
 	CHECK(!strcmp(d.rule, "big-on-hb"), "serial not known: serial rule does not match");
-	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
-						     .class = SVM_POLICY_CLASS_EXPANDER });
-	CHECK(d.mode == SVM_POLICY_MODE_DEVDAX && d.tier == -1, "size upper bound inclusive");
-	d = decide(pol, (struct svm_policy_subject){ .host_bridge = "pci0000:de", .size = 256ull << 20,
-						     .class = SVM_POLICY_CLASS_ACCELERATOR });
+	d = decide(pol, (struct svm_policy_subject){ DEV(.host_bridge = "pci0000:de",
+							 .class = SVM_POLICY_CLASS_EXPANDER),
+						     .size = 256ull << 20, .class = SVM_POLICY_CLASS_EXPANDER });
+	CHECK(d.mode == SVM_POLICY_MODE_DEVDAX, "size upper bound inclusive");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.host_bridge = "pci0000:de",
+							 .class = SVM_POLICY_CLASS_ACCELERATOR),
+						     .size = 256ull << 20, .class = SVM_POLICY_CLASS_ACCELERATOR });
 	CHECK(d.mode == SVM_POLICY_MODE_COHERENT && !strcmp(d.rule, "defaults"), "class mismatch falls through");
-	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .region = "region4",
+	d = decide(pol, (struct svm_policy_subject){ DEV(.pci = "0000:0d:00.0"), .region = "region4",
 						     .size = 1ull << 40 });
 	CHECK(d.mode == SVM_POLICY_MODE_IGNORE, "pci (case-insensitive) and region list");
-	d = decide(pol, (struct svm_policy_subject){ .pci = "0000:0d:00.0", .size = 1ull << 40 });
+	d = decide(pol, (struct svm_policy_subject){ DEV(.pci = "0000:0d:00.0"), .size = 1ull << 40 });
 	CHECK(!strcmp(d.rule, "defaults"), "region unknown yet: region rule does not match");
 	svm_policy_free(pol);
 }
@@ -167,9 +171,42 @@ static void test_load(const char *example)
 	CHECK(!pol && strstr(err, "No such file"), "missing file: %s", err);
 }
 
+/* What docs/policy.md says: serials decimal (010 is ten, not eight), tier refused at
+ * load time, a rule sees every device of a set. */
+static void test_as_documented(void)
+{
+	struct svm_policy *pol = parse("[rule \"ten\"]\nserial = 010\nmode = coherent\n");
+	struct svm_policy_subject set = { .nr_devices = 2, .size = 512ull << 20,
+		.devices = { { .has_serial = true, .serial = 1, .pci = "0000:0d:00.0" },
+			     { .has_serial = true, .serial = 2, .pci = "0000:df:00.0" } } };
+	struct svm_policy_decision d;
+
+	CHECK(pol != NULL, "serial = 010 parses: %s", err);
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 10) });
+	CHECK(d.mode == SVM_POLICY_MODE_COHERENT, "serial = 010 is decimal ten");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 8) });
+	CHECK(!strcmp(d.rule, "defaults"), "serial = 010 is not octal eight");
+	svm_policy_free(pol);
+
+	rejects("[rule \"t\"]\nserial = 1\nmode = numa\ntier = 4\n", "p.conf:4:", "not supported");
+
+	pol = parse("[rule \"second\"]\nserial = 2\nmode = devdax\n"
+		    "[rule \"both-keys-one-device\"]\nserial = 1\npci = 0000:df:00.0\nmode = ignore\n");
+	CHECK(pol != NULL, "set rules: %s", err);
+	d = decide(pol, set);
+	CHECK(d.mode == SVM_POLICY_MODE_DEVDAX && !strcmp(d.rule, "second"),
+	      "a rule naming the second device of a set matches the set (%s)", d.rule);
+	set.devices[1].serial = 3;
+	d = decide(pol, set);
+	CHECK(!strcmp(d.rule, "defaults"),
+	      "device keys must hold for one device, not across two (%s)", d.rule);
+	svm_policy_free(pol);
+}
+
 int main(int argc, char **argv)
 {
 	test_sizes();
+	test_as_documented();
 	test_defaults();
 	test_rules_first_match_wins();
 	test_rejections();
