@@ -4,8 +4,9 @@
 # the guest on both memories, and renders the raw samples on the host into
 # docs/benchmarks.json, docs/benchmarks.md and docs/benchmarks.png.
 #   harness/bench.sh [--lane LANE] [--runs N] [--keep-docs]
-# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else the newest lane set
-# up here). Build directories as in harness/test.sh.
+# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else deb12: the yardstick
+# is built from the guest kernel's linux-source, which the deb13 chroot does not hold
+# yet). Build directories as in harness/test.sh.
 # --runs: runs per measurement on the RAM-speed control (default 5; CXL uses 3).
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
 set -euo pipefail
@@ -18,14 +19,11 @@ while [ $# -gt 0 ]; do
 	--lane) lane=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--keep-docs) docs=; shift ;;
-	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option '$1' (try --lane LANE, --runs N or --keep-docs)" >&2; exit 2 ;;
 	esac
 done
-if [ -z "$lane" ]; then
-	"$src/harness/setup.sh"
-	lane=$("$src/harness/lane.sh" default)
-fi
+lane=${lane:-deb12}
 build=$("$src/harness/lane.sh" build "$lane" "$src")
 
 "$src/harness/build.sh" --lane "$lane" "$src" "$build"

@@ -122,9 +122,10 @@ def enter_lane(args):
         return
     binds = [str(build)]
     if args.results:
-        results = Path(args.results).resolve()
-        results.mkdir(parents=True, exist_ok=True)
-        binds.append(str(results))
+        # its parent: the results directory itself is emptied and re-made below
+        parent = Path(args.results).resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        binds.append(str(parent))
     env = dict(os.environ, SVM_CXL_LANE=have)
     env["SVM_CXL_LANE_BINDS"] = ":".join(binds + [p for p in env.get("SVM_CXL_LANE_BINDS", "").split(":") if p])
     lane_sh = str(HERE / "lane.sh")
