@@ -131,6 +131,10 @@ int svm_pool_add(struct svm_ctx *ctx, struct svm_region *region);
 int svm_pool_remove(struct svm_ctx *ctx, struct svm_pool *pool, unsigned int timeout_ms);
 int svm_pools_read(struct svm_ctx *ctx);
 
+/* position.c: @mds in region target order (interleave positions), into @out */
+int svm_order_targets(struct svm_ctx *ctx, struct svm_root_decoder *root,
+		      struct svm_memdev **mds, int nr, struct svm_memdev **out);
+
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);
 

@@ -188,7 +188,7 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	unsigned int gran;
 	char attr[32];
 	uint64_t t0 = now_ms();
-	int rc, k = 0;
+	int rc;
 
 	svm_clear_status(ctx);
 	if (!opts)
@@ -232,11 +232,10 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 				"no ram-capable CXL window maps the host bridge(s) of these %d memdev(s) with %d-way interleave; check the platform's CFMWS (svm-cxlctl doctor)",
 				nr, nr);
 
-	/* window order: by host bridge position, then by name within a host bridge */
-	for (int t = 0; t < root->nr_targets; t++)
-		for (int i = 0; i < nr; i++)
-			if (window_position(root, mds[i]) == t)
-				ordered[k++] = mds[i];
+	/* target order per the kernel's position rules (position.c) */
+	rc = svm_order_targets(ctx, root, mds, nr, ordered);
+	if (rc)
+		return rc;
 	if (opts->size) {
 		if (opts->size % (SZ_256M * nr))
 			return svm_fail(ctx, -EINVAL,

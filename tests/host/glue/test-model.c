@@ -13,9 +13,9 @@
 
 #include <libsvmcxl.h>
 #include "cli.h"
+#include "fake-sysfs.h"
 
 static int failures;
-static char root[256];
 
 #define CHECK(cond, ...) do { \
 	if (!(cond)) { \
@@ -25,69 +25,6 @@ static char root[256];
 		printf("\n"); \
 	} \
 } while (0)
-
-static void mkpath(const char *rel)
-{
-	char p[512], *s;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	mkdir(p, 0755);
-}
-
-static void put(const char *rel, const char *content)
-{
-	char p[512], dir[512];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (!f) {
-		perror(p);
-		exit(2);
-	}
-	fprintf(f, "%s\n", content);
-	fclose(f);
-}
-
-static char *get(const char *rel)
-{
-	static char buf[256];
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	buf[0] = '\0';
-	f = fopen(p, "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
-static void link_to(const char *target, const char *rel)
-{
-	char p[512], dir[512];
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	if (symlink(target, p)) {
-		perror(p);
-		exit(2);
-	}
-}
 
 #define BUS "sys/bus/cxl/devices/"
 #define ROOT0 "sys/devices/platform/ACPI0017:00/root0"
@@ -123,6 +60,9 @@ static void build_tree(void)
 		ROOT0 "/port2/endpoint3/uport");
 	link_to("../../../../../pci0000:de/0000:de:00.0/0000:df:00.0/mem1",
 		ROOT0 "/port1/endpoint4/uport");
+	/* each host bridge's port: the root port leading to its memdev */
+	link_to("../../../../pci0000:0c/0000:0c:00.0", ROOT0 "/port2/dport0");
+	link_to("../../../../pci0000:de/0000:de:00.0", ROOT0 "/port1/dport0");
 	link_to("../../../devices/platform/ACPI0017:00/root0/port2/endpoint3", BUS "endpoint3");
 	link_to("../../../devices/platform/ACPI0017:00/root0/port1/endpoint4", BUS "endpoint4");
 	for (int e = 3; e <= 4; e++)
