@@ -121,9 +121,18 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 			bool only_stale = !strcmp(argv[i], "stale");
 
 			stale = true;
-			svm_region_foreach(ctx, r)
-				if ((!only_stale || svm_region_is_stale(r)) && n < 64)
+			svm_region_foreach(ctx, r) {
+				if (only_stale && !svm_region_is_stale(r))
+					continue;
+				/* pmem (or unknown) regions are ndctl's, never swept up */
+				if (strcmp(svm_region_get_type(r), "ram")) {
+					fprintf(stderr, "%s destroy-region: %s: skipped, a %s region (not ram)\n",
+						prog, svm_region_get_name(r), svm_region_get_type(r));
+					continue;
+				}
+				if (n < 64)
 					snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+			}
 			continue;
 		}
 		if (strncmp(argv[i], "region", 6))

@@ -298,6 +298,9 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 		return svm_fail(ctx, -EOPNOTSUPP,
 				"%s: this kernel has no interface to place a node in a memory tier (kmem derives it from HMAT/CDAT)",
 				name);
+	rc = svm_region_check_ram(r, "onlines");
+	if (rc)
+		return rc;
 	if (svm_region_is_stale(r))
 		return svm_fail(ctx, -ENXIO,
 				"%s: stale (a memdev under it is gone); delete it: svm-cxlctl destroy-region %s",
@@ -334,6 +337,9 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
+	rc = svm_region_check_ram(r, "offlines");
+	if (rc)
+		return rc;
 	cur = svm_region_get_mode(r);
 	if (cur == SVM_MODE_NUMA || cur == SVM_MODE_NUMA_PARTIAL || cur == SVM_MODE_COHERENT) {
 		struct svm_preflight pf;
@@ -382,10 +388,13 @@ SVM_EXPORT int svm_region_convert(struct svm_region *r, const struct svm_online_
 	int rc;
 
 	snprintf(name, sizeof(name), "%s", r->name);
+	svm_clear_status(ctx);
 	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
+	rc = svm_region_check_ram(r, "converts");
+	if (rc)
+		return rc;
 	if (cur == o->mode) {
-		svm_clear_status(ctx);
 		svm_note(ctx, "%s: already online as %s; nothing to do", name, svm_mode_name(cur));
 		return 0;
 	}

@@ -135,6 +135,10 @@ int svm_pools_read(struct svm_ctx *ctx);
 int svm_order_targets(struct svm_ctx *ctx, struct svm_root_decoder *root,
 		      struct svm_memdev **mds, int nr, struct svm_memdev **out);
 
+/* model.c: 0 for a ram region, else -EOPNOTSUPP with the error set; @what is the verb
+ * phrase ("onlines", "destroys") */
+int svm_region_check_ram(struct svm_region *r, const char *what);
+
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);
 

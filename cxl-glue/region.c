@@ -389,6 +389,9 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
+	rc = svm_region_check_ram(r, "destroys");
+	if (rc)
+		return rc;
 	mode = svm_region_get_mode(r);
 	dax = svm_region_get_dax(r);
 	if (mode == SVM_MODE_COHERENT || mode == SVM_MODE_NUMA ||

@@ -336,6 +336,44 @@ static void test_create(void)
 	svm_unref(ctx);
 }
 
+/* a pmem region: every ram operation refuses it and writes nothing (review F8) */
+static void test_pmem(void)
+{
+	struct svm_online_opts numa = { .mode = SVM_MODE_NUMA };
+	struct svm_online_opts coherent = { .mode = SVM_MODE_COHERENT };
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+
+	add_region("decoder3.0", "decoder4.0", NULL);
+	put(ROOT0 "/decoder0.0/region0/mode", "pmem");
+	put("sys/bus/dax/drivers/kmem/bind", "");
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && !strcmp(svm_region_get_type(r), "pmem"), "type pmem");
+	if (!r)
+		goto out;
+	CHECK(svm_region_online(r, &numa) == -EOPNOTSUPP &&
+	      strstr(svm_get_error(ctx), "pmem"), "online numa refused: %s", svm_get_error(ctx));
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_online(r, &coherent) == -EOPNOTSUPP, "online coherent refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_convert(r, &coherent, 0) == -EOPNOTSUPP, "convert refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_offline(r, 0) == -EOPNOTSUPP, "offline refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_destroy(r) == -EOPNOTSUPP &&
+	      strstr(svm_get_error(ctx), "region0"), "destroy refused: %s", svm_get_error(ctx));
+	CHECK(!strcmp(get("sys/devices/system/memory/auto_online_blocks"), "online"),
+	      "auto_online_blocks untouched");
+	CHECK(!strcmp(get("sys/bus/dax/drivers/kmem/bind"), ""), "kmem bind not written");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "1") &&
+	      !strcmp(get(ROOT0 "/decoder0.0/delete_region"), "") &&
+	      !strcmp(get("sys/bus/cxl/drivers/cxl_region/unbind"), ""),
+	      "region neither reset nor deleted");
+out:
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -356,6 +394,11 @@ int main(void)
 	mkdir(root, 0700);
 	build_tree();
 	test_create();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_pmem();
 	if (system(cmd))
 		return 2;
 	printf("%s\n", failures ? "FAILED" : "all passed");
