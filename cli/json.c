@@ -154,7 +154,7 @@ struct json_object *region_to_json(struct svm_region *r, unsigned long flags)
 	ADD(o, "decode_state", json_object_new_string(svm_region_is_committed(r) ?
 						       "commit" : "reset"));
 	ADD(o, "enabled", json_object_new_boolean(svm_region_is_enabled(r)));
-	ADD(o, "mode", json_object_new_string(svm_mode_name(svm_region_get_mode(r))));
+	ADD(o, "mode", json_object_new_string(svm_region_get_mode_name(r)));
 	if (svm_region_is_stale(r))
 		ADD(o, "state", json_object_new_string("stale"));
 	if (root)

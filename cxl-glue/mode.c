@@ -64,17 +64,80 @@ static int dax_bound_to(struct svm_ctx *ctx, const char *dax, char *drv, size_t 
 	return sysfs_readlink_base(ctx, p, drv, len);
 }
 
+/* The zone valid_zones shows for a block onlined into @zone. */
+static const char *zone_name(enum svm_zone zone)
+{
+	return zone == SVM_ZONE_NORMAL ? "Normal" : "Movable";
+}
+
+/* State of memory block @id and, when online, its zone; -ENOENT if it does not exist. */
+static int block_read(struct svm_ctx *ctx, uint64_t id, bool *online, char *zone, size_t len)
+{
+	char p[PATH_MAX], st[32];
+
+	zone[0] = '\0';
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)id);
+	if (sysfs_read(ctx, p, st, sizeof(st)))
+		return -ENOENT;
+	*online = !strcmp(st, "online");
+	if (*online) {
+		/* an online block's valid_zones is the zone it is in */
+		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/valid_zones",
+			   (unsigned long long)id);
+		sysfs_read(ctx, p, zone, len);
+	}
+	return 0;
+}
+
+/*
+ * Undo a failed numa online: offline the blocks onlined here (every online block of the
+ * range when kmem was bound here, since binding created them), unbind kmem if it was
+ * bound here, rebind the previous driver. Whatever cannot be undone is added to the
+ * error, never dropped.
+ */
+static void numa_online_undo(struct svm_ctx *ctx, const char *dax, const char *prev_driver,
+			     uint64_t first, uint64_t nblocks, const bool *onlined)
+{
+	bool bound_here = strcmp(prev_driver, "kmem") != 0;
+	uint64_t stuck = 0, first_stuck = 0;
+	char zone[16], drv[32];
+	bool online;
+
+	for (uint64_t i = nblocks; i-- > 0;) {
+		if (!bound_here && !(onlined && onlined[i]))
+			continue;
+		if (block_read(ctx, first + i, &online, zone, sizeof(zone)) || !online)
+			continue;
+		if (block_write(ctx, (int)(first + i), "offline")) {
+			stuck++;
+			first_stuck = first + i;
+		}
+	}
+	if (stuck)
+		svm_fail_append(ctx, "; rollback: %llu block(s) (memory%llu, ...) could not be offlined again and stay online",
+				(unsigned long long)stuck, (unsigned long long)first_stuck);
+	if (bound_here && !dax_bound_to(ctx, dax, drv, sizeof(drv)) && !strcmp(drv, "kmem")) {
+		if (stuck)
+			svm_fail_append(ctx, "; %s stays bound to kmem under its online memory", dax);
+		else if (dax_driver_write(ctx, "kmem", "unbind", dax))
+			svm_fail_append(ctx, "; rollback: unbinding %s from kmem failed", dax);
+	}
+	if (!stuck && !strcmp(prev_driver, "device_dax") &&
+	    dax_driver_write(ctx, "device_dax", "bind", dax))
+		svm_fail_append(ctx, "; rollback: %s could not be given back to device_dax", dax);
+}
+
 static int numa_online(struct svm_region *r, enum svm_zone zone)
 {
 	struct svm_ctx *ctx = r->ctx;
 	const char *want = zone == SVM_ZONE_NORMAL ? "online_kernel" : "online_movable";
-	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32];
+	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32], bz[16];
 	char others[16][32];
-	int nothers = 0, onlined[256], nonlined = 0, rc = 0;
+	int nothers = 0, rc = 0;
 	struct svm_dax *d = svm_region_get_dax(r);
-	uint64_t start, size, bs, t0 = now_ms();
+	uint64_t start, size, bs, first, nblocks, nonlined = 0, t0 = now_ms();
+	bool *onlined = NULL, online;
 	const char *aob;
-	bool kmem_loaded_here = false;
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	if (!d)
@@ -93,6 +156,12 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 		return svm_fail(ctx, -EINVAL,
 				"%s: %s is not aligned to the %llu MiB memory block size", name, dax,
 				(unsigned long long)(bs >> 20));
+	first = start / bs;
+	nblocks = size / bs;
+	/* one flag per block of the range, however large: the rollback covers them all */
+	onlined = calloc(nblocks ? nblocks : 1, sizeof(*onlined));
+	if (!onlined)
+		return svm_fail(ctx, -ENOMEM, "%s: out of memory", name);
 	if (zone == SVM_ZONE_NORMAL)
 		svm_note(ctx, "warning: %s onlined to ZONE_NORMAL: kernel allocations may land there and the memory may not be offlined or unplugged again",
 			 name);
@@ -103,9 +172,11 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 		snprintf(auto_prev, sizeof(auto_prev), "%s", aob);
 	if (aob && strcmp(aob, "offline")) {
 		rc = set_auto_online(ctx, "offline");
-		if (rc)
+		if (rc) {
+			free(onlined);
 			return svm_fail(ctx, rc, "cannot set auto_online_blocks to offline: %s",
 					strerror(-rc));
+		}
 	}
 
 	if (!strcmp(prev_driver, "device_dax")) {
@@ -124,9 +195,8 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 			if (rc) {
 				svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
 					 strerror(-rc));
-				goto restore_driver;
+				goto undo;
 			}
-			kmem_loaded_here = true;
 			for (int i = 0; i < nothers; i++) {
 				if (!strcmp(others[i], dax))
 					continue;
@@ -145,53 +215,72 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 			if (rc) {
 				svm_fail(ctx, rc, "%s: kmem refused %s: %s (dmesg says why; is the range claimed by an svm_cxl pool?)",
 					 name, dax, strerror(-rc));
-				goto restore_driver;
+				goto undo;
 			}
 		}
 	}
-	(void)kmem_loaded_here;
 
-	for (uint64_t a = start / bs; a < (start + size) / bs; a++) {
-		char p[PATH_MAX], st[32];
+	for (uint64_t i = 0; i < nblocks; i++) {
+		uint64_t a = first + i;
 
-		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
-		if (sysfs_read(ctx, p, st, sizeof(st))) {
+		if (block_read(ctx, a, &online, bz, sizeof(bz))) {
 			rc = -ENOENT;
 			svm_fail(ctx, rc, "%s: memory block memory%llu missing after kmem bound %s",
 				 name, (unsigned long long)a, dax);
-			goto offline_again;
+			goto undo;
 		}
-		if (!strcmp(st, "online"))
+		if (online) {
+			/* onlined by someone else (auto_online_blocks before our call, a udev
+			 * rule, by hand): fine in the asked zone, refused in another */
+			if (strcmp(bz, zone_name(zone))) {
+				rc = -EBUSY;
+				svm_fail(ctx, rc,
+					 "%s: memory%llu is already online in ZONE_%s, not ZONE_%s as asked (auto_online_blocks, a udev rule or a hand-written state); offline the region first (svm-cxlctl offline %s)",
+					 name, (unsigned long long)a, bz[0] ? bz : "?",
+					 zone_name(zone), name);
+				goto undo;
+			}
 			continue;
-		rc = sysfs_write(ctx, p, want);
+		}
+		rc = block_write(ctx, (int)a, want);
 		if (rc) {
 			svm_fail(ctx, rc, "%s: onlining memory%llu as %s failed: %s", name,
 				 (unsigned long long)a, want + 7, strerror(-rc));
-			goto offline_again;
+			goto undo;
 		}
-		if (nonlined < (int)ARRAY_SIZE(onlined))
-			onlined[nonlined++] = (int)a;
+		onlined[i] = true;
+		nonlined++;
+	}
+	/* what the kernel did, not what was asked: a concurrent onliner can win a block */
+	for (uint64_t i = 0; i < nblocks; i++) {
+		uint64_t a = first + i;
+
+		if (block_read(ctx, a, &online, bz, sizeof(bz)) || !online ||
+		    strcmp(bz, zone_name(zone))) {
+			rc = -EBUSY;
+			svm_fail(ctx, rc,
+				 "%s: memory%llu is %s%s after onlining, not online in ZONE_%s (raced with another onliner?)",
+				 name, (unsigned long long)a, online ? "online in ZONE_" : "offline",
+				 online ? bz : "", zone_name(zone));
+			goto undo;
+		}
 	}
 	if (auto_prev[0] && strcmp(auto_prev, "offline"))
 		set_auto_online(ctx, auto_prev);
-	svm_note(ctx, "%s: online as numa (node %d, zone %s, %d block(s), memory tier %d) in %llu ms",
-		 name, d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable", nonlined,
+	free(onlined);
+	svm_note(ctx, "%s: online as numa (node %d, zone %s, %llu block(s) onlined, %llu verified, memory tier %d) in %llu ms",
+		 name, d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable",
+		 (unsigned long long)nonlined, (unsigned long long)nblocks,
 		 svm_node_get_memory_tier(ctx, d->target_node),
 		 (unsigned long long)(now_ms() - t0));
 	return 0;
 
-offline_again:
-	for (int i = nonlined - 1; i >= 0; i--)
-		block_write(ctx, onlined[i], "offline");
-	/* it was ours to bind: give it back (blocks already offline stay so) */
-	if (strcmp(prev_driver, "kmem"))
-		dax_driver_write(ctx, "kmem", "unbind", dax);
-restore_driver:
-	if (!strcmp(prev_driver, "device_dax"))
-		dax_driver_write(ctx, "device_dax", "bind", dax);
+undo:
+	numa_online_undo(ctx, dax, prev_driver, first, nblocks, onlined);
 restore_policy:
-	if (auto_prev[0] && strcmp(auto_prev, "offline"))
-		set_auto_online(ctx, auto_prev);
+	if (auto_prev[0] && strcmp(auto_prev, "offline") && set_auto_online(ctx, auto_prev))
+		svm_fail_append(ctx, "; auto_online_blocks could not be set back to %s", auto_prev);
+	free(onlined);
 	return rc;
 }
 
@@ -235,13 +324,17 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 	struct svm_ctx *ctx = r->ctx;
 	struct svm_dax *d = svm_region_get_dax(r);
 	struct svm_memblock *b;
-	struct { int id; char zone[16]; } done[256];
-	int ndone = 0, rc = 0, tries = 0;
+	/* every block offlined here, however many: the rollback puts each one back */
+	struct done { int id; bool movable; } *done;
+	int ndone = 0, rc = 0, tries = 0, stuck = 0, first_stuck = -1;
 	uint64_t t0 = now_ms(), deadline = t0 + (timeout_ms ? timeout_ms : 60000);
 	char name[32], dax[32];
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	snprintf(dax, sizeof(dax), "%s", d->name);
+	done = calloc(svm_dax_get_nr_memblocks(d) + 1, sizeof(*done));
+	if (!done)
+		return svm_fail(ctx, -ENOMEM, "%s: out of memory", name);
 	svm_memblock_foreach(d, b) {
 		if (!b->online)
 			continue;
@@ -257,20 +350,25 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 				 pf.reason[0] ? "; " : "", pf.reason);
 			break;
 		}
-		if (ndone < (int)ARRAY_SIZE(done)) {
-			done[ndone].id = b->id;
-			snprintf(done[ndone].zone, sizeof(done[ndone].zone), "%s", b->zone);
-			ndone++;
-		}
+		done[ndone].id = b->id;
+		done[ndone].movable = !strcmp(b->zone, "Movable");
+		ndone++;
 	}
 	if (rc) {
 		/* put back what we took away, in the zone it was in */
 		for (int i = ndone - 1; i >= 0; i--)
-			block_write(ctx, done[i].id,
-				    !strcmp(done[i].zone, "Movable") ? "online_movable" :
-				    "online_kernel");
+			if (block_write(ctx, done[i].id,
+					done[i].movable ? "online_movable" : "online_kernel")) {
+				stuck++;
+				first_stuck = done[i].id;
+			}
+		if (stuck)
+			svm_fail_append(ctx, "; rollback: %d block(s) (memory%d, ...) could not be onlined again and stay offline",
+					stuck, first_stuck);
+		free(done);
 		return rc;
 	}
+	free(done);
 	rc = dax_driver_write(ctx, "kmem", "unbind", dax);
 	if (rc)
 		return svm_fail(ctx, rc,
@@ -310,9 +408,21 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 				"%s: not committed and enabled (stale or half-built?); destroy and recreate it",
 				name);
 	cur = svm_region_get_mode(r);
+	if (cur == SVM_MODE_NUMA && o->mode == SVM_MODE_NUMA) {
+		enum svm_zone zone = o->zone ? o->zone : SVM_ZONE_MOVABLE;
+		struct svm_memblock *b;
+
+		/* online already, but is it where it was asked to be? */
+		svm_memblock_foreach(svm_region_get_dax(r), b)
+			if (strcmp(b->zone, zone_name(zone)))
+				return svm_fail(ctx, -EBUSY,
+						"%s: already online, but memory%d is in ZONE_%s, not ZONE_%s as asked; offline it first (svm-cxlctl offline %s)",
+						name, b->id, b->zone[0] ? b->zone : "?",
+						zone_name(zone), name);
+	}
 	if (cur == o->mode) {
 		svm_note(ctx, "%s: already online as %s; nothing to do", name,
-			 svm_mode_name(cur));
+			 svm_region_get_mode_name(r));
 		return 0;
 	}
 	if (cur == SVM_MODE_COHERENT || cur == SVM_MODE_NUMA ||

@@ -586,6 +586,20 @@ SVM_EXPORT enum svm_mode svm_region_get_mode(struct svm_region *r)
 	return SVM_MODE_UNKNOWN;
 }
 
+SVM_EXPORT const char *svm_region_get_mode_name(struct svm_region *r)
+{
+	enum svm_mode mode = svm_region_get_mode(r);
+	struct svm_memblock *b;
+
+	if (mode != SVM_MODE_NUMA && mode != SVM_MODE_NUMA_PARTIAL)
+		return svm_mode_name(mode);
+	/* ZONE_NORMAL memory may hold kernel allocations and never offline: say so */
+	svm_memblock_foreach(svm_region_get_dax(r), b)
+		if (b->online && strcmp(b->zone, "Movable"))
+			return mode == SVM_MODE_NUMA ? "numa-normal" : "numa-partial-normal";
+	return svm_mode_name(mode);
+}
+
 SVM_EXPORT const char *svm_mode_name(enum svm_mode mode)
 {
 	switch (mode) {

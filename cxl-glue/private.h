@@ -88,7 +88,7 @@ struct svm_ctx {
 	int log_priority;
 	svm_log_fn log_fn;
 	char root[PATH_MAX];
-	char error[512];
+	char error[1024];
 	char notes[2048];
 	bool memdevs_read, decoders_read, regions_read, pools_read;
 	struct svm_memdev *memdevs;
@@ -110,6 +110,9 @@ void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const ch
 /* Record the failure sentence (and log it at err level); returns @rc. */
 int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Add to the failure sentence (what a rollback could not undo). */
+void svm_fail_append(struct svm_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void svm_note(struct svm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void svm_clear_status(struct svm_ctx *ctx);
 

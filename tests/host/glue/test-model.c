@@ -374,6 +374,69 @@ out:
 	svm_unref(ctx);
 }
 
+/* numa memory in the wrong zone is reported, never taken for what was asked (F4) */
+static void test_zones(void)
+{
+	struct svm_online_opts movable = { .mode = SVM_MODE_NUMA };
+	struct svm_online_opts normal = { .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+	char state[4][32];
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/devices/system/memory/memory146/state", "online");
+	put("sys/devices/system/memory/memory146/valid_zones", "Normal");
+	for (int b = 147; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "online");
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/valid_zones", b);
+		put(rel, "Movable");
+	}
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && svm_region_get_mode(r) == SVM_MODE_NUMA, "all online: numa");
+	if (!r)
+		goto out;
+	CHECK(!strcmp(svm_region_get_mode_name(r), "numa-normal"), "mode name %s",
+	      svm_region_get_mode_name(r));
+	CHECK(svm_region_online(r, &movable) == -EBUSY &&
+	      strstr(svm_get_error(ctx), "memory146") && strstr(svm_get_error(ctx), "ZONE_Normal"),
+	      "online movable over a Normal block: %s", svm_get_error(ctx));
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_online(r, &normal) == -EBUSY && strstr(svm_get_error(ctx), "memory147"),
+	      "online normal over Movable blocks: %s", svm_get_error(ctx));
+
+	/* partly online, the online block in Normal: refused, nothing onlined */
+	for (int b = 147; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "offline");
+	}
+	svm_invalidate(ctx);
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && !strcmp(svm_region_get_mode_name(r), "numa-partial-normal"), "mode name %s",
+	      r ? svm_region_get_mode_name(r) : "");
+	CHECK(svm_region_online(r, &movable) == -EBUSY &&
+	      strstr(svm_get_error(ctx), "already online in ZONE_Normal"),
+	      "online movable with memory146 Normal: %s", svm_get_error(ctx));
+	for (int b = 146; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		snprintf(state[b - 146], sizeof(state[0]), "%s", get(rel));
+	}
+	CHECK(!strcmp(state[0], "online") && !strcmp(state[1], "offline") &&
+	      !strcmp(state[2], "offline") && !strcmp(state[3], "offline"),
+	      "no block written: %s %s %s %s", state[0], state[1], state[2], state[3]);
+	CHECK(!strcmp(get("sys/devices/system/memory/auto_online_blocks"), "online"),
+	      "auto_online_blocks restored");
+out:
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -399,6 +462,11 @@ int main(void)
 	mkdir(root, 0700);
 	build_tree();
 	test_pmem();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_zones();
 	if (system(cmd))
 		return 2;
 	printf("%s\n", failures ? "FAILED" : "all passed");
