@@ -180,8 +180,12 @@ int take_lock(const char *cmd)
 	const char *path = getenv("SVM_CXL_LOCK") ? getenv("SVM_CXL_LOCK") : "/run/svm-cxl.lock";
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-	if (fd < 0)
-		return 0;	/* no /run: nothing to serialise with */
+	/* no lock, no change: svm-cxld or another svm-cxlctl may be mid-way */
+	if (fd < 0) {
+		fprintf(stderr, "%s %s: cannot open the lock %s: %s; nothing was changed (set SVM_CXL_LOCK to a writable path)\n",
+			prog, cmd, path, strerror(errno));
+		return EXIT_FAIL;
+	}
 	for (int i = 0; i < 300; i++) {
 		if (!flock(fd, LOCK_EX | LOCK_NB))
 			return 0;	/* held until exit */
