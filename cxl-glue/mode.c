@@ -194,6 +194,7 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 			rc = svm_kmod_load(ctx, "kmem");
 			if (rc) {
 				svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
+					 rc == -EPERM ? "it is blacklisted in modprobe.d" :
 					 strerror(-rc));
 				goto undo;
 			}

@@ -126,6 +126,7 @@ int sysfs_readlink_base(struct svm_ctx *ctx, const char *path, char *buf, size_t
 bool sysfs_exists(struct svm_ctx *ctx, const char *path);
 uint64_t now_ms(void);
 
+/* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);
 int svm_kmod_unload(struct svm_ctx *ctx, const char *name);
 

@@ -16,6 +16,15 @@ echo online >$MEMSYS/auto_online_blocks	# the hostile default: kmem would online
 # create-region with kmem loaded: kmem takes the new dax device as it appears and the
 # kernel default would online it in ZONE_NORMAL. The region must come out offline, no
 # block online, the knob as it was.
+# a modprobe.d blacklist is the operator's word: online numa refuses, changes nothing
+if ! lsmod | grep -q '^kmem '; then
+	mkdir -p /etc/modprobe.d
+	echo "blacklist kmem" >/etc/modprobe.d/svm-test-blacklist.conf
+	fails_unchanged 5 $CTL online "$@" --mode numa
+	expect_msg "blacklisted"
+	rm /etc/modprobe.d/svm-test-blacklist.conf
+	lsmod | grep -q '^kmem ' && fail "kmem loaded despite the blacklist"
+fi
 kmem_before=$(lsmod | grep -c '^kmem ')
 modprobe kmem
 timed $CTL create-region "$@" >/tmp/create.json || fail "create-region with kmem loaded: $(cat /tmp/create.json)"
