@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "private.h"
 
@@ -285,30 +285,108 @@ restore_policy:
 	return rc;
 }
 
-static void on_alarm(int sig)
+/*
+ * The kernel retries migration in offline_pages() until it succeeds or a signal is
+ * pending for the writer, so a deadline needs a signal. It is aimed at the calling
+ * thread only (timer_create with SIGEV_THREAD_ID), on a real-time signal, never SIGALRM
+ * or ITIMER_REAL, which belong to the application. A handler is installed only while the
+ * signal has none, and the previous disposition is put back.
+ */
+#define SVM_OFFLINE_SIGNAL (SIGRTMAX - 1)
+
+static void on_deadline(int sig)
 {
 	(void)sig;
 }
 
-/* Offline one block, retrying until @deadline; a timer interrupts a kernel that keeps
+struct deadline_timer {
+	timer_t id;
+	bool armed, handler_set;
+	struct sigaction old;
+};
+
+static int deadline_start(struct deadline_timer *t)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID,
+				.sigev_signo = SVM_OFFLINE_SIGNAL };
+	struct sigaction sa = { .sa_handler = on_deadline };
+
+	memset(t, 0, sizeof(*t));
+	/* glibc before 2.37 names the member only through the union */
+#ifdef sigev_notify_thread_id
+	sev.sigev_notify_thread_id = gettid();
+#else
+	sev._sigev_un._tid = gettid();
+#endif
+	if (sigaction(SVM_OFFLINE_SIGNAL, NULL, &t->old))
+		return -errno;
+	if (t->old.sa_handler == SIG_DFL || t->old.sa_handler == SIG_IGN) {
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SVM_OFFLINE_SIGNAL, &sa, NULL))
+			return -errno;
+		t->handler_set = true;
+	}
+	if (timer_create(CLOCK_MONOTONIC, &sev, &t->id)) {
+		int rc = -errno;
+
+		if (t->handler_set)
+			sigaction(SVM_OFFLINE_SIGNAL, &t->old, NULL);
+		return rc;
+	}
+	t->armed = true;
+	return 0;
+}
+
+/* fire in @ms (at least 1 ns from now); 0 disarms */
+static void deadline_set(struct deadline_timer *t, uint64_t ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (ms) {
+		its.it_value.tv_sec = ms / 1000;
+		its.it_value.tv_nsec = (ms % 1000) * 1000000;
+	}
+	timer_settime(t->id, 0, &its, NULL);
+}
+
+static void deadline_stop(struct deadline_timer *t)
+{
+	sigset_t pending;
+
+	if (!t->armed)
+		return;
+	timer_delete(t->id);
+	/* a signal that fired after the write returned must not reach the old disposition */
+	sigpending(&pending);
+	if (sigismember(&pending, SVM_OFFLINE_SIGNAL)) {
+		sigset_t one;
+		struct timespec zero = { 0 };
+
+		sigemptyset(&one);
+		sigaddset(&one, SVM_OFFLINE_SIGNAL);
+		sigtimedwait(&one, NULL, &zero);
+	}
+	if (t->handler_set)
+		sigaction(SVM_OFFLINE_SIGNAL, &t->old, NULL);
+}
+
+/* Offline one block, retrying until @deadline; the timer interrupts a kernel that keeps
  * retrying migration on its own (the write then fails with EINTR). */
 static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tries)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct deadline_timer t;
 	int rc;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
+	rc = deadline_start(&t);
+	if (rc)
+		return svm_fail(ctx, rc, "memory%d: cannot arm the offline deadline: %s", id,
+				strerror(-rc));
 	do {
-		struct itimerval it = { 0 };
-		uint64_t left = deadline > now_ms() ? deadline - now_ms() : 1;
+		uint64_t left = deadline > now_ms() + 1 ? deadline - now_ms() : 1;
 
-		it.it_value.tv_sec = left / 1000;
-		it.it_value.tv_usec = (left % 1000) * 1000 + 1;
-		setitimer(ITIMER_REAL, &it, NULL);
+		deadline_set(&t, left);
 		rc = block_write(ctx, id, "offline");
-		memset(&it, 0, sizeof(it));
-		setitimer(ITIMER_REAL, &it, NULL);
+		deadline_set(&t, 0);
 		(*tries)++;
 		if (!rc || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR))
 			break;
@@ -316,7 +394,7 @@ static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tr
 			break;
 		usleep(100000);
 	} while (now_ms() < deadline);
-	sigaction(SIGALRM, &old, NULL);
+	deadline_stop(&t);
 	return rc;
 }
 

@@ -27,8 +27,9 @@ if ! lsmod | grep -q '^kmem '; then
 fi
 kmem_before=$(lsmod | grep -c '^kmem ')
 modprobe kmem
-timed $CTL create-region "$@" >/tmp/create.json || fail "create-region with kmem loaded: $(cat /tmp/create.json)"
-log "create-region with kmem loaded: $MS ms"
+timed $CTL create-region -v "$@" >/tmp/create.json 2>/tmp/create.err ||
+	fail "create-region with kmem loaded: $(cat /tmp/create.json /tmp/create.err)"
+log "create-region with kmem loaded: $MS ms; $(grep kmem /tmp/create.err)"
 region=$(jq -r .region /tmp/create.json)
 dax=$(region_dax $region) || fail "no dax device"
 check_eq "$dax driver after create-region" "" "$(dax_driver $dax)"

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <libsvmcxl.h>
 #include "cli.h"
@@ -437,6 +439,52 @@ out:
 	svm_unref(ctx);
 }
 
+static int alarms;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* offline leaves the application's SIGALRM handler and ITIMER_REAL alone (F10) */
+static void test_offline_timer(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, now;
+	struct itimerval it = { .it_value = { .tv_sec = 30 } }, left;
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+	int rc;
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/bus/dax/drivers/kmem/unbind", "");
+	for (int b = 146; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "online");
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/valid_zones", b);
+		put(rel, "Movable");
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	rc = r ? svm_region_offline(r, 5000) : -1;
+	CHECK(rc == 0, "offline: %d %s", rc, svm_get_error(ctx));
+	CHECK(!strcmp(get("sys/devices/system/memory/memory149/state"), "offline"), "blocks offline");
+	CHECK(!strcmp(get("sys/bus/dax/drivers/kmem/unbind"), "dax0.0"), "kmem released dax0.0");
+	getitimer(ITIMER_REAL, &left);
+	CHECK(left.it_value.tv_sec > 20, "the caller's ITIMER_REAL still runs: %ld s left",
+	      (long)left.it_value.tv_sec);
+	sigaction(SIGALRM, NULL, &now);
+	CHECK(now.sa_handler == on_alarm, "the caller's SIGALRM handler is still installed");
+	CHECK(!alarms, "no SIGALRM delivered");
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -467,6 +515,11 @@ int main(void)
 	mkdir(root, 0700);
 	build_tree();
 	test_zones();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_offline_timer();
 	if (system(cmd))
 		return 2;
 	printf("%s\n", failures ? "FAILED" : "all passed");
