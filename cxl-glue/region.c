@@ -205,13 +205,15 @@ static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
 			  struct assembly *a)
 {
 	char attr[32];
-	int rc;
+	int rc, failed = 0;
 
 #define UNDO(call, fmt, ...) do { \
 		rc = (call); \
-		if (rc) \
+		if (rc) { \
 			svm_fail_append(ctx, "; rollback: " fmt " failed: %s", ##__VA_ARGS__, \
 					strerror(-rc)); \
+			failed++; \
+		} \
 	} while (0)
 	if (a->bound)
 		UNDO(wsys(ctx, "../drivers/cxl_region", "unbind", a->region), "unbinding %s",
@@ -228,6 +230,8 @@ static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
 	if (a->created)
 		UNDO(wsys(ctx, root->name, "delete_region", a->region), "deleting %s", a->region);
 #undef UNDO
+	if (!failed)
+		svm_fail_append(ctx, "; nothing was kept");
 }
 
 #ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
@@ -378,7 +382,7 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 #define STEP(call, fmt, ...) do { \
 		rc = (call); \
 		if (rc) { \
-			svm_fail(ctx, rc, "%s: " fmt ": %s; nothing was kept", a.region, \
+			svm_fail(ctx, rc, "%s: " fmt ": %s", a.region, \
 				 ##__VA_ARGS__, strerror(-rc)); \
 			goto undo; \
 		} \

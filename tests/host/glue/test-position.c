@@ -5,7 +5,8 @@
  * bridge), two switches on one host bridge (interleaved at the host bridge and at each
  * switch), and a split that no decoder can program. svm_region_create() must write
  * target0..N-1 in the kernel's position order (see cxl-glue/position.c), whatever order
- * the memdevs are given in, and refuse an uneven split before writing anything.
+ * the memdevs are given in, and refuse an uneven split before writing anything. A step
+ * that fails half-way is undone in reverse, every step of it.
  */
 #include <errno.h>
 
@@ -164,15 +165,12 @@ out:
 	svm_unref(ctx);
 }
 
-/* qemu-configs/interleave4.conf */
-static void test_hb2_rp2(void)
+/* qemu-configs/interleave4.conf: endpoint5..8 = mem0..3 at HB0/RP0, HB0/RP1, HB1/RP0,
+ * HB1/RP1, and region0 just created */
+static void build_hb2_rp2(void)
 {
 	static const char *const hbs[] = { "pci0000:0c", "pci0000:de" };
 	static const int ids[] = { 12, 222 };
-	static const int rev[] = { 3, 2, 1, 0 };
-	/* P % 2 picks the host bridge, P / 2 the root port below it */
-	static const char *const want[] = { "decoder5.0", "decoder7.0", "decoder6.0",
-					    "decoder8.0" };
 
 	fresh_root();
 	window(2, 2, hbs, ids);
@@ -185,6 +183,16 @@ static void test_hb2_rp2(void)
 	memdev(2, "pci0000:de/0000:de:00.0/0000:df:00.0", "port2", 7);
 	memdev(3, "pci0000:de/0000:de:01.0/0000:e0:00.0", "port2", 8);
 	new_region(4);
+}
+
+static void test_hb2_rp2(void)
+{
+	static const int rev[] = { 3, 2, 1, 0 };
+	/* P % 2 picks the host bridge, P / 2 the root port below it */
+	static const char *const want[] = { "decoder5.0", "decoder7.0", "decoder6.0",
+					    "decoder8.0" };
+
+	build_hb2_rp2();
 	check_create("2 host bridges x 2 root ports", rev, 4, want);
 }
 
@@ -258,6 +266,40 @@ static void test_uneven(void)
 	svm_unref(ctx);
 }
 
+/* a step that fails half-way (target2) undoes every step before it, in reverse (F9) */
+static void test_rollback(void)
+{
+	static const int order[] = { 0, 1, 2, 3 };
+	struct svm_memdev *mds[4];
+	struct svm_ctx *ctx;
+	char p[600], rel[128];
+	int rc;
+
+	build_hb2_rp2();
+	/* target2 cannot be written: a directory where the attribute would be */
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
+	unlink(p);
+	mkdir(p, 0755);
+	CHECK(!svm_new(&ctx), "svm_new");
+	for (int i = 0; i < 4; i++) {
+		snprintf(rel, sizeof(rel), "mem%d", order[i]);
+		mds[i] = svm_memdev_get_by_name(ctx, rel);
+	}
+	rc = svm_region_create(ctx, mds, 4, NULL, NULL);
+	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
+	      strstr(svm_get_error(ctx), "nothing was kept"), "create fails at target2: %d %s",
+	      rc, svm_get_error(ctx));
+	for (int e = 5; e <= 8; e++) {
+		snprintf(rel, sizeof(rel), BUS "decoder%d.0/dpa_size", e);
+		CHECK(!strcmp(get(rel), "0"), "decoder%d.0 DPA released, got %s", e, get(rel));
+	}
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target0"), "") &&
+	      !strcmp(get(ROOT0 "/decoder0.0/region0/target1"), ""), "targets 0 and 1 cleared");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "0"), "never committed");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/delete_region"), "region0"), "region0 deleted");
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -266,6 +308,7 @@ int main(void)
 	test_hb2_rp2();
 	test_two_switches();
 	test_uneven();
+	test_rollback();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))
 		return 2;
