@@ -3,7 +3,7 @@
  * Ram region assembly and teardown. libcxl v77+ has cxl_decoder_create_ram_region() and
  * is used when the build found it; otherwise (v76) the kernel's sysfs ABI is driven
  * directly: create_ram_region, granularity, ways, endpoint decoder mode and DPA, size,
- * targets in the window's order, commit, bind to cxl_region.
+ * targets in interleave position order (position.c), commit, bind to cxl_region.
  */
 #include <errno.h>
 #include <stdio.h>
