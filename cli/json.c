@@ -285,7 +285,7 @@ struct json_object *region_to_json(struct svm_region *r, unsigned long flags)
 		ADD(o, "mappings", t);
 	}
 	/* ours: what svm-cxl made of it */
-	ADD(o, "mode", json_object_new_string(svm_mode_name(svm_region_get_mode(r))));
+	ADD(o, "mode", json_object_new_string(svm_region_get_mode_name(r)));
 	ADD_TRUE(o, "stale", svm_region_is_stale(r));
 	if (root)
 		ADD(o, "root_decoder", json_object_new_string(svm_root_decoder_get_name(root)));

@@ -101,6 +101,59 @@ static void print_region(struct svm_ctx *ctx, const char *name)
 	json_object_put(o);
 }
 
+/*
+ * The region @a names, or the memdevs to assemble one from (@r NULL). Run once before
+ * the lock, so usage errors need no privilege, and again after it, on a fresh model:
+ * svm-cxld or another svm-cxlctl may have changed everything while this one waited.
+ */
+static int resolve_online(struct svm_ctx *ctx, struct mode_args *a, struct svm_memdev **mds,
+			  int *nmd_out, struct svm_region **r)
+{
+	struct svm_region *owner = NULL;
+	int in_region = 0, nmd = 0, code = 0;
+
+	*r = NULL;
+	*nmd_out = 0;
+	if (!strncmp(a->objs[0], "region", 6)) {
+		if (a->nobj > 1)
+			return usage_error("online", "one region at a time (got %d objects)", a->nobj);
+		*r = lookup_region(ctx, "online", a->objs[0], &code);
+		return *r ? 0 : code;
+	}
+	if (a->nobj > 16)
+		return usage_error("online", "at most 16 memdevs");
+	for (int i = 0; i < a->nobj; i++) {
+		if (strncmp(a->objs[i], "mem", 3))
+			return usage_error("online", "'%s' is neither a region (regionN) nor a memdev (memN)",
+					   a->objs[i]);
+		mds[nmd] = svm_memdev_get_by_name(ctx, a->objs[i]);
+		if (!mds[nmd]) {
+			fprintf(stderr, "%s online: %s: no such memdev; 'svm-cxlctl list -M' shows them\n",
+				prog, a->objs[i]);
+			return EXIT_NOTFOUND;
+		}
+		for (int j = 0; j < nmd; j++)
+			if (mds[j] == mds[nmd])
+				return usage_error("online", "%s named twice", a->objs[i]);
+		if (svm_memdev_get_region(mds[nmd])) {
+			if (owner && owner != svm_memdev_get_region(mds[nmd]))
+				return usage_error("online", "%s and another memdev belong to different regions; online the regions one at a time",
+						   a->objs[i]);
+			owner = svm_memdev_get_region(mds[nmd]);
+			in_region++;
+		}
+		nmd++;
+	}
+	if (in_region && in_region != nmd) {
+		fprintf(stderr, "%s online: some memdevs already belong to %s and others to no region; online %s, or create a region over the free ones\n",
+			prog, svm_region_get_name(owner), svm_region_get_name(owner));
+		return EXIT_BUSY;
+	}
+	*r = owner;
+	*nmd_out = nmd;
+	return 0;
+}
+
 int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 {
 	struct mode_args a = { .cmd = "online" };
@@ -108,53 +161,15 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	struct svm_region *r = NULL;
 	char name[32];
 	bool created = false;
-	int rc, code = 0, nmd = 0;
+	int rc, nmd = 0;
 
 	rc = parse_mode_args(argc, argv, &a, true);
 	if (rc)
 		return rc;
 	/* resolve every object before changing anything */
-	if (!strncmp(a.objs[0], "region", 6)) {
-		if (a.nobj > 1)
-			return usage_error("online", "one region at a time (got %d objects)", a.nobj);
-		r = lookup_region(ctx, "online", a.objs[0], &code);
-		if (!r)
-			return code;
-	} else {
-		struct svm_region *owner = NULL;
-		int in_region = 0;
-
-		if (a.nobj > 16)
-			return usage_error("online", "at most 16 memdevs");
-		for (int i = 0; i < a.nobj; i++) {
-			if (strncmp(a.objs[i], "mem", 3))
-				return usage_error("online", "'%s' is neither a region (regionN) nor a memdev (memN)",
-						   a.objs[i]);
-			mds[nmd] = svm_memdev_get_by_name(ctx, a.objs[i]);
-			if (!mds[nmd]) {
-				fprintf(stderr, "%s online: %s: no such memdev; 'svm-cxlctl list -M' shows them\n",
-					prog, a.objs[i]);
-				return EXIT_NOTFOUND;
-			}
-			for (int j = 0; j < nmd; j++)
-				if (mds[j] == mds[nmd])
-					return usage_error("online", "%s named twice", a.objs[i]);
-			if (svm_memdev_get_region(mds[nmd])) {
-				if (owner && owner != svm_memdev_get_region(mds[nmd]))
-					return usage_error("online", "%s and another memdev belong to different regions; online the regions one at a time",
-							   a.objs[i]);
-				owner = svm_memdev_get_region(mds[nmd]);
-				in_region++;
-			}
-			nmd++;
-		}
-		if (in_region && in_region != nmd) {
-			fprintf(stderr, "%s online: some memdevs already belong to %s and others to no region; online %s, or create a region over the free ones\n",
-				prog, svm_region_get_name(owner), svm_region_get_name(owner));
-			return EXIT_BUSY;
-		}
-		r = owner;
-	}
+	rc = resolve_online(ctx, &a, mds, &nmd, &r);
+	if (rc)
+		return rc;
 	rc = need_privilege("online");
 	if (rc)
 		return rc;
@@ -163,6 +178,10 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 		return rc;
 	rc = r ? cli_hold_region("online", r, svm_mode_name(a.o.mode)) :
 		 cli_hold_memdevs("online", mds, nmd, svm_mode_name(a.o.mode));
+	if (rc)
+		return rc;
+	svm_invalidate(ctx);
+	rc = resolve_online(ctx, &a, mds, &nmd, &r);
 	if (rc)
 		return rc;
 	if (!r) {
@@ -183,6 +202,9 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 			if (r && !svm_region_destroy(r))
 				fprintf(stderr, "%s online: %s, created for this request, was destroyed again\n",
 					prog, name);
+			else
+				fprintf(stderr, "%s online: %s, created for this request, could not be destroyed again: %s\n",
+					prog, name, r ? svm_get_error(ctx) : "it is gone");
 		}
 		return code;
 	}
@@ -223,6 +245,10 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 		rc = cli_hold_region("offline", r, "offline");
 	if (rc)
 		return rc;
+	svm_invalidate(ctx);
+	r = lookup_region(ctx, "offline", a.objs[0], &code);
+	if (!r)
+		return code;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
 	rc = svm_region_offline(r, a.have_timeout ? a.timeout_ms : 0);
 	print_notes(ctx, a.verbose);
@@ -232,12 +258,24 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	return EXIT_OK;
 }
 
+/* convert needs an online region */
+static int convertible(struct svm_region *r, const struct mode_args *a)
+{
+	enum svm_mode cur = svm_region_get_mode(r);
+
+	if (cur == SVM_MODE_NUMA || cur == SVM_MODE_COHERENT || cur == SVM_MODE_NUMA_PARTIAL)
+		return 0;
+	fprintf(stderr, "%s convert: %s is %s, not online; use 'svm-cxlctl online %s --mode %s'\n",
+		prog, svm_region_get_name(r), svm_mode_name(cur), svm_region_get_name(r),
+		svm_mode_name(a->o.mode));
+	return EXIT_FAIL;
+}
+
 int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 {
 	struct mode_args a = { .cmd = "convert" };
 	struct svm_region *r;
 	char name[32];
-	enum svm_mode cur;
 	int rc, code = 0;
 
 	rc = parse_mode_args(argc, argv, &a, true);
@@ -248,19 +286,22 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	r = lookup_region(ctx, "convert", a.objs[0], &code);
 	if (!r)
 		return code;
-	cur = svm_region_get_mode(r);
-	if (cur != SVM_MODE_NUMA && cur != SVM_MODE_COHERENT && cur != SVM_MODE_NUMA_PARTIAL) {
-		fprintf(stderr, "%s convert: %s is %s, not online; use 'svm-cxlctl online %s --mode %s'\n",
-			prog, svm_region_get_name(r), svm_mode_name(cur), svm_region_get_name(r),
-			svm_mode_name(a.o.mode));
-		return EXIT_FAIL;
-	}
+	rc = convertible(r, &a);
+	if (rc)
+		return rc;
 	rc = need_privilege("convert");
 	if (rc)
 		return rc;
 	rc = take_lock(ctx, "convert", true);
 	if (!rc)
 		rc = cli_hold_region("convert", r, svm_mode_name(a.o.mode));
+	if (rc)
+		return rc;
+	svm_invalidate(ctx);
+	r = lookup_region(ctx, "convert", a.objs[0], &code);
+	if (!r)
+		return code;
+	rc = convertible(r, &a);
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));

@@ -7,6 +7,34 @@
 
 #include "cli.h"
 
+/* After the lock: a fresh model, the same memdevs and window by name. */
+static int relookup_memdevs(struct svm_ctx *ctx, char **names, int n, struct svm_memdev **mds,
+			    struct svm_region_opts *ro)
+{
+	char root[32] = "";
+
+	if (ro->root)
+		snprintf(root, sizeof(root), "%s", svm_root_decoder_get_name(ro->root));
+	svm_invalidate(ctx);
+	for (int i = 0; i < n; i++) {
+		mds[i] = svm_memdev_get_by_name(ctx, names[i]);
+		if (!mds[i]) {
+			fprintf(stderr, "%s create-region: %s: gone while waiting for the lock\n",
+				prog, names[i]);
+			return EXIT_NOTFOUND;
+		}
+	}
+	if (root[0]) {
+		ro->root = svm_root_decoder_get_by_name(ctx, root);
+		if (!ro->root) {
+			fprintf(stderr, "%s create-region: %s: gone while waiting for the lock\n",
+				prog, root);
+			return EXIT_NOTFOUND;
+		}
+	}
+	return 0;
+}
+
 int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -84,6 +112,10 @@ int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 		rc = cli_hold_memdevs("create-region", mds, n, "offline");
 	if (rc)
 		return rc;
+	/* read the model again: it may have changed while this waited for the lock */
+	rc = relookup_memdevs(ctx, argv + optind, n, mds, &ro);
+	if (rc)
+		return rc;
 	rc = svm_region_create(ctx, mds, n, &ro, &r);
 	print_notes(ctx, verbose);
 	if (rc)
@@ -118,24 +150,15 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 	}
 	if (optind >= argc)
 		return usage_error("destroy-region", "which region? regionN, 'all' or 'stale'");
+	/* check the names now (usage errors need no privilege), collect after the lock */
 	for (int i = optind; i < argc; i++) {
-		if (!strcmp(argv[i], "all") || !strcmp(argv[i], "stale")) {
-			bool only_stale = !strcmp(argv[i], "stale");
-
-			stale = true;
-			svm_region_foreach(ctx, r)
-				if ((!only_stale || svm_region_is_stale(r)) && n < 64)
-					snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+		if (!strcmp(argv[i], "all") || !strcmp(argv[i], "stale"))
 			continue;
-		}
 		if (strncmp(argv[i], "region", 6))
 			return usage_error("destroy-region", "'%s' is not a region (regionN, all, stale)",
 					   argv[i]);
-		r = lookup_region(ctx, "destroy-region", argv[i], &code);
-		if (!r)
+		if (!lookup_region(ctx, "destroy-region", argv[i], &code))
 			return code;
-		if (n < 64)
-			snprintf(names[n++], 32, "%s", svm_region_get_name(r));
 	}
 	rc = need_privilege("destroy-region");
 	if (rc)
@@ -143,6 +166,36 @@ int cmd_destroy_region(int argc, char **argv, struct svm_ctx *ctx)
 	rc = take_lock(ctx, "destroy-region", false);
 	if (rc)
 		return rc;
+	svm_invalidate(ctx);
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "all") || !strcmp(argv[i], "stale")) {
+			bool only_stale = !strcmp(argv[i], "stale");
+
+			stale = true;
+			svm_region_foreach(ctx, r) {
+				if (only_stale && !svm_region_is_stale(r))
+					continue;
+				/* pmem (or unknown) regions are ndctl's, never swept up */
+				if (strcmp(svm_region_get_type(r), "ram")) {
+					fprintf(stderr, "%s destroy-region: %s: skipped, a %s region (not ram)\n",
+						prog, svm_region_get_name(r), svm_region_get_type(r));
+					continue;
+				}
+				if (n < 64)
+					snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+			}
+			continue;
+		}
+		r = lookup_region(ctx, "destroy-region", argv[i], &code);
+		if (!r) {
+			fprintf(stderr, "%s destroy-region: %s went away while waiting for the lock\n",
+				prog, argv[i]);
+			failed++;
+			continue;
+		}
+		if (n < 64)
+			snprintf(names[n++], 32, "%s", svm_region_get_name(r));
+	}
 	for (int i = 0; i < n; i++) {
 		r = svm_region_get_by_name(ctx, names[i]);
 		if (!r)

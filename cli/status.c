@@ -21,7 +21,7 @@ static void status_line(struct svm_region *r)
 			 m ? svm_memdev_get_name(m) : "?");
 	}
 	printf("%-9s %-12s %10s  %d-way  memdevs %s", svm_region_get_name(r),
-	       svm_region_is_stale(r) ? "stale" : svm_mode_name(mode),
+	       svm_region_is_stale(r) ? "stale" : svm_region_get_mode_name(r),
 	       svm_format_size(svm_region_get_size(r), size, sizeof(size)),
 	       svm_region_get_ways(r), mds[0] ? mds : "-");
 	if (d)

@@ -108,8 +108,10 @@ int svm_pool_add(struct svm_ctx *ctx, struct svm_region *r)
 	rc = svm_kmod_load(ctx, "svm_cxl");
 	if (rc)
 		return svm_fail(ctx, rc,
-				"%s: cannot load the svm_cxl module: %s (is it installed? depmod run?)",
-				name, strerror(-rc));
+				"%s: cannot load the svm_cxl module: %s",
+				name, rc == -EPERM ? "it is blacklisted in modprobe.d" :
+				rc == -ENOENT ? "not found (is it installed? depmod run?)" :
+				strerror(-rc));
 	rc = open_dev(ctx, &fd);
 	if (rc)
 		return svm_fail(ctx, rc, "%s: /dev/%s: %s%s", name, SVM_CXL_DEVICE_NAME,

@@ -136,6 +136,19 @@ int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...)
 	return rc;
 }
 
+void svm_fail_append(struct svm_ctx *ctx, const char *fmt, ...)
+{
+	size_t used = strlen(ctx->error);
+	va_list ap;
+
+	if (used + 1 >= sizeof(ctx->error))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ctx->error + used, sizeof(ctx->error) - used, fmt, ap);
+	va_end(ap);
+	err(ctx, "%s\n", ctx->error + used);
+}
+
 void svm_note(struct svm_ctx *ctx, const char *fmt, ...)
 {
 	size_t used = strlen(ctx->notes);

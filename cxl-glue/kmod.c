@@ -58,7 +58,10 @@ int svm_kmod_load(struct svm_ctx *ctx, const char *name)
 		/* not -ENOENT: callers tell "no such module" from "no such object" by errno */
 		return -ENOPKG;
 	}
-	rc = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	/* a "blacklist NAME" line in modprobe.d is the operator's word, as for modprobe
+	 * and ndctl: a positive return means the blacklist stopped the load */
+	rc = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
+					     NULL);
 	dbg(ctx, "load %s: %d\n", name, rc);
 	kmod_module_unref(mod);
 	kmod_unref(kctx);

@@ -124,6 +124,10 @@ enum svm_mode {
 };
 enum svm_mode svm_region_get_mode(struct svm_region *region);
 const char *svm_mode_name(enum svm_mode mode);
+/* svm_mode_name() of the region's mode, with "-normal" appended (numa-normal,
+ * numa-partial-normal) when an online block is not in ZONE_MOVABLE: such memory can hold
+ * kernel allocations and may never go offline again. */
+const char *svm_region_get_mode_name(struct svm_region *region);
 
 /* dax devices */
 struct svm_ctx *svm_dax_get_ctx(struct svm_dax *dax);

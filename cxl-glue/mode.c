@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "private.h"
 
@@ -64,17 +64,80 @@ static int dax_bound_to(struct svm_ctx *ctx, const char *dax, char *drv, size_t 
 	return sysfs_readlink_base(ctx, p, drv, len);
 }
 
+/* The zone valid_zones shows for a block onlined into @zone. */
+static const char *zone_name(enum svm_zone zone)
+{
+	return zone == SVM_ZONE_NORMAL ? "Normal" : "Movable";
+}
+
+/* State of memory block @id and, when online, its zone; -ENOENT if it does not exist. */
+static int block_read(struct svm_ctx *ctx, uint64_t id, bool *online, char *zone, size_t len)
+{
+	char p[PATH_MAX], st[32];
+
+	zone[0] = '\0';
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)id);
+	if (sysfs_read(ctx, p, st, sizeof(st)))
+		return -ENOENT;
+	*online = !strcmp(st, "online");
+	if (*online) {
+		/* an online block's valid_zones is the zone it is in */
+		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/valid_zones",
+			   (unsigned long long)id);
+		sysfs_read(ctx, p, zone, len);
+	}
+	return 0;
+}
+
+/*
+ * Undo a failed numa online: offline the blocks onlined here (every online block of the
+ * range when kmem was bound here, since binding created them), unbind kmem if it was
+ * bound here, rebind the previous driver. Whatever cannot be undone is added to the
+ * error, never dropped.
+ */
+static void numa_online_undo(struct svm_ctx *ctx, const char *dax, const char *prev_driver,
+			     uint64_t first, uint64_t nblocks, const bool *onlined)
+{
+	bool bound_here = strcmp(prev_driver, "kmem") != 0;
+	uint64_t stuck = 0, first_stuck = 0;
+	char zone[16], drv[32];
+	bool online;
+
+	for (uint64_t i = nblocks; i-- > 0;) {
+		if (!bound_here && !(onlined && onlined[i]))
+			continue;
+		if (block_read(ctx, first + i, &online, zone, sizeof(zone)) || !online)
+			continue;
+		if (block_write(ctx, (int)(first + i), "offline")) {
+			stuck++;
+			first_stuck = first + i;
+		}
+	}
+	if (stuck)
+		svm_fail_append(ctx, "; rollback: %llu block(s) (memory%llu, ...) could not be offlined again and stay online",
+				(unsigned long long)stuck, (unsigned long long)first_stuck);
+	if (bound_here && !dax_bound_to(ctx, dax, drv, sizeof(drv)) && !strcmp(drv, "kmem")) {
+		if (stuck)
+			svm_fail_append(ctx, "; %s stays bound to kmem under its online memory", dax);
+		else if (dax_driver_write(ctx, "kmem", "unbind", dax))
+			svm_fail_append(ctx, "; rollback: unbinding %s from kmem failed", dax);
+	}
+	if (!stuck && !strcmp(prev_driver, "device_dax") &&
+	    dax_driver_write(ctx, "device_dax", "bind", dax))
+		svm_fail_append(ctx, "; rollback: %s could not be given back to device_dax", dax);
+}
+
 static int numa_online(struct svm_region *r, enum svm_zone zone)
 {
 	struct svm_ctx *ctx = r->ctx;
 	const char *want = zone == SVM_ZONE_NORMAL ? "online_kernel" : "online_movable";
-	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32];
+	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32], bz[16];
 	char others[16][32];
-	int nothers = 0, onlined[256], nonlined = 0, rc = 0;
+	int nothers = 0, rc = 0;
 	struct svm_dax *d = svm_region_get_dax(r);
-	uint64_t start, size, bs, t0 = now_ms();
+	uint64_t start, size, bs, first, nblocks, nonlined = 0, t0 = now_ms();
+	bool *onlined = NULL, online;
 	const char *aob;
-	bool kmem_loaded_here = false;
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	if (!d)
@@ -93,6 +156,12 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 		return svm_fail(ctx, -EINVAL,
 				"%s: %s is not aligned to the %llu MiB memory block size", name, dax,
 				(unsigned long long)(bs >> 20));
+	first = start / bs;
+	nblocks = size / bs;
+	/* one flag per block of the range, however large: the rollback covers them all */
+	onlined = calloc(nblocks ? nblocks : 1, sizeof(*onlined));
+	if (!onlined)
+		return svm_fail(ctx, -ENOMEM, "%s: out of memory", name);
 	if (zone == SVM_ZONE_NORMAL)
 		svm_note(ctx, "warning: %s onlined to ZONE_NORMAL: kernel allocations may land there and the memory may not be offlined or unplugged again",
 			 name);
@@ -103,9 +172,11 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 		snprintf(auto_prev, sizeof(auto_prev), "%s", aob);
 	if (aob && strcmp(aob, "offline")) {
 		rc = set_auto_online(ctx, "offline");
-		if (rc)
+		if (rc) {
+			free(onlined);
 			return svm_fail(ctx, rc, "cannot set auto_online_blocks to offline: %s",
 					strerror(-rc));
+		}
 	}
 
 	if (!strcmp(prev_driver, "device_dax")) {
@@ -123,10 +194,10 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 			rc = svm_kmod_load(ctx, "kmem");
 			if (rc) {
 				svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
+					 rc == -EPERM ? "it is blacklisted in modprobe.d" :
 					 strerror(-rc));
-				goto restore_driver;
+				goto undo;
 			}
-			kmem_loaded_here = true;
 			for (int i = 0; i < nothers; i++) {
 				if (!strcmp(others[i], dax))
 					continue;
@@ -145,80 +216,177 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 			if (rc) {
 				svm_fail(ctx, rc, "%s: kmem refused %s: %s (dmesg says why; is the range claimed by an svm_cxl pool?)",
 					 name, dax, strerror(-rc));
-				goto restore_driver;
+				goto undo;
 			}
 		}
 	}
-	(void)kmem_loaded_here;
 
-	for (uint64_t a = start / bs; a < (start + size) / bs; a++) {
-		char p[PATH_MAX], st[32];
+	for (uint64_t i = 0; i < nblocks; i++) {
+		uint64_t a = first + i;
 
-		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
-		if (sysfs_read(ctx, p, st, sizeof(st))) {
+		if (block_read(ctx, a, &online, bz, sizeof(bz))) {
 			rc = -ENOENT;
 			svm_fail(ctx, rc, "%s: memory block memory%llu missing after kmem bound %s",
 				 name, (unsigned long long)a, dax);
-			goto offline_again;
+			goto undo;
 		}
-		if (!strcmp(st, "online"))
+		if (online) {
+			/* onlined by someone else (auto_online_blocks before our call, a udev
+			 * rule, by hand): fine in the asked zone, refused in another */
+			if (strcmp(bz, zone_name(zone))) {
+				rc = -EBUSY;
+				svm_fail(ctx, rc,
+					 "%s: memory%llu is already online in ZONE_%s, not ZONE_%s as asked (auto_online_blocks, a udev rule or a hand-written state); offline the region first (svm-cxlctl offline %s)",
+					 name, (unsigned long long)a, bz[0] ? bz : "?",
+					 zone_name(zone), name);
+				goto undo;
+			}
 			continue;
-		rc = sysfs_write(ctx, p, want);
+		}
+		rc = block_write(ctx, (int)a, want);
 		if (rc) {
 			svm_fail(ctx, rc, "%s: onlining memory%llu as %s failed: %s", name,
 				 (unsigned long long)a, want + 7, strerror(-rc));
-			goto offline_again;
+			goto undo;
 		}
-		if (nonlined < (int)ARRAY_SIZE(onlined))
-			onlined[nonlined++] = (int)a;
+		onlined[i] = true;
+		nonlined++;
+	}
+	/* what the kernel did, not what was asked: a concurrent onliner can win a block */
+	for (uint64_t i = 0; i < nblocks; i++) {
+		uint64_t a = first + i;
+
+		if (block_read(ctx, a, &online, bz, sizeof(bz)) || !online ||
+		    strcmp(bz, zone_name(zone))) {
+			rc = -EBUSY;
+			svm_fail(ctx, rc,
+				 "%s: memory%llu is %s%s after onlining, not online in ZONE_%s (raced with another onliner?)",
+				 name, (unsigned long long)a, online ? "online in ZONE_" : "offline",
+				 online ? bz : "", zone_name(zone));
+			goto undo;
+		}
 	}
 	if (auto_prev[0] && strcmp(auto_prev, "offline"))
 		set_auto_online(ctx, auto_prev);
-	svm_note(ctx, "%s: online as numa (node %d, zone %s, %d block(s), memory tier %d) in %llu ms",
-		 name, d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable", nonlined,
+	free(onlined);
+	svm_note(ctx, "%s: online as numa (node %d, zone %s, %llu block(s) onlined, %llu verified, memory tier %d) in %llu ms",
+		 name, d->target_node, zone == SVM_ZONE_NORMAL ? "normal" : "movable",
+		 (unsigned long long)nonlined, (unsigned long long)nblocks,
 		 svm_node_get_memory_tier(ctx, d->target_node),
 		 (unsigned long long)(now_ms() - t0));
 	return 0;
 
-offline_again:
-	for (int i = nonlined - 1; i >= 0; i--)
-		block_write(ctx, onlined[i], "offline");
-	/* it was ours to bind: give it back (blocks already offline stay so) */
-	if (strcmp(prev_driver, "kmem"))
-		dax_driver_write(ctx, "kmem", "unbind", dax);
-restore_driver:
-	if (!strcmp(prev_driver, "device_dax"))
-		dax_driver_write(ctx, "device_dax", "bind", dax);
+undo:
+	numa_online_undo(ctx, dax, prev_driver, first, nblocks, onlined);
 restore_policy:
-	if (auto_prev[0] && strcmp(auto_prev, "offline"))
-		set_auto_online(ctx, auto_prev);
+	if (auto_prev[0] && strcmp(auto_prev, "offline") && set_auto_online(ctx, auto_prev))
+		svm_fail_append(ctx, "; auto_online_blocks could not be set back to %s", auto_prev);
+	free(onlined);
 	return rc;
 }
 
-static void on_alarm(int sig)
+/*
+ * The kernel retries migration in offline_pages() until it succeeds or a signal is
+ * pending for the writer, so a deadline needs a signal. It is aimed at the calling
+ * thread only (timer_create with SIGEV_THREAD_ID), on a real-time signal, never SIGALRM
+ * or ITIMER_REAL, which belong to the application. A handler is installed only while the
+ * signal has none, and the previous disposition is put back.
+ */
+#define SVM_OFFLINE_SIGNAL (SIGRTMAX - 1)
+
+static void on_deadline(int sig)
 {
 	(void)sig;
 }
 
-/* Offline one block, retrying until @deadline; a timer interrupts a kernel that keeps
+struct deadline_timer {
+	timer_t id;
+	bool armed, handler_set;
+	struct sigaction old;
+};
+
+static int deadline_start(struct deadline_timer *t)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID,
+				.sigev_signo = SVM_OFFLINE_SIGNAL };
+	struct sigaction sa = { .sa_handler = on_deadline };
+
+	memset(t, 0, sizeof(*t));
+	/* glibc before 2.37 names the member only through the union */
+#ifdef sigev_notify_thread_id
+	sev.sigev_notify_thread_id = gettid();
+#else
+	sev._sigev_un._tid = gettid();
+#endif
+	if (sigaction(SVM_OFFLINE_SIGNAL, NULL, &t->old))
+		return -errno;
+	if (t->old.sa_handler == SIG_DFL || t->old.sa_handler == SIG_IGN) {
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SVM_OFFLINE_SIGNAL, &sa, NULL))
+			return -errno;
+		t->handler_set = true;
+	}
+	if (timer_create(CLOCK_MONOTONIC, &sev, &t->id)) {
+		int rc = -errno;
+
+		if (t->handler_set)
+			sigaction(SVM_OFFLINE_SIGNAL, &t->old, NULL);
+		return rc;
+	}
+	t->armed = true;
+	return 0;
+}
+
+/* fire in @ms (at least 1 ns from now); 0 disarms */
+static void deadline_set(struct deadline_timer *t, uint64_t ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (ms) {
+		its.it_value.tv_sec = ms / 1000;
+		its.it_value.tv_nsec = (ms % 1000) * 1000000;
+	}
+	timer_settime(t->id, 0, &its, NULL);
+}
+
+static void deadline_stop(struct deadline_timer *t)
+{
+	sigset_t pending;
+
+	if (!t->armed)
+		return;
+	timer_delete(t->id);
+	/* a signal that fired after the write returned must not reach the old disposition */
+	sigpending(&pending);
+	if (sigismember(&pending, SVM_OFFLINE_SIGNAL)) {
+		sigset_t one;
+		struct timespec zero = { 0 };
+
+		sigemptyset(&one);
+		sigaddset(&one, SVM_OFFLINE_SIGNAL);
+		sigtimedwait(&one, NULL, &zero);
+	}
+	if (t->handler_set)
+		sigaction(SVM_OFFLINE_SIGNAL, &t->old, NULL);
+}
+
+/* Offline one block, retrying until @deadline; the timer interrupts a kernel that keeps
  * retrying migration on its own (the write then fails with EINTR). */
 static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tries)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct deadline_timer t;
 	int rc;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
+	rc = deadline_start(&t);
+	if (rc)
+		return svm_fail(ctx, rc, "memory%d: cannot arm the offline deadline: %s", id,
+				strerror(-rc));
 	do {
-		struct itimerval it = { 0 };
-		uint64_t left = deadline > now_ms() ? deadline - now_ms() : 1;
+		uint64_t left = deadline > now_ms() + 1 ? deadline - now_ms() : 1;
 
-		it.it_value.tv_sec = left / 1000;
-		it.it_value.tv_usec = (left % 1000) * 1000 + 1;
-		setitimer(ITIMER_REAL, &it, NULL);
+		deadline_set(&t, left);
 		rc = block_write(ctx, id, "offline");
-		memset(&it, 0, sizeof(it));
-		setitimer(ITIMER_REAL, &it, NULL);
+		deadline_set(&t, 0);
 		(*tries)++;
 		if (!rc || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR))
 			break;
@@ -226,7 +394,7 @@ static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tr
 			break;
 		usleep(100000);
 	} while (now_ms() < deadline);
-	sigaction(SIGALRM, &old, NULL);
+	deadline_stop(&t);
 	return rc;
 }
 
@@ -235,13 +403,17 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 	struct svm_ctx *ctx = r->ctx;
 	struct svm_dax *d = svm_region_get_dax(r);
 	struct svm_memblock *b;
-	struct { int id; char zone[16]; } done[256];
-	int ndone = 0, rc = 0, tries = 0;
+	/* every block offlined here, however many: the rollback puts each one back */
+	struct done { int id; bool movable; } *done;
+	int ndone = 0, rc = 0, tries = 0, stuck = 0, first_stuck = -1;
 	uint64_t t0 = now_ms(), deadline = t0 + (timeout_ms ? timeout_ms : 60000);
 	char name[32], dax[32];
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	snprintf(dax, sizeof(dax), "%s", d->name);
+	done = calloc(svm_dax_get_nr_memblocks(d) + 1, sizeof(*done));
+	if (!done)
+		return svm_fail(ctx, -ENOMEM, "%s: out of memory", name);
 	svm_memblock_foreach(d, b) {
 		if (!b->online)
 			continue;
@@ -257,20 +429,25 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 				 pf.reason[0] ? "; " : "", pf.reason);
 			break;
 		}
-		if (ndone < (int)ARRAY_SIZE(done)) {
-			done[ndone].id = b->id;
-			snprintf(done[ndone].zone, sizeof(done[ndone].zone), "%s", b->zone);
-			ndone++;
-		}
+		done[ndone].id = b->id;
+		done[ndone].movable = !strcmp(b->zone, "Movable");
+		ndone++;
 	}
 	if (rc) {
 		/* put back what we took away, in the zone it was in */
 		for (int i = ndone - 1; i >= 0; i--)
-			block_write(ctx, done[i].id,
-				    !strcmp(done[i].zone, "Movable") ? "online_movable" :
-				    "online_kernel");
+			if (block_write(ctx, done[i].id,
+					done[i].movable ? "online_movable" : "online_kernel")) {
+				stuck++;
+				first_stuck = done[i].id;
+			}
+		if (stuck)
+			svm_fail_append(ctx, "; rollback: %d block(s) (memory%d, ...) could not be onlined again and stay offline",
+					stuck, first_stuck);
+		free(done);
 		return rc;
 	}
+	free(done);
 	rc = dax_driver_write(ctx, "kmem", "unbind", dax);
 	if (rc)
 		return svm_fail(ctx, rc,
@@ -298,6 +475,9 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 		return svm_fail(ctx, -EOPNOTSUPP,
 				"%s: this kernel has no interface to place a node in a memory tier (kmem derives it from HMAT/CDAT)",
 				name);
+	rc = svm_region_check_ram(r, "onlines");
+	if (rc)
+		return rc;
 	if (svm_region_is_stale(r))
 		return svm_fail(ctx, -ENXIO,
 				"%s: stale (a memdev under it is gone); delete it: svm-cxlctl destroy-region %s",
@@ -307,9 +487,21 @@ SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_o
 				"%s: not committed and enabled (stale or half-built?); destroy and recreate it",
 				name);
 	cur = svm_region_get_mode(r);
+	if (cur == SVM_MODE_NUMA && o->mode == SVM_MODE_NUMA) {
+		enum svm_zone zone = o->zone ? o->zone : SVM_ZONE_MOVABLE;
+		struct svm_memblock *b;
+
+		/* online already, but is it where it was asked to be? */
+		svm_memblock_foreach(svm_region_get_dax(r), b)
+			if (strcmp(b->zone, zone_name(zone)))
+				return svm_fail(ctx, -EBUSY,
+						"%s: already online, but memory%d is in ZONE_%s, not ZONE_%s as asked; offline it first (svm-cxlctl offline %s)",
+						name, b->id, b->zone[0] ? b->zone : "?",
+						zone_name(zone), name);
+	}
 	if (cur == o->mode) {
 		svm_note(ctx, "%s: already online as %s; nothing to do", name,
-			 svm_mode_name(cur));
+			 svm_region_get_mode_name(r));
 		return 0;
 	}
 	if (cur == SVM_MODE_COHERENT || cur == SVM_MODE_NUMA ||
@@ -334,6 +526,9 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
+	rc = svm_region_check_ram(r, "offlines");
+	if (rc)
+		return rc;
 	cur = svm_region_get_mode(r);
 	if (cur == SVM_MODE_NUMA || cur == SVM_MODE_NUMA_PARTIAL || cur == SVM_MODE_COHERENT) {
 		struct svm_preflight pf;
@@ -382,10 +577,13 @@ SVM_EXPORT int svm_region_convert(struct svm_region *r, const struct svm_online_
 	int rc;
 
 	snprintf(name, sizeof(name), "%s", r->name);
+	svm_clear_status(ctx);
 	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
+	rc = svm_region_check_ram(r, "converts");
+	if (rc)
+		return rc;
 	if (cur == o->mode) {
-		svm_clear_status(ctx);
 		svm_note(ctx, "%s: already online as %s; nothing to do", name, svm_mode_name(cur));
 		return 0;
 	}

@@ -288,10 +288,10 @@ static void read_regions(struct svm_ctx *ctx)
 		RD("interleave_granularity", granularity);
 		RD("commit", committed);
 #undef RD
+		/* ram or pmem; a region whose mode cannot be read is not taken for ram */
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/mode", r->name);
-		if (sysfs_read(ctx, p, r->type, sizeof(r->type)))
-			snprintf(r->type, sizeof(r->type), "%s",
-				 strncmp(r->name, "region", 6) ? "?" : "ram");
+		if (sysfs_read(ctx, p, r->type, sizeof(r->type)) || !r->type[0])
+			snprintf(r->type, sizeof(r->type), "unknown");
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/driver", r->name);
 		r->enabled = sysfs_exists(ctx, p);
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", r->name);
@@ -344,6 +344,20 @@ SVM_EXPORT uint64_t svm_region_get_size(struct svm_region *r) { return r->size; 
 SVM_EXPORT unsigned int svm_region_get_ways(struct svm_region *r) { return r->ways; }
 SVM_EXPORT unsigned int svm_region_get_granularity(struct svm_region *r) { return r->granularity; }
 SVM_EXPORT const char *svm_region_get_type(struct svm_region *r) { return r->type; }
+
+/*
+ * Every ram operation (online, offline, convert, destroy) refuses anything but a ram
+ * region: a pmem region's configuration holds persistent data and namespaces that
+ * ndctl/cxl manage; kmem or a pool over it would hand that range out as volatile memory.
+ */
+int svm_region_check_ram(struct svm_region *r, const char *what)
+{
+	if (!strcmp(r->type, "ram"))
+		return 0;
+	return svm_fail(r->ctx, -EOPNOTSUPP,
+			"%s: a %s region; svm-cxl %s ram regions only (pmem belongs to ndctl: cxl destroy-region, ndctl create-namespace)",
+			r->name, r->type, what);
+}
 SVM_EXPORT bool svm_region_is_committed(struct svm_region *r) { return r->committed; }
 SVM_EXPORT bool svm_region_is_enabled(struct svm_region *r) { return r->enabled; }
 SVM_EXPORT int svm_region_get_nr_targets(struct svm_region *r) { return r->nr_targets; }
@@ -570,6 +584,20 @@ SVM_EXPORT enum svm_mode svm_region_get_mode(struct svm_region *r)
 	if (!strcmp(dax->driver, "device_dax"))
 		return SVM_MODE_DEVDAX;
 	return SVM_MODE_UNKNOWN;
+}
+
+SVM_EXPORT const char *svm_region_get_mode_name(struct svm_region *r)
+{
+	enum svm_mode mode = svm_region_get_mode(r);
+	struct svm_memblock *b;
+
+	if (mode != SVM_MODE_NUMA && mode != SVM_MODE_NUMA_PARTIAL)
+		return svm_mode_name(mode);
+	/* ZONE_NORMAL memory may hold kernel allocations and never offline: say so */
+	svm_memblock_foreach(svm_region_get_dax(r), b)
+		if (b->online && strcmp(b->zone, "Movable"))
+			return mode == SVM_MODE_NUMA ? "numa-normal" : "numa-partial-normal";
+	return svm_mode_name(mode);
 }
 
 SVM_EXPORT const char *svm_mode_name(enum svm_mode mode)

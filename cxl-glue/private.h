@@ -88,7 +88,7 @@ struct svm_ctx {
 	int log_priority;
 	svm_log_fn log_fn;
 	char root[PATH_MAX];
-	char error[512];
+	char error[1024];
 	char notes[2048];
 	bool memdevs_read, decoders_read, regions_read, pools_read;
 	struct svm_memdev *memdevs;
@@ -110,6 +110,9 @@ void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const ch
 /* Record the failure sentence (and log it at err level); returns @rc. */
 int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Add to the failure sentence (what a rollback could not undo). */
+void svm_fail_append(struct svm_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void svm_note(struct svm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void svm_clear_status(struct svm_ctx *ctx);
 
@@ -123,6 +126,7 @@ int sysfs_readlink_base(struct svm_ctx *ctx, const char *path, char *buf, size_t
 bool sysfs_exists(struct svm_ctx *ctx, const char *path);
 uint64_t now_ms(void);
 
+/* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);
 int svm_kmod_unload(struct svm_ctx *ctx, const char *name);
 
@@ -130,6 +134,14 @@ int svm_kmod_unload(struct svm_ctx *ctx, const char *name);
 int svm_pool_add(struct svm_ctx *ctx, struct svm_region *region);
 int svm_pool_remove(struct svm_ctx *ctx, struct svm_pool *pool, unsigned int timeout_ms);
 int svm_pools_read(struct svm_ctx *ctx);
+
+/* position.c: @mds in region target order (interleave positions), into @out */
+int svm_order_targets(struct svm_ctx *ctx, struct svm_root_decoder *root,
+		      struct svm_memdev **mds, int nr, struct svm_memdev **out);
+
+/* model.c: 0 for a ram region, else -EOPNOTSUPP with the error set; @what is the verb
+ * phrase ("onlines", "destroys") */
+int svm_region_check_ram(struct svm_region *r, const char *what);
 
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);

@@ -3,7 +3,7 @@
  * Ram region assembly and teardown. libcxl v77+ has cxl_decoder_create_ram_region() and
  * is used when the build found it; otherwise (v76) the kernel's sysfs ABI is driven
  * directly: create_ram_region, granularity, ways, endpoint decoder mode and DPA, size,
- * targets in the window's order, commit, bind to cxl_region.
+ * targets in interleave position order (position.c), commit, bind to cxl_region.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,30 +114,124 @@ static int wait_dax(struct svm_ctx *ctx, const char *region, unsigned int ms)
 	return -ETIMEDOUT;
 }
 
+/*
+ * With kmem loaded, a new CXL dax device is bound to kmem as it appears, and the kernel
+ * onlines its memory per auto_online_blocks: ZONE_NORMAL with the default "online",
+ * where it may never go offline again. create-region makes an offline region: the
+ * caller holds auto_online_blocks at "offline" across the bind, and this hands the
+ * device back from kmem, offlining first any block a udev rule onlined meanwhile. If
+ * such a block cannot go offline the region stays (tearing it down under online memory
+ * would leak that memory) and the error says so.
+ */
+static int release_from_kmem(struct svm_ctx *ctx, const char *region)
+{
+	char dax[32], p[PATH_MAX], drv[32] = "", st[32];
+	uint64_t end = now_ms() + 1000, start = 0, size = 0, bs = svm_get_memblock_size(ctx);
+	int rc;
+
+	snprintf(dax, sizeof(dax), "dax%s.0", region + 6);
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax);
+	/* kmem binds while the device registers; give that a moment */
+	while (sysfs_readlink_base(ctx, p, drv, sizeof(drv)) && now_ms() < end)
+		usleep(20000);
+	if (strcmp(drv, "kmem"))
+		return 0;
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/resource", dax);
+	sysfs_read_u64(ctx, p, &start);
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/size", dax);
+	sysfs_read_u64(ctx, p, &size);
+	for (uint64_t a = bs ? start / bs : 0; bs && a < (start + size) / bs; a++) {
+		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
+		if (sysfs_read(ctx, p, st, sizeof(st)) || strcmp(st, "online"))
+			continue;
+		rc = sysfs_write(ctx, p, "offline");
+		if (rc)
+			return svm_fail(ctx, -EBUSY,
+					"%s: kmem took %s as it appeared and memory%llu was onlined by someone else (a udev rule?); it cannot be offlined (%s), so the region stays, online as numa: check 'svm-cxlctl list -r %s'",
+					region, dax, (unsigned long long)a, strerror(-rc), region);
+	}
+	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/kmem/unbind");
+	rc = sysfs_write(ctx, p, dax);
+	if (rc)
+		return svm_fail(ctx, rc, "%s: kmem took %s as it appeared; unbinding it failed: %s",
+				region, dax, strerror(-rc));
+	svm_note(ctx, "%s: kmem took %s as it appeared; handed back, the region is offline",
+		 region, dax);
+	return 0;
+}
+
+/* auto_online_blocks held at "offline" while the region binds (see release_from_kmem) */
+static int hold_auto_online(struct svm_ctx *ctx, char *prev, size_t len)
+{
+	const char *aob = svm_get_auto_online_blocks(ctx);
+	char p[PATH_MAX];
+	int rc;
+
+	prev[0] = '\0';
+	if (!aob || !strcmp(aob, "offline") || !svm_module_is_loaded(ctx, "kmem"))
+		return 0;
+	snprintf(prev, len, "%s", aob);
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
+	rc = sysfs_write(ctx, p, "offline");
+	if (rc) {
+		prev[0] = '\0';
+		return svm_fail(ctx, rc, "cannot set auto_online_blocks to offline: %s",
+				strerror(-rc));
+	}
+	return 0;
+}
+
+static void restore_auto_online(struct svm_ctx *ctx, const char *prev)
+{
+	char p[PATH_MAX];
+
+	if (!prev[0])
+		return;
+	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
+	if (sysfs_write(ctx, p, prev))
+		svm_fail_append(ctx, "; auto_online_blocks could not be set back to %s", prev);
+}
+
 struct assembly {
 	char region[32];
 	char decoders[SVM_MAX_TARGETS][32];
 	int nr_decoders;	/* DPA reserved on these */
+	int nr_targets;		/* target0..N-1 set */
 	bool created, committed, bound;
 };
 
+/* Undo a failed assembly in reverse; what cannot be undone is added to the error. */
 static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
-			  struct assembly *a, int ways)
+			  struct assembly *a)
 {
 	char attr[32];
+	int rc, failed = 0;
 
+#define UNDO(call, fmt, ...) do { \
+		rc = (call); \
+		if (rc) { \
+			svm_fail_append(ctx, "; rollback: " fmt " failed: %s", ##__VA_ARGS__, \
+					strerror(-rc)); \
+			failed++; \
+		} \
+	} while (0)
 	if (a->bound)
-		wsys(ctx, "../drivers/cxl_region", "unbind", a->region);
+		UNDO(wsys(ctx, "../drivers/cxl_region", "unbind", a->region), "unbinding %s",
+		     a->region);
 	if (a->committed)
-		wsys(ctx, a->region, "commit", "0");
-	for (int i = 0; a->created && i < ways; i++) {
+		UNDO(wsys(ctx, a->region, "commit", "0"), "resetting %s's decoders", a->region);
+	for (int i = a->nr_targets - 1; i >= 0; i--) {
 		snprintf(attr, sizeof(attr), "target%d", i);
-		wsys(ctx, a->region, attr, "");
+		UNDO(wsys(ctx, a->region, attr, ""), "clearing %s/%s", a->region, attr);
 	}
-	for (int i = 0; i < a->nr_decoders; i++)
-		wsys(ctx, a->decoders[i], "dpa_size", "0");
+	for (int i = a->nr_decoders - 1; i >= 0; i--)
+		UNDO(wsys(ctx, a->decoders[i], "dpa_size", "0"), "releasing the DPA of %s",
+		     a->decoders[i]);
 	if (a->created)
-		wsys(ctx, root->name, "delete_region", a->region);
+		UNDO(wsys(ctx, root->name, "delete_region", a->region), "deleting %s", a->region);
+#undef UNDO
+	if (!failed)
+		svm_fail_append(ctx, "; nothing was kept");
 }
 
 #ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
@@ -184,11 +278,12 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	struct svm_root_decoder *root;
 	struct svm_memdev *ordered[SVM_MAX_TARGETS];
 	struct assembly a = { 0 };
+	char aob[32] = "";
 	uint64_t per = UINT64_MAX, total;
 	unsigned int gran;
 	char attr[32];
 	uint64_t t0 = now_ms();
-	int rc, k = 0;
+	int rc;
 
 	svm_clear_status(ctx);
 	if (!opts)
@@ -232,11 +327,10 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 				"no ram-capable CXL window maps the host bridge(s) of these %d memdev(s) with %d-way interleave; check the platform's CFMWS (svm-cxlctl doctor)",
 				nr, nr);
 
-	/* window order: by host bridge position, then by name within a host bridge */
-	for (int t = 0; t < root->nr_targets; t++)
-		for (int i = 0; i < nr; i++)
-			if (window_position(root, mds[i]) == t)
-				ordered[k++] = mds[i];
+	/* target order per the kernel's position rules (position.c) */
+	rc = svm_order_targets(ctx, root, mds, nr, ordered);
+	if (rc)
+		return rc;
 	if (opts->size) {
 		if (opts->size % (SZ_256M * nr))
 			return svm_fail(ctx, -EINVAL,
@@ -288,7 +382,7 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 #define STEP(call, fmt, ...) do { \
 		rc = (call); \
 		if (rc) { \
-			svm_fail(ctx, rc, "%s: " fmt ": %s; nothing was kept", a.region, \
+			svm_fail(ctx, rc, "%s: " fmt ": %s", a.region, \
 				 ##__VA_ARGS__, strerror(-rc)); \
 			goto undo; \
 		} \
@@ -309,9 +403,13 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 		snprintf(attr, sizeof(attr), "target%d", i);
 		STEP(wsys(ctx, a.region, attr, a.decoders[i]), "target%d = %s (%s)", i,
 		     a.decoders[i], ordered[i]->name);
+		a.nr_targets = i + 1;
 	}
 	STEP(wsys(ctx, a.region, "commit", "1"), "commit");
 	a.committed = true;
+	rc = hold_auto_online(ctx, aob, sizeof(aob));
+	if (rc)
+		goto undo;
 	STEP(wsys(ctx, "../drivers/cxl_region", "bind", a.region), "binding to cxl_region");
 	a.bound = true;
 	rc = wait_dax(ctx, a.region, 5000);
@@ -320,6 +418,13 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 		goto undo;
 	}
 #undef STEP
+	rc = release_from_kmem(ctx, a.region);
+	restore_auto_online(ctx, aob);
+	if (rc) {
+		/* the region stays (see release_from_kmem) */
+		svm_invalidate(ctx);
+		return rc;
+	}
 	svm_note(ctx, "%s: created over %d memdev(s), %llu MiB, in %llu ms", a.region, nr,
 		 (unsigned long long)(total >> 20), (unsigned long long)(now_ms() - t0));
 	svm_invalidate(ctx);
@@ -328,7 +433,8 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	return 0;
 
 undo:
-	undo_assembly(ctx, root, &a, nr);
+	undo_assembly(ctx, root, &a);
+	restore_auto_online(ctx, aob);
 	svm_invalidate(ctx);
 	return rc;
 }
@@ -390,6 +496,9 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
+	rc = svm_region_check_ram(r, "destroys");
+	if (rc)
+		return rc;
 	mode = svm_region_get_mode(r);
 	dax = svm_region_get_dax(r);
 	if (mode == SVM_MODE_COHERENT || mode == SVM_MODE_NUMA ||

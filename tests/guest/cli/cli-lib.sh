@@ -96,19 +96,42 @@ clean_all() {
 	return 0
 }
 
-# state of the CXL world that bad commands must not change
+# state of the CXL world that bad commands must not change: regions (commit, size,
+# ways, targets, dax), every decoder's DPA, mode and region, dax devices and drivers,
+# every memory block's state and zone, auto_online_blocks, CXL ranges in /proc/iomem,
+# svm_cxl pools and the loaded modules
 snapshot() {
+	local f
 	{
 		ls $CXL
 		for r in $(ls $CXL | grep '^region'); do
-			cat $CXL/$r/commit $CXL/$r/size
+			echo "$r $(cat $CXL/$r/commit $CXL/$r/size $CXL/$r/interleave_ways | tr '\n' ' ')"
+			for f in $CXL/$r/target*; do echo "  ${f##*/} $(cat $f)"; done
 			ls -d $CXL/$r/dax_region*/dax* 2>/dev/null
 		done
+		for d in $(ls $CXL | grep '^decoder'); do
+			[ -e $CXL/$d/dpa_size ] &&
+				echo "$d dpa $(cat $CXL/$d/dpa_size) $(cat $CXL/$d/mode) '$(cat $CXL/$d/region)'"
+		done
 		for d in $(ls $DAXBUS/devices 2>/dev/null); do echo "$d $(dax_driver $d)"; done
-		cat $MEMSYS/memory*/state
+		for f in $MEMSYS/memory*; do
+			echo "${f##*/} $(cat $f/state) $(cat $f/valid_zones)"
+		done
 		cat $MEMSYS/auto_online_blocks
+		grep -i "cxl\|kmem\|region" /proc/iomem
+		ls /sys/devices/virtual/misc/svm_cxl/pools 2>/dev/null
 		lsmod | awk '{print $1}' | sort
 	} 2>&1
+}
+
+# fails_unchanged RC CMD...: CMD must fail with RC and change nothing (snapshot before
+# and after); its output is in $OUT
+fails_unchanged() {
+	local before
+	before=$(snapshot)
+	expect_rc "$@"
+	shift
+	check_same "failed '$*' changed nothing" "$before"
 }
 
 # check_same WHAT BEFORE: the snapshot now equals BEFORE

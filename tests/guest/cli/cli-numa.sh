@@ -1,5 +1,6 @@
 #!/bin/sh
-# online --mode numa from bare memdevs (the region is assembled first): kmem holds the
+# create-region with kmem loaded and auto_online_blocks=online ends offline, not in
+# ZONE_NORMAL. online --mode numa from bare memdevs (the region is assembled first): kmem holds the
 # dax device, every block is online in ZONE_MOVABLE whatever auto_online_blocks says, a
 # second online is a no-op. Placement on the CXL node: numactl --membind, --preferred,
 # mbind + move_pages (--interleave: cli-interleave); each page's node read back with move_pages(2).
@@ -11,6 +12,35 @@ trap clean_all EXIT
 set -- $(memdevs)
 MIB=16
 echo online >$MEMSYS/auto_online_blocks	# the hostile default: kmem would online Normal
+
+# create-region with kmem loaded: kmem takes the new dax device as it appears and the
+# kernel default would online it in ZONE_NORMAL. The region must come out offline, no
+# block online, the knob as it was.
+# a modprobe.d blacklist is the operator's word: online numa refuses, changes nothing
+if ! lsmod | grep -q '^kmem '; then
+	mkdir -p /etc/modprobe.d
+	echo "blacklist kmem" >/etc/modprobe.d/svm-test-blacklist.conf
+	fails_unchanged 5 $CTL online "$@" --mode numa
+	expect_msg "blacklisted"
+	rm /etc/modprobe.d/svm-test-blacklist.conf
+	lsmod | grep -q '^kmem ' && fail "kmem loaded despite the blacklist"
+fi
+kmem_before=$(lsmod | grep -c '^kmem ')
+modprobe kmem
+timed $CTL create-region -v "$@" >/tmp/create.json 2>/tmp/create.err ||
+	fail "create-region with kmem loaded: $(cat /tmp/create.json /tmp/create.err)"
+log "create-region with kmem loaded: $MS ms; $(grep kmem /tmp/create.err)"
+region=$(jq -r .region /tmp/create.json)
+dax=$(region_dax $region) || fail "no dax device"
+check_eq "$dax driver after create-region" "" "$(dax_driver $dax)"
+for b in $(dax_blocks $dax); do
+	[ -e $MEMSYS/memory$b ] && check_eq "memory$b after create-region" offline "$(cat $MEMSYS/memory$b/state)"
+done
+grep -q "System RAM (kmem)" /proc/iomem && fail "kmem holds CXL memory after create-region"
+check_eq "list mode after create-region" offline "$($CTL list -r $region | jq -r '.[0].mode')"
+check_eq "auto_online_blocks after create-region" online "$(cat $MEMSYS/auto_online_blocks)"
+expect_rc 0 $CTL destroy-region $region
+[ "$kmem_before" = 0 ] && rmmod kmem
 
 timed $CTL online "$@" --mode numa >/tmp/online.json || fail "online $* --mode numa failed"
 log "online numa (with region assembly): $MS ms"
@@ -53,7 +83,7 @@ expect_msg "already"
 expect_rc 0 $CTL online "$@" --mode numa
 check_same "state unchanged by the second online" "$before"
 # the other mode is refused while online
-expect_rc 4 $CTL online $region --mode coherent
+fails_unchanged 4 $CTL online $region --mode coherent
 expect_msg "offline it first"
 
 pages=$((MIB * 256))

@@ -57,13 +57,21 @@ expect_msg "ZONE_NORMAL"
 for b in $(dax_blocks $dax); do
 	check_eq "memory$b zone" Normal "$(cat $MEMSYS/memory$b/valid_zones)"
 done
+# what is in ZONE_NORMAL says so, and is never taken for the movable numa it is not
+check_eq "list mode" numa-normal "$($CTL list -r $region | jq -r '.[0].mode')"
+$CTL status | grep -q "^$region  *numa-normal " || fail "status does not say numa-normal: $($CTL status)"
+echo "ok - status says numa-normal"
+fails_unchanged 4 $CTL online $region --mode numa
+expect_msg "ZONE_Normal, not ZONE_Movable"
+expect_rc 0 $CTL online $region --mode numa --zone normal
+expect_msg "already"
 mkdir -p /tmp/h2
 numactl --membind=$node $SVM_TEST_NUMA hold $MIB /tmp/h2 >/tmp/h2/out 2>&1 &
 pid=$!
 i=0
 while [ ! -e /tmp/h2/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 [ -e /tmp/h2/ready ] || fail "holder never got ready: $(cat /tmp/h2/out)"
-expect_rc 4 $CTL offline $region --dry-run
+fails_unchanged 4 $CTL offline $region --dry-run
 expect_msg '"can_offline": false'
 expect_msg "ZONE_NORMAL"
 before=$(snapshot)

@@ -95,8 +95,11 @@ $CTL list -vv -r $region | jq -e '.[0].dax | has("memblocks") | not' >/dev/null 
 	fail "an offline region has memory blocks in list -vv"
 
 # second create over the same memdevs: refused, nothing new
-expect_rc 4 $CTL create-region "$@"
+fails_unchanged 4 $CTL create-region "$@"
 check_eq "still one region" 1 "$(ls $CXL | grep -c '^region')"
+# no lock, no change: the CLI never proceeds unserialised
+fails_unchanged 1 env SVM_CXL_LOCK=/nonexistent/dir/lock $CTL destroy-region $region
+expect_msg "cannot open the lock"
 
 timed $CTL destroy-region $region || fail "destroy-region failed"
 log "destroy-region: $MS ms"
@@ -131,7 +134,7 @@ if [ $# -gt 1 ]; then
 	echo ram >$CXL/$odec/mode
 	echo 268435456 >$CXL/$odec/dpa_size
 	check_eq "list: $last orphan_dpa" 268435456 "$($CTL list -m $last | jq '.[0].orphan_dpa')"
-	expect_rc 4 $CTL create-region $(memdevs)
+	fails_unchanged 4 $CTL create-region $(memdevs)
 	expect_msg "destroy-region"
 fi
 $CTL doctor >/tmp/doctor.txt

@@ -9,13 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <libsvmcxl.h>
 #include "cli.h"
+#include "fake-sysfs.h"
 
 static int failures;
-static char root[256];
 
 #define CHECK(cond, ...) do { \
 	if (!(cond)) { \
@@ -25,69 +27,6 @@ static char root[256];
 		printf("\n"); \
 	} \
 } while (0)
-
-static void mkpath(const char *rel)
-{
-	char p[512], *s;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	mkdir(p, 0755);
-}
-
-static void put(const char *rel, const char *content)
-{
-	char p[512], dir[512];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (!f) {
-		perror(p);
-		exit(2);
-	}
-	fprintf(f, "%s\n", content);
-	fclose(f);
-}
-
-static char *get(const char *rel)
-{
-	static char buf[256];
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	buf[0] = '\0';
-	f = fopen(p, "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
-}
-
-static void link_to(const char *target, const char *rel)
-{
-	char p[512], dir[512];
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	if (symlink(target, p)) {
-		perror(p);
-		exit(2);
-	}
-}
 
 #define BUS "sys/bus/cxl/devices/"
 #define ROOT0 "sys/devices/platform/ACPI0017:00/root0"
@@ -123,6 +62,9 @@ static void build_tree(void)
 		ROOT0 "/port2/endpoint3/uport");
 	link_to("../../../../../pci0000:de/0000:de:00.0/0000:df:00.0/mem1",
 		ROOT0 "/port1/endpoint4/uport");
+	/* each host bridge's port: the root port leading to its memdev */
+	link_to("../../../../pci0000:0c/0000:0c:00.0", ROOT0 "/port2/dport0");
+	link_to("../../../../pci0000:de/0000:de:00.0", ROOT0 "/port1/dport0");
 	link_to("../../../devices/platform/ACPI0017:00/root0/port2/endpoint3", BUS "endpoint3");
 	link_to("../../../devices/platform/ACPI0017:00/root0/port1/endpoint4", BUS "endpoint4");
 	for (int e = 3; e <= 4; e++)
@@ -410,6 +352,153 @@ static void test_create(void)
 	svm_unref(ctx);
 }
 
+/* a pmem region: every ram operation refuses it and writes nothing (review F8) */
+static void test_pmem(void)
+{
+	struct svm_online_opts numa = { .mode = SVM_MODE_NUMA };
+	struct svm_online_opts coherent = { .mode = SVM_MODE_COHERENT };
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+
+	add_region("decoder3.0", "decoder4.0", NULL);
+	put(ROOT0 "/decoder0.0/region0/mode", "pmem");
+	put("sys/bus/dax/drivers/kmem/bind", "");
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && !strcmp(svm_region_get_type(r), "pmem"), "type pmem");
+	if (!r)
+		goto out;
+	CHECK(svm_region_online(r, &numa) == -EOPNOTSUPP &&
+	      strstr(svm_get_error(ctx), "pmem"), "online numa refused: %s", svm_get_error(ctx));
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_online(r, &coherent) == -EOPNOTSUPP, "online coherent refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_convert(r, &coherent, 0) == -EOPNOTSUPP, "convert refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_offline(r, 0) == -EOPNOTSUPP, "offline refused");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_destroy(r) == -EOPNOTSUPP &&
+	      strstr(svm_get_error(ctx), "region0"), "destroy refused: %s", svm_get_error(ctx));
+	CHECK(!strcmp(get("sys/devices/system/memory/auto_online_blocks"), "online"),
+	      "auto_online_blocks untouched");
+	CHECK(!strcmp(get("sys/bus/dax/drivers/kmem/bind"), ""), "kmem bind not written");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "1") &&
+	      !strcmp(get(ROOT0 "/decoder0.0/delete_region"), "") &&
+	      !strcmp(get("sys/bus/cxl/drivers/cxl_region/unbind"), ""),
+	      "region neither reset nor deleted");
+out:
+	svm_unref(ctx);
+}
+
+/* numa memory in the wrong zone is reported, never taken for what was asked (F4) */
+static void test_zones(void)
+{
+	struct svm_online_opts movable = { .mode = SVM_MODE_NUMA };
+	struct svm_online_opts normal = { .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+	char state[4][32];
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/devices/system/memory/memory146/state", "online");
+	put("sys/devices/system/memory/memory146/valid_zones", "Normal");
+	for (int b = 147; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "online");
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/valid_zones", b);
+		put(rel, "Movable");
+	}
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && svm_region_get_mode(r) == SVM_MODE_NUMA, "all online: numa");
+	if (!r)
+		goto out;
+	CHECK(!strcmp(svm_region_get_mode_name(r), "numa-normal"), "mode name %s",
+	      svm_region_get_mode_name(r));
+	CHECK(svm_region_online(r, &movable) == -EBUSY &&
+	      strstr(svm_get_error(ctx), "memory146") && strstr(svm_get_error(ctx), "ZONE_Normal"),
+	      "online movable over a Normal block: %s", svm_get_error(ctx));
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(svm_region_online(r, &normal) == -EBUSY && strstr(svm_get_error(ctx), "memory147"),
+	      "online normal over Movable blocks: %s", svm_get_error(ctx));
+
+	/* partly online, the online block in Normal: refused, nothing onlined */
+	for (int b = 147; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "offline");
+	}
+	svm_invalidate(ctx);
+	r = svm_region_get_by_name(ctx, "region0");
+	CHECK(r && !strcmp(svm_region_get_mode_name(r), "numa-partial-normal"), "mode name %s",
+	      r ? svm_region_get_mode_name(r) : "");
+	CHECK(svm_region_online(r, &movable) == -EBUSY &&
+	      strstr(svm_get_error(ctx), "already online in ZONE_Normal"),
+	      "online movable with memory146 Normal: %s", svm_get_error(ctx));
+	for (int b = 146; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		snprintf(state[b - 146], sizeof(state[0]), "%s", get(rel));
+	}
+	CHECK(!strcmp(state[0], "online") && !strcmp(state[1], "offline") &&
+	      !strcmp(state[2], "offline") && !strcmp(state[3], "offline"),
+	      "no block written: %s %s %s %s", state[0], state[1], state[2], state[3]);
+	CHECK(!strcmp(get("sys/devices/system/memory/auto_online_blocks"), "online"),
+	      "auto_online_blocks restored");
+out:
+	svm_unref(ctx);
+}
+
+static int alarms;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* offline leaves the application's SIGALRM handler and ITIMER_REAL alone (F10) */
+static void test_offline_timer(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, now;
+	struct itimerval it = { .it_value = { .tv_sec = 30 } }, left;
+	struct svm_ctx *ctx;
+	struct svm_region *r;
+	int rc;
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/bus/dax/drivers/kmem/unbind", "");
+	for (int b = 146; b <= 149; b++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", b);
+		put(rel, "online");
+		snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/valid_zones", b);
+		put(rel, "Movable");
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	CHECK(!svm_new(&ctx), "svm_new");
+	r = svm_region_get_by_name(ctx, "region0");
+	rc = r ? svm_region_offline(r, 5000) : -1;
+	CHECK(rc == 0, "offline: %d %s", rc, svm_get_error(ctx));
+	CHECK(!strcmp(get("sys/devices/system/memory/memory149/state"), "offline"), "blocks offline");
+	CHECK(!strcmp(get("sys/bus/dax/drivers/kmem/unbind"), "dax0.0"), "kmem released dax0.0");
+	getitimer(ITIMER_REAL, &left);
+	CHECK(left.it_value.tv_sec > 20, "the caller's ITIMER_REAL still runs: %ld s left",
+	      (long)left.it_value.tv_sec);
+	sigaction(SIGALRM, NULL, &now);
+	CHECK(now.sa_handler == on_alarm, "the caller's SIGALRM handler is still installed");
+	CHECK(!alarms, "no SIGALRM delivered");
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -430,6 +519,21 @@ int main(void)
 	mkdir(root, 0700);
 	build_tree();
 	test_create();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_pmem();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_zones();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_offline_timer();
 	if (system(cmd))
 		return 2;
 	printf("%s\n", failures ? "FAILED" : "all passed");

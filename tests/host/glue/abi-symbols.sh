@@ -1,0 +1,15 @@
+#!/bin/sh
+# libsvmcxl exports exactly what the sources mark SVM_EXPORT and the version script
+# names: a symbol in one list and not the other fails.
+# abi-symbols.sh LIBRARY SOURCE_DIR
+lib=$1 src=$2
+t=$(mktemp -d)
+trap 'rm -rf $t' EXIT
+nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort >$t/exported
+grep -ho 'SVM_EXPORT [^(]*(' "$src"/*.c | sed 's/($//; s/.*[ *]//' | sort >$t/marked
+sed -n 's/^[[:space:]]*\(svm_[a-z0-9_]*\);$/\1/p' "$src/libsvmcxl.sym" | sort >$t/listed
+rc=0
+diff -u $t/marked $t/listed >$t/d1 || { echo "SVM_EXPORT vs libsvmcxl.sym:"; cat $t/d1; rc=1; }
+diff -u $t/listed $t/exported >$t/d2 || { echo "libsvmcxl.sym vs nm -D:"; cat $t/d2; rc=1; }
+[ $rc = 0 ] && echo "$(wc -l <$t/exported) symbols, all named"
+exit $rc

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Region target order over fake sysfs trees of the topologies in qemu-configs/: two host
+ * bridges with two root ports each (4-way, interleaved at the root and at each host
+ * bridge), two switches on one host bridge (interleaved at the host bridge and at each
+ * switch), and a split that no decoder can program. svm_region_create() must write
+ * target0..N-1 in the kernel's position order (see cxl-glue/position.c), whatever order
+ * the memdevs are given in, and refuse an uneven split before writing anything. A step
+ * that fails half-way is undone in reverse, every step of it.
+ */
+#include <errno.h>
+
+#include <libsvmcxl.h>
+#include "../check.h"
+#include "fake-sysfs.h"
+
+#define BUS "sys/bus/cxl/devices/"
+#define ROOT0 "sys/devices/platform/ACPI0017:00/root0"
+
+static void abs_link(const char *target_rel, const char *rel)
+{
+	char t[512];
+
+	snprintf(t, sizeof(t), "%s/%s", root, target_rel);
+	link_to(t, rel);
+}
+
+static void fresh_root(void)
+{
+	char cmd[300];
+
+	if (root[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		if (system(cmd))
+			exit(2);
+	}
+	snprintf(root, sizeof(root), "/tmp/svmcxl-pos-XXXXXX");
+	if (!mkdtemp(root))
+		exit(2);
+	setenv("SVM_CXL_SYSFS_ROOT", root, 1);
+	put("sys/bus/cxl/drivers/cxl_region/bind", "");
+	put("sys/bus/cxl/drivers/cxl_region/unbind", "");
+	put("sys/devices/system/memory/block_size_bytes", "8000000");
+	put("sys/devices/system/memory/auto_online_blocks", "offline");
+	abs_link(ROOT0, BUS "root0");
+}
+
+/* window decoder0.0 over host bridges @hbs (root dport ids @ids), @ways-way */
+static void window(int ways, int n, const char *const hbs[], const int ids[])
+{
+	char rel[256], list[64] = "", v[16];
+
+	put(ROOT0 "/decoder0.0/devtype", "cxl_decoder_root");
+	put(ROOT0 "/decoder0.0/start", "0x490000000");
+	put(ROOT0 "/decoder0.0/size", "0x100000000");
+	snprintf(v, sizeof(v), "%d", ways);
+	put(ROOT0 "/decoder0.0/interleave_ways", v);
+	put(ROOT0 "/decoder0.0/interleave_granularity", "4096");
+	put(ROOT0 "/decoder0.0/cap_ram", "1");
+	put(ROOT0 "/decoder0.0/create_ram_region", "region0");
+	put(ROOT0 "/decoder0.0/delete_region", "");
+	for (int i = 0; i < n; i++) {
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i ? "," : "",
+			 ids[i]);
+		snprintf(rel, sizeof(rel), ROOT0 "/dport%d", ids[i]);
+		abs_link(hbs[i], rel);
+		snprintf(rel, sizeof(rel), "sys/devices/%s", hbs[i]);
+		mkpath(rel);
+	}
+	put(ROOT0 "/decoder0.0/target_list", list);
+	abs_link(ROOT0 "/decoder0.0", BUS "decoder0.0");
+}
+
+/* CXL port @ports (e.g. "port1/port2") with dport@id leading to PCI device @pci */
+static void dport(const char *ports, int id, const char *pci)
+{
+	char rel[512], tgt[256];
+
+	snprintf(tgt, sizeof(tgt), "sys/devices/%s", pci);
+	mkpath(tgt);
+	snprintf(rel, sizeof(rel), ROOT0 "/%s/dport%d", ports, id);
+	abs_link(tgt, rel);
+}
+
+/* memN at PCI path @pci, endpointE under CXL ports @ports, two free endpoint decoders */
+static void memdev(int n, const char *pci, const char *ports, int e)
+{
+	char rel[512], tgt[256], v[32];
+
+	snprintf(tgt, sizeof(tgt), "sys/devices/%s/mem%d", pci, n);
+	snprintf(rel, sizeof(rel), "%s/serial", tgt);
+	snprintf(v, sizeof(v), "%d", n + 1);
+	put(rel, v);
+	snprintf(rel, sizeof(rel), "%s/ram/size", tgt);
+	put(rel, "0x10000000");
+	snprintf(rel, sizeof(rel), BUS "mem%d", n);
+	abs_link(tgt, rel);
+	snprintf(rel, sizeof(rel), ROOT0 "/%s/endpoint%d/uport", ports, e);
+	abs_link(tgt, rel);
+	snprintf(tgt, sizeof(tgt), ROOT0 "/%s/endpoint%d", ports, e);
+	snprintf(rel, sizeof(rel), BUS "endpoint%d", e);
+	abs_link(tgt, rel);
+	for (int i = 0; i < 2; i++) {
+		static const char *const attrs[][2] = {
+			{ "region", "" }, { "dpa_size", "0" }, { "mode", "none" },
+			{ "devtype", "cxl_decoder_endpoint" },
+		};
+
+		for (unsigned int a = 0; a < 4; a++) {
+			snprintf(rel, sizeof(rel), ROOT0 "/%s/endpoint%d/decoder%d.%d/%s", ports, e,
+				 e, i, attrs[a][0]);
+			put(rel, attrs[a][1]);
+		}
+		snprintf(tgt, sizeof(tgt), ROOT0 "/%s/endpoint%d/decoder%d.%d", ports, e, e, i);
+		snprintf(rel, sizeof(rel), BUS "decoder%d.%d", e, i);
+		abs_link(tgt, rel);
+	}
+}
+
+/* region0 as the kernel shows it right after create_ram_region (see test-model.c) */
+static void new_region(int ways)
+{
+	char rel[128];
+
+	put(ROOT0 "/decoder0.0/region0/resource", "0x490000000");
+	put(ROOT0 "/decoder0.0/region0/size", "0");
+	put(ROOT0 "/decoder0.0/region0/interleave_ways", "1");
+	put(ROOT0 "/decoder0.0/region0/interleave_granularity", "4096");
+	put(ROOT0 "/decoder0.0/region0/commit", "0");
+	put(ROOT0 "/decoder0.0/region0/mode", "ram");
+	for (int i = 0; i < ways; i++) {
+		snprintf(rel, sizeof(rel), ROOT0 "/decoder0.0/region0/target%d", i);
+		put(rel, "");
+	}
+	mkpath(ROOT0 "/decoder0.0/region0/dax_region0/dax0.0");
+	abs_link(ROOT0 "/decoder0.0/region0", BUS "region0");
+}
+
+/* create over memN of @order; the targets must be the endpoint decoders @want */
+static void check_create(const char *what, const int order[], int nr, const char *const want[])
+{
+	struct svm_memdev *mds[8];
+	struct svm_ctx *ctx;
+	char name[16], rel[128];
+	int rc;
+
+	CHECK(!svm_new(&ctx), "svm_new");
+	for (int i = 0; i < nr; i++) {
+		snprintf(name, sizeof(name), "mem%d", order[i]);
+		mds[i] = svm_memdev_get_by_name(ctx, name);
+		CHECK(mds[i] != NULL, "%s: %s in the fake tree", what, name);
+		if (!mds[i])
+			goto out;
+	}
+	rc = svm_region_create(ctx, mds, nr, NULL, NULL);
+	CHECK(rc == 0, "%s: create: %d %s", what, rc, svm_get_error(ctx));
+	for (int i = 0; i < nr; i++) {
+		snprintf(rel, sizeof(rel), ROOT0 "/decoder0.0/region0/target%d", i);
+		CHECK(!strcmp(get(rel), want[i]), "%s: target%d = %s, got '%s'", what, i, want[i],
+		      get(rel));
+	}
+	snprintf(rel, sizeof(rel), "%d", nr);
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/interleave_ways"), rel), "%s: ways", what);
+out:
+	svm_unref(ctx);
+}
+
+/* qemu-configs/interleave4.conf: endpoint5..8 = mem0..3 at HB0/RP0, HB0/RP1, HB1/RP0,
+ * HB1/RP1, and region0 just created */
+static void build_hb2_rp2(void)
+{
+	static const char *const hbs[] = { "pci0000:0c", "pci0000:de" };
+	static const int ids[] = { 12, 222 };
+
+	fresh_root();
+	window(2, 2, hbs, ids);
+	dport("port1", 0, "pci0000:0c/0000:0c:00.0");
+	dport("port1", 1, "pci0000:0c/0000:0c:01.0");
+	dport("port2", 0, "pci0000:de/0000:de:00.0");
+	dport("port2", 1, "pci0000:de/0000:de:01.0");
+	memdev(0, "pci0000:0c/0000:0c:00.0/0000:0d:00.0", "port1", 5);
+	memdev(1, "pci0000:0c/0000:0c:01.0/0000:0e:00.0", "port1", 6);
+	memdev(2, "pci0000:de/0000:de:00.0/0000:df:00.0", "port2", 7);
+	memdev(3, "pci0000:de/0000:de:01.0/0000:e0:00.0", "port2", 8);
+	new_region(4);
+}
+
+static void test_hb2_rp2(void)
+{
+	static const int rev[] = { 3, 2, 1, 0 };
+	/* P % 2 picks the host bridge, P / 2 the root port below it */
+	static const char *const want[] = { "decoder5.0", "decoder7.0", "decoder6.0",
+					    "decoder8.0" };
+
+	build_hb2_rp2();
+	check_create("2 host bridges x 2 root ports", rev, 4, want);
+}
+
+/* qemu-configs/switch2.conf */
+static void test_two_switches(void)
+{
+	static const char *const hbs[] = { "pci0000:0c" };
+	static const int ids[] = { 12 };
+	static const int order[] = { 0, 1, 2, 3 };
+	/* P % 2 picks the root port (switch), P / 2 the switch's downstream port */
+	static const char *const want[] = { "decoder5.0", "decoder7.0", "decoder6.0",
+					    "decoder8.0" };
+	const char *rp0 = "pci0000:0c/0000:0c:00.0", *rp1 = "pci0000:0c/0000:0c:01.0";
+
+	fresh_root();
+	window(1, 1, hbs, ids);
+	dport("port1", 0, rp0);
+	dport("port1", 1, rp1);
+	dport("port1/port2", 0, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:00.0");
+	dport("port1/port2", 1, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:01.0");
+	dport("port1/port3", 0, "pci0000:0c/0000:0c:01.0/0000:10:00.0/0000:11:00.0");
+	dport("port1/port3", 1, "pci0000:0c/0000:0c:01.0/0000:10:00.0/0000:11:01.0");
+	memdev(0, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:00.0/0000:0f:00.0",
+	       "port1/port2", 5);
+	memdev(1, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:01.0/0000:12:00.0",
+	       "port1/port2", 6);
+	memdev(2, "pci0000:0c/0000:0c:01.0/0000:10:00.0/0000:11:00.0/0000:13:00.0",
+	       "port1/port3", 7);
+	memdev(3, "pci0000:0c/0000:0c:01.0/0000:10:00.0/0000:11:01.0/0000:14:00.0",
+	       "port1/port3", 8);
+	new_region(4);
+	check_create("2 switches", order, 4, want);
+}
+
+/* 3 memdevs on one host bridge with 2 root ports: no decoder splits 2+1 */
+static void test_uneven(void)
+{
+	static const char *const hbs[] = { "pci0000:0c" };
+	static const int ids[] = { 12 };
+	struct svm_memdev *mds[3];
+	struct svm_ctx *ctx;
+	int rc;
+
+	fresh_root();
+	window(1, 1, hbs, ids);
+	dport("port1", 0, "pci0000:0c/0000:0c:00.0");
+	dport("port1", 1, "pci0000:0c/0000:0c:01.0");
+	dport("port1/port2", 0, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:00.0");
+	dport("port1/port2", 1, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:01.0");
+	memdev(0, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:00.0/0000:0f:00.0",
+	       "port1/port2", 5);
+	memdev(1, "pci0000:0c/0000:0c:00.0/0000:0d:00.0/0000:0e:01.0/0000:12:00.0",
+	       "port1/port2", 6);
+	memdev(2, "pci0000:0c/0000:0c:01.0/0000:10:00.0", "port1", 7);
+	new_region(3);
+	CHECK(!svm_new(&ctx), "svm_new");
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "mem%d", i);
+		mds[i] = svm_memdev_get_by_name(ctx, name);
+	}
+	rc = svm_region_create(ctx, mds, 3, NULL, NULL);
+	CHECK(rc == -EINVAL, "2+1 split refused: %d %s", rc, svm_get_error(ctx));
+	CHECK(strstr(svm_get_error(ctx), "port1"), "message names the port: %s",
+	      svm_get_error(ctx));
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/interleave_ways"), "1") &&
+	      !strcmp(get(ROOT0 "/decoder0.0/create_ram_region"), "region0") &&
+	      !strcmp(get(BUS "decoder5.0/dpa_size"), "0"),
+	      "nothing written before the refusal");
+	svm_unref(ctx);
+}
+
+/* a step that fails half-way (target2) undoes every step before it, in reverse (F9) */
+static void test_rollback(void)
+{
+	static const int order[] = { 0, 1, 2, 3 };
+	struct svm_memdev *mds[4];
+	struct svm_ctx *ctx;
+	char p[600], rel[128];
+	int rc;
+
+	build_hb2_rp2();
+	/* target2 cannot be written: a directory where the attribute would be */
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
+	unlink(p);
+	mkdir(p, 0755);
+	CHECK(!svm_new(&ctx), "svm_new");
+	for (int i = 0; i < 4; i++) {
+		snprintf(rel, sizeof(rel), "mem%d", order[i]);
+		mds[i] = svm_memdev_get_by_name(ctx, rel);
+	}
+	rc = svm_region_create(ctx, mds, 4, NULL, NULL);
+	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
+	      strstr(svm_get_error(ctx), "nothing was kept"), "create fails at target2: %d %s",
+	      rc, svm_get_error(ctx));
+	for (int e = 5; e <= 8; e++) {
+		snprintf(rel, sizeof(rel), BUS "decoder%d.0/dpa_size", e);
+		CHECK(!strcmp(get(rel), "0"), "decoder%d.0 DPA released, got %s", e, get(rel));
+	}
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target0"), "") &&
+	      !strcmp(get(ROOT0 "/decoder0.0/region0/target1"), ""), "targets 0 and 1 cleared");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "0"), "never committed");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/delete_region"), "region0"), "region0 deleted");
+	svm_unref(ctx);
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	setenv("SVM_CXL_LOG", "none", 1);
+	test_hb2_rp2();
+	test_two_switches();
+	test_uneven();
+	test_rollback();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		return 2;
+	return check_summary();
+}
