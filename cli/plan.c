@@ -53,7 +53,7 @@ static struct json_object *plan_entry(struct svm_ctx *ctx, struct svm_memdev **m
 	if (r) {
 		json_object_object_add(o, "region", json_object_new_string(svm_region_get_name(r)));
 		json_object_object_add(o, "current",
-				       json_object_new_string(svm_mode_name(svm_region_get_mode(r))));
+				       json_object_new_string(svm_region_get_mode_name(r)));
 	}
 	json_object_object_add(o, "size", json_object_new_uint64(s.size));
 	json_object_object_add(o, "class", json_object_new_string(svm_policy_class_name(s.class)));

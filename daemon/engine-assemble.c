@@ -226,6 +226,9 @@ void svmd_adopt(struct svmd_engine *e)
 		if (!r || svm_region_is_stale(r) || !svm_region_is_committed(r) ||
 		    !svm_region_is_enabled(r))
 			continue;
+		/* pmem (or a type we cannot read) is ndctl's: never journaled, never acted on */
+		if (strcmp(svm_region_get_type(r), "ram"))
+			continue;
 		ns = svmd_region_ids(r, &en);
 		if (ns <= 0)
 			continue;
