@@ -12,8 +12,8 @@
  *	Moves one fresh page TO_POOL; exits with the ioctl's errno (0 on success), and
  *	checks the page's data either way.
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
