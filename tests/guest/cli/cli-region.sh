@@ -99,7 +99,7 @@ fails_unchanged 4 $CTL create-region "$@"
 check_eq "still one region" 1 "$(ls $CXL | grep -c '^region')"
 # no lock, no change: the CLI never proceeds unserialised
 fails_unchanged 1 env SVM_CXL_LOCK=/nonexistent/dir/lock $CTL destroy-region $region
-expect_msg "cannot open the lock"
+expect_msg "cannot take /nonexistent/dir/lock"
 
 timed $CTL destroy-region $region || fail "destroy-region failed"
 log "destroy-region: $MS ms"
