@@ -63,8 +63,13 @@ first=$(region_blocks $R | head -n1)
 dax=$(ls -d $CXL/$R/dax_region*/dax*.* | head -n1)
 dax=${dax##*/}
 b=$(($(cat /sys/bus/dax/devices/$dax/resource) / 0x$(cat /sys/devices/system/memory/block_size_bytes)))
-# kmem, loaded in A, already holds the new dax device with its blocks offline
-check_eq "$dax driver at the crash" kmem "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")"
+# the library hands a new region's dax device back from kmem (nothing onlined behind the
+# daemon's back), so at the crash it is unbound; bind it to kmem with its blocks offline
+# (auto_online_blocks is held at offline) to leave the half-done state of a real crash
+check_eq "$dax unbound at the crash" "" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver 2>/dev/null)" 2>/dev/null)"
+daxctl reconfigure-device --mode=system-ram --no-online $dax >/dev/null 2>&1 ||
+	fail "daxctl reconfigure-device --mode=system-ram --no-online $dax"
+check_eq "$dax on kmem" kmem "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")"
 echo online_movable >/sys/devices/system/memory/memory$b/state || fail "online memory$b"
 check_eq "half-online at the crash" "online offline" "$(region_states $R)"
 check_eq "auto_online_blocks held at the crash" offline "$(cat $AOB)"

@@ -144,6 +144,16 @@ static void check_create(const char *what, const int order[], int nr, const char
 	char name[16], rel[128];
 	int rc;
 
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	/*
+	 * With libcxl v77+ the region is created by cxl_decoder_create_ram_region(), which
+	 * reads the real /sys/bus/cxl, not this tree: the target order is then checked by
+	 * the guest test cli-assemble (interleave4, switch, switch2) on the deb13 lane.
+	 */
+	printf("# skip %s: libcxl v77+ creates regions in the real sysfs\n", what);
+	(void)order; (void)nr; (void)want; (void)mds; (void)ctx; (void)name; (void)rel; (void)rc;
+	return;
+#endif
 	CHECK(!svm_new(&ctx), "svm_new");
 	for (int i = 0; i < nr; i++) {
 		snprintf(name, sizeof(name), "mem%d", order[i]);
