@@ -285,6 +285,12 @@ static void test_rollback(void)
 	char p[600], rel[128];
 	int rc;
 
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	/* libcxl v77+ creates the region in the real sysfs, not this tree (see check_create) */
+	printf("# skip rollback at target2: libcxl v77+ creates regions in the real sysfs\n");
+	(void)order; (void)mds; (void)ctx; (void)p; (void)rel; (void)rc;
+	return;
+#endif
 	build_hb2_rp2();
 	/* target2 cannot be written: a directory where the attribute would be */
 	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
