@@ -33,19 +33,6 @@ if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ]; then
 fi
 [ "$(id -u)" -eq 0 ] || { log "the deb13 chroot is missing or stale and this is not root: run 'sudo $0'"; exit 1; }
 
-# The machine's own Debian mirror and keyring, as setup.sh finds them for backports.
-mirror_and_key() {
-	local src=/etc/apt/sources.list.d/debian.sources uris signed
-	if [ -f "$src" ]; then
-		uris=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$src")
-		signed=$(awk '/^Signed-By:/ {print $2; exit}' "$src")
-	else
-		uris=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
-	fi
-	[ -n "$uris" ] || { log "cannot find the Debian mirror in the apt sources"; exit 1; }
-	echo "$uris ${signed:-/usr/share/keyrings/debian-archive-keyring.gpg}"
-}
-
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v mmdebstrap >/dev/null; then
 	log "installing mmdebstrap"
@@ -55,7 +42,9 @@ fi
 
 t0=$(date +%s)
 if [ ! -f "$root/etc/debian_version" ] || [ ! -f "$root/.svm-cxl-bootstrapped" ]; then
-	read -r mirror key < <(mirror_and_key)
+	# the machine's own Debian mirror and keyring (never a host of ours)
+	mk=$("$here/apt-mirror.sh") || exit 1
+	read -r mirror key <<<"$mk"
 	log "bootstrapping trixie into $root from $mirror"
 	rm -rf "$root.tmp"
 	mkdir -p "$(dirname "$root")"

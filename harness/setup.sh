@@ -27,15 +27,9 @@ BACKPORTS_PKGS=(
 # Reuse the machine's own Debian mirror and keyring: never name a mirror host here.
 enable_backports() {
 	[ -f "$BACKPORTS_SOURCES" ] && return 0
-	local src=/etc/apt/sources.list.d/debian.sources uris signed
-	if [ -f "$src" ]; then
-		uris=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$src")
-		signed=$(awk '/^Signed-By:/ {print $2; exit}' "$src")
-	else
-		uris=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
-		signed=/usr/share/keyrings/debian-archive-keyring.gpg
-	fi
-	[ -n "$uris" ] || { log "cannot find the Debian mirror in the apt sources"; exit 1; }
+	local mirror uris signed
+	mirror=$("$(dirname "$0")/apt-mirror.sh") || exit 1
+	read -r uris signed <<<"$mirror"
 	[ "$(id -u)" -eq 0 ] || { log "must run as root to enable backports"; exit 1; }
 	log "enabling bookworm-backports from $uris"
 	cat >"$BACKPORTS_SOURCES" <<EOS
