@@ -17,12 +17,11 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <libudev.h>
 
 #include "button.h"
+#include "client.h"
 #include "clock.h"
 #include "engine.h"
 #include "lock.h"
@@ -68,45 +67,27 @@ static void usage(FILE *f)
 		"          --state-dir " DEFAULT_STATE ", --socket " SVMD_SOCKET_DEFAULT ".\n");
 }
 
-/* client mode: one request, print the reply, exit with its code */
+/* client mode: one request, print the reply as it came, exit with its code (the same
+ * client as 'svm-cxlctl daemon'; this one sends any line, for scripts and tests) */
 static int send_request(const char *json)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char buf[65536];
-	size_t len = 0;
-	ssize_t r;
-	int fd;
+	static char text[64 * 1024 + 1];
+	struct json_object *o;
+	int rc = svmd_request(json, &o, text, sizeof(text));
 
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", svmd_socket_path());
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "svm-cxld: cannot connect to %s: %s (is svm-cxld running?)\n",
-			addr.sun_path, strerror(errno));
-		return 1;
+	fputs(text, stdout);
+	if (rc == -ENODATA || rc == -EPROTO) {
+		fprintf(stderr, "svm-cxld: no reply from %s\n", svmd_socket_path());
+		return SVMD_EFAIL;
 	}
-	if (write(fd, json, strlen(json)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "svm-cxld: send: %s\n", strerror(errno));
-		return 1;
+	if (rc) {
+		fprintf(stderr, "svm-cxld: cannot send to %s: %s (is svm-cxld running?)\n",
+			svmd_socket_path(), strerror(-rc));
+		return SVMD_EFAIL;
 	}
-	while (len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		len += r;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	fputs(buf, stdout);
-	{
-		struct json_object *o = json_tokener_parse(buf), *v;
-		int code = 1;
-
-		if (o && json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v))
-			code = 0;
-		else if (o && json_object_object_get_ex(o, "code", &v))
-			code = json_object_get_int(v);
-		json_object_put(o);
-		return code;
-	}
+	rc = svmd_reply_code(o);
+	json_object_put(o);
+	return rc;
 }
 
 static struct udev_monitor *open_udev(struct udev **udev)
