@@ -19,6 +19,11 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <libudev.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#else
+#define sd_notify(unset, state) ((void)(state))	/* built without libsystemd: nobody to tell */
+#endif
 
 #include "button.h"
 #include "client.h"
@@ -29,8 +34,8 @@
 #include "proto.h"
 #include "server.h"
 
-#define DEFAULT_POLICY "/etc/svm-cxl/policy.conf"
-#define DEFAULT_STATE "/var/lib/svm-cxl"
+#define DEFAULT_POLICY SVM_CXL_POLICY_FILE	/* svm-cxl-config.h, from meson */
+#define DEFAULT_STATE SVM_CXL_STATE_DIR
 #define DEBOUNCE_MS 150
 #define DEBOUNCE_MAX_MS 1000
 #define RETRY_MS 1000
@@ -237,6 +242,7 @@ int main(int argc, char **argv)
 		log_err("cannot listen to udev events (libudev monitor)");
 		return 1;
 	}
+	svmd_mkdir_parent(sock);	/* the unit's RuntimeDirectory=, when run without it */
 	rc = svmd_server_open(&srv, sock, getenv("SVM_CXLD_SOCKET_GROUP"), &engine);
 	if (rc) {
 		log_err("cannot open the control socket %s: %s", sock, rc == -EADDRINUSE ?
@@ -262,6 +268,7 @@ int main(int argc, char **argv)
 		due = now_ms() + RETRY_MS;
 	log_info("ready: %zu journal entr%s, socket %s", svm_journal_count(engine.journal),
 		 svm_journal_count(engine.journal) == 1 ? "y" : "ies", sock);
+	sd_notify(0, "READY=1");	/* Type=notify: coldplug done, socket listening */
 
 	while (running) {
 		int n = 0, nudev, nsig, nk = -1, timeout_ms = -1, nsrv;
@@ -310,6 +317,7 @@ int main(int argc, char **argv)
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
+					sd_notify(0, "RELOADING=1");
 					if (svmd_engine_reload(&engine, err, sizeof(err))) {
 						log_err("policy not reloaded, keeping the previous one: %s", err);
 						emit_simple(&srv, "policy-rejected", "error", err);
@@ -319,8 +327,10 @@ int main(int argc, char **argv)
 						emit_simple(&srv, "policy-reloaded", "policy", engine.policy_path);
 						due = now_ms();
 					}
+					sd_notify(0, "READY=1");
 				} else {
 					log_info("exiting on signal %u", si.ssi_signo);
+					sd_notify(0, "STOPPING=1");
 					running = 0;
 				}
 			}
