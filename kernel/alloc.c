@@ -393,6 +393,26 @@ unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long 
 	return a->base_pfn + (chunk << SVM_CXL_CHUNK_SHIFT);
 }
 
+/*
+ * The pfns of the pages of @chunk that are out (handed out or retired), in ascending
+ * order, into @pfns (room for SVM_CXL_CHUNK_PAGES); returns how many. Taken under the
+ * lock, so a whole folio of the chunk is either listed whole or not at all (its pages
+ * leave the bitmap together, in page_free). A page freed right after the look is one
+ * the migration core finds with no reference and skips; a retired one likewise.
+ */
+unsigned long svm_cxl_pool_chunk_out(struct svm_cxl_pool *pool, unsigned long chunk,
+				     unsigned long *pfns)
+{
+	struct svm_cxl_alloc *a = &pool->alloc;
+	unsigned long flags, bit, n = 0;
+
+	spin_lock_irqsave(&a->lock, flags);
+	for_each_set_bit(bit, svm_cxl_chunk_words(a, chunk), SVM_CXL_CHUNK_PAGES)
+		pfns[n++] = a->base_pfn + (chunk << SVM_CXL_CHUNK_SHIFT) + bit;
+	spin_unlock_irqrestore(&a->lock, flags);
+	return n;
+}
+
 /* In-kernel API */
 
 struct page *svm_cxl_page_alloc(struct svm_cxl_pool *pool)

@@ -64,6 +64,15 @@ static inline void svm_cxl_zone_device_page_init(struct page *page, struct dev_p
 #endif
 
 /*
+ * 6.15 added migrate_device_pfns(): eviction can hand the core the
+ * pages that are out (non-contiguous) instead of every pfn of a window. Before, only
+ * migrate_device_range() exists, and evict.c walks windows of the pool.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define SVM_CXL_HAVE_MIGRATE_DEVICE_PFNS	1
+#endif
+
+/*
  * 6.16, "mm: rename PAGE_MAPPING_* to FOLIO_MAPPING_*" (page->mapping flags are a folio
  * matter since struct page lost ->mapping and ->index for non-head use).
  */

@@ -237,6 +237,8 @@ unsigned long svm_cxl_pool_retired(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
 unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
+unsigned long svm_cxl_pool_chunk_out(struct svm_cxl_pool *pool, unsigned long chunk,
+				     unsigned long *pfns);
 bool svm_cxl_alloc_retire_free(struct svm_cxl_pool *pool, unsigned long pfn);
 bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
 

@@ -13,6 +13,17 @@
  *  - enum value 0 is invalid; new values are only added at the end.
  *
  * ioctl magic: 0xCE, numbers 0x40-0x5f (0xCE 0x01-0x02 belong to uapi/linux/cxl_mem.h).
+ *
+ * ABI history (SVM_CXL_IOC_VERSION reports major.minor; a minor bump only adds):
+ *  1.1  the ioctls below, sysfs pools/poolN with state active/draining.
+ *  1.2  pool state "revoked" (its memory went while pages stayed busy): TO_POOL to it
+ *       fails -ENODEV, POOL_REMOVE removes it once nothing holds its pages (-EBUSY
+ *       before); POOL_ADD fails -EAGAIN while a CXL device, port or region is being
+ *       unbound; POOL_REMOVE fails -ENODEV when an unplug took its drain over;
+ *       poisoned pages are retired for good (sysfs retired, stats/poisoned); sysfs
+ *       holders names the processes holding a pool's pages; the module parameter
+ *       user_page_limit caps the pool pages of each uid (the rest of a TO_POOL is
+ *       @no_memory). Userspace built against 1.1 sees no struct change.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -22,7 +33,7 @@
 
 #define SVM_CXL_DEVICE_NAME	"svm_cxl"
 #define SVM_CXL_ABI_MAJOR	1
-#define SVM_CXL_ABI_MINOR	1
+#define SVM_CXL_ABI_MINOR	2
 
 #define SVM_CXL_IOC_MAGIC	0xCE
 
