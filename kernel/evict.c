@@ -69,27 +69,58 @@ static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned
  */
 static bool svm_cxl_evict_candidate(struct page *spage)
 {
-	return folio_ref_count(page_folio(spage)) == 1 && !PageHWPoison(spage);
+	struct folio *folio = page_folio(spage);
+
+	return folio_ref_count(folio) == 1 && !PageHWPoison(spage) &&
+	       !(folio_test_large(folio) && folio_test_has_hwpoisoned(folio));
+}
+
+/*
+ * A 2 MiB pool folio (device THP) collected whole at @i: into a system THP, folio to
+ * folio. migrate_device_pages() moves a compound source only to a compound
+ * destination (without a VMA it cannot split one), so without a THP the folio stays,
+ * busy, retried at the next pass like any page without a system page.
+ */
+static void svm_cxl_evict_huge(struct svm_cxl_evict_batch *b, unsigned long i)
+{
+	struct folio *src = page_folio(migrate_pfn_to_page(b->src[i]));
+	struct folio *dst = folio_alloc(GFP_TRANSHUGE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+					folio_order(src));
+
+	if (!dst)
+		return;
+	folio_lock(dst);
+	if (folio_mc_copy(dst, src)) {
+		folio_unlock(dst);
+		folio_put(dst);
+		return;
+	}
+	b->dst[i] = migrate_pfn(folio_pfn(dst)) | MIGRATE_PFN_COMPOUND;
 }
 
 /*
  * Move the pages of a batch whose b->src[0..n) the core has collected (locked,
  * unmapped) that can move now; returns how many moved. @t: when the batch started.
  */
-static unsigned long svm_cxl_evict_collected(struct svm_cxl_evict_batch *b, unsigned long n,
+static unsigned long svm_cxl_evict_collected(struct svm_cxl_pool *pool,
+					     struct svm_cxl_evict_batch *b, unsigned long n,
 					     u64 t)
 {
 	struct svm_cxl_prof_dir *pd = &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT];
-	unsigned long i, k, nmove = 0, got, moved = 0;
+	unsigned long i, k, nmove = 0, got, moved = 0, huge = 0;
 
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_SETUP, &t);
+	memset(b->dst, 0, n * sizeof(b->dst[0]));
 	for (i = 0; i < n; i++) {
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
 
-		b->dst[i] = 0;
 		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE) ||
 		    !svm_cxl_evict_candidate(spage))
 			continue;
+		if (b->src[i] & MIGRATE_PFN_COMPOUND) {
+			svm_cxl_evict_huge(b, i);
+			continue;
+		}
 		b->spages[nmove] = spage;
 		b->idx[nmove++] = i;
 	}
@@ -104,10 +135,18 @@ static unsigned long svm_cxl_evict_collected(struct svm_cxl_evict_batch *b, unsi
 			b->dst[b->idx[k]] = migrate_pfn(page_to_pfn(b->dpages[k]));
 	migrate_device_pages(b->src, b->dst, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_PAGES, &t);
-	for (i = 0; i < n; i++)
-		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE))
+	for (i = 0; i < n; i++) {
+		if (!b->dst[i] || !(b->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (b->dst[i] & MIGRATE_PFN_COMPOUND) {
+			huge += SVM_CXL_CHUNK_PAGES;
+			moved += SVM_CXL_CHUNK_PAGES;
+		} else {
 			moved++;
+		}
+	}
 	atomic64_add(moved, &pd->pages);
+	atomic64_add(huge, &pool->stats.huge_out);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ACCOUNT, &t);
 	migrate_device_finalize(b->src, b->dst, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_FINALIZE, &t);
@@ -137,7 +176,7 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 			t = ktime_get_ns();
 			atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
 			migrate_device_pfns(b->src, n);
-			moved += svm_cxl_evict_collected(b, n, t);
+			moved += svm_cxl_evict_collected(pool, b, n, t);
 			n = 0;
 			cond_resched();
 		}
@@ -170,7 +209,7 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 		t = ktime_get_ns();
 		atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
 		migrate_device_range(b->src, pfn, n);
-		moved += svm_cxl_evict_collected(b, n, t);
+		moved += svm_cxl_evict_collected(pool, b, n, t);
 		cond_resched();
 	}
 	return moved;

@@ -23,7 +23,9 @@
  *       poisoned pages are retired for good (sysfs retired, stats/poisoned); sysfs
  *       holders names the processes holding a pool's pages; the module parameter
  *       user_page_limit caps the pool pages of each uid (the rest of a TO_POOL is
- *       @no_memory). Userspace built against 1.1 sees no struct change.
+ *       @no_memory); svm_cxl_migrate.@huge (was reserved[0], same size) and the
+ *       module parameter device_thp (6.19+) with sysfs stats/huge_in, huge_out,
+ *       huge_fallback.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -137,6 +139,9 @@ struct svm_cxl_pool_remove {
  * @no_memory: (out) pages whose destination page could not be allocated
  * @other_pool: (out) pages that live in another pool than the one asked for
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)
+ * @huge: (out, ABI 1.2) of @moved, pages that moved inside whole 2 MiB folios: a THP
+ *	to an order-9 pool folio or back, never split (Linux 6.19+ with the module
+ *	parameter device_thp; 0 otherwise)
  * @reserved: must be 0
  *
  * TO_POOL to a revoked pool (its memory went while pages stayed busy) fails -ENODEV
@@ -162,7 +167,8 @@ struct svm_cxl_migrate {
 	__u64 no_memory;
 	__u64 other_pool;
 	__u64 unsupported;
-	__u64 reserved[4];
+	__u64 huge;
+	__u64 reserved[3];
 };
 
 /* enum svm_cxl_where: where one page lives */
