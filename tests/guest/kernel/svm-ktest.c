@@ -4,7 +4,7 @@
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
  *        badinput unpriv full drain drainbusy drainrace hold thp thpfull thpdev thpfallback
- *        thpdrain poison
+ *        thpdrain thpsplit poison
  *        poisonfree limit mlock madvise uffd memcg stress.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
@@ -1074,6 +1074,45 @@ static void t_thpdrain(void)
 	munmap(buf, len);
 }
 
+/*
+ * A 4 MiB THP buffer in the pool, then cut: the second 2 MiB half unmapped, one
+ * 4 KiB page of the first 2 MiB made read-only, the deferred-split shrinker run
+ * (drop_caches); every byte left must be right, and the rest must come back to
+ * system RAM with nothing left in the pool (a split that lost pages would leave
+ * "used" above 0). With device THP this cuts order-9 device folios.
+ */
+static void t_thpsplit(void)
+{
+	size_t len = 4 * KT_MIB, half = KT_MIB, n;
+	char *buf = thp_map(len, 71);
+	struct svm_cxl_migrate m;
+	int fd, rc;
+
+	kt_to_pool(buf, len, pool, "THP buffer to the pool");
+	check_location(buf, len, pool, "THP buffer in the pool");
+	/* Half of the second folio goes: a partial munmap of a 2 MiB folio. */
+	KT_CHECK(munmap(buf + 3 * half, half) == 0, "munmap of the last 1 MiB");
+	KT_CHECK(mprotect(buf + 5 * KT_PAGE, KT_PAGE, PROT_READ) == 0,
+		 "mprotect of one 4 KiB page of the first 2 MiB");
+	check_data(buf, 3 * half, 71, "what is left, in the pool");
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	KT_CHECK(fd >= 0 && write(fd, "2", 1) == 1, "drop_caches ran the shrinkers");
+	if (fd >= 0)
+		close(fd);
+	check_data(buf, 3 * half, 71, "what is left, after the shrinkers");
+	n = 3 * half / KT_PAGE;
+	rc = kt_migrate(buf, 3 * half, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("the cut buffer back", &m);
+	KT_CHECK(rc == 0 && m.moved == n && kt_mig_total(&m) == n,
+		 "the cut buffer back: all %zu pages moved", n);
+	check_location(buf, 3 * half, 0, "the cut buffer back");
+	check_data(buf, 3 * half, 71, "the cut buffer back");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool (used %lld)",
+		 kt_pool_attr(pool, "used"));
+	munmap(buf, 3 * half);
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left after munmap");
+}
+
 /* The pfn of the page at @addr (present), from /proc/self/pagemap (root only). */
 static uint64_t pfn_of(void *addr)
 {
@@ -1796,6 +1835,7 @@ static const struct {
 	{ "thpdev", t_thpdev },
 	{ "thpfallback", t_thpfallback },
 	{ "thpdrain", t_thpdrain },
+	{ "thpsplit", t_thpsplit },
 	{ "poison", t_poison },
 	{ "poisonfree", t_poisonfree },
 	{ "limit", t_limit },
