@@ -180,6 +180,7 @@ static long svm_cxl_ioctl_migrate(void __user *uarg)
 	mig.no_memory = res.no_memory;
 	mig.other_pool = res.other_pool;
 	mig.unsupported = res.unsupported;
+	mig.huge = res.huge;
 	if (copy_to_user(uarg, &mig, sizeof(mig)))
 		rc = -EFAULT;
 out_put_pool:
