@@ -31,6 +31,7 @@
 #include "engine.h"
 #include "lock.h"
 #include "log.h"
+#include "offline-request.h"
 #include "proto.h"
 #include "server.h"
 
@@ -97,7 +98,8 @@ static int send_request(const char *json)
 
 static struct udev_monitor *open_udev(struct udev **udev)
 {
-	static const char *const subsystems[] = { "cxl", "dax", "memory" };
+	/* misc: svm_cxl's offline requests (offline-request.h) */
+	static const char *const subsystems[] = { "cxl", "dax", "memory", "misc" };
 	struct udev_monitor *mon;
 
 	*udev = udev_new();
@@ -147,6 +149,7 @@ int main(int argc, char **argv)
 	unsigned long timeout = 60000;
 	struct svmd_engine engine;
 	struct svmd_server srv;
+	struct svmd_offreq offreq = { 0 };
 	struct udev *udev = NULL;
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
@@ -228,6 +231,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);	/* the offline child of an unbind request */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
@@ -266,6 +270,7 @@ int main(int argc, char **argv)
 	svmd_unlock(lock);
 	if (engine.want_retry)
 		due = now_ms() + RETRY_MS;
+	svmd_offreq_register(&engine, &offreq);
 	log_info("ready: %zu journal entr%s, socket %s", svm_journal_count(engine.journal),
 		 svm_journal_count(engine.journal) == 1 ? "y" : "ies", sock);
 	sd_notify(0, "READY=1");	/* Type=notify: coldplug done, socket listening */
@@ -283,7 +288,8 @@ int main(int argc, char **argv)
 			fds[n++] = (struct pollfd){ .fd = kfd, .events = POLLIN };
 		}
 		nsrv = svmd_server_fds(&srv, fds + n, SVMD_MAX_CLIENTS + 1);
-		if (due)
+		/* no reconcile while an unbind's offline child works on the topology */
+		if (due && !offreq.child)
 			timeout_ms = due > t ? (int)(due - t) : 0;
 		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
 			timeout_ms = 1000;
@@ -303,6 +309,11 @@ int main(int argc, char **argv)
 
 				log_debug("uevent %s %s %s", action ? action : "?", sub ? sub : "?",
 					  udev_device_get_sysname(dev));
+				if (sub && !strcmp(sub, "misc")) {
+					svmd_offreq_uevent(&engine, &offreq, dev);
+					udev_device_unref(dev);
+					continue;
+				}
 				/* memory block events matter only for noticing operator changes */
 				if (!first_event)
 					first_event = now_ms();
@@ -316,7 +327,9 @@ int main(int argc, char **argv)
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
+				if (si.ssi_signo == SIGCHLD) {
+					svmd_offreq_reap(&engine, &offreq);
+				} else if (si.ssi_signo == SIGHUP) {
 					sd_notify(0, "RELOADING=1");
 					if (svmd_engine_reload(&engine, err, sizeof(err))) {
 						log_err("policy not reloaded, keeping the previous one: %s", err);
@@ -345,6 +358,11 @@ int main(int argc, char **argv)
 				rec[r] = '\0';
 				if (!svmd_parse_button_press(rec, port, sizeof(port)))
 					continue;
+				if (offreq.registered) {
+					log_info("attention button on %s: svm_cxl asks for the offline of its numa memory when the slot's driver is unbound, with no time limit",
+						 port);
+					continue;
+				}
 				lock = svmd_lock(BUTTON_BUDGET_MS / 2);
 				if (lock < 0) {
 					log_err("attention button on %s, but %s is held: cannot offline in time",
@@ -356,7 +374,7 @@ int main(int argc, char **argv)
 			}
 		}
 		svmd_server_handle(&srv, fds + n, nsrv);
-		if (due && now_ms() >= due) {
+		if (due && now_ms() >= due && !offreq.child) {
 			due = 0;
 			first_event = 0;
 			lock = svmd_lock(30000);
@@ -383,6 +401,7 @@ int main(int argc, char **argv)
 			svmd_engine_poll_pools(&engine);
 		}
 	}
+	svmd_offreq_unregister(&engine, &offreq);
 	svmd_server_close(&srv, sock);
 	udev_monitor_unref(mon);
 	udev_unref(udev);

@@ -306,4 +306,9 @@ extern const struct bus_type cxl_bus_type;
 int svm_cxl_unplug_init(void);
 void svm_cxl_unplug_exit(void);
 
+/* numa_unplug.c: offline requests to userspace for numa-mode (kmem) memory */
+void svm_cxl_numa_unplug(struct device *departing);
+void svm_cxl_numa_exit(void);
+extern const struct attribute_group *svm_cxl_misc_groups[];
+
 #endif /* _SVM_CXL_INTERNAL_H */
