@@ -84,7 +84,7 @@ SVM_EXPORT struct svm_ctx *svm_unref(struct svm_ctx *ctx)
 		return NULL;
 	if (--ctx->refcount > 0)
 		return ctx;
-	svm_invalidate(ctx);
+	svm_free_objects(ctx);
 	free(ctx);
 	return NULL;
 }

@@ -4,7 +4,9 @@
  *
  * A reference-counted context holds a lazily read model of the CXL topology (memdevs,
  * root decoders, regions, dax devices, memory blocks, svm_cxl pools). Objects belong to
- * the context and live until svm_invalidate() or the last svm_unref(). Calls return 0 or
+ * the context and live until its last svm_unref(): operations and svm_invalidate()
+ * refresh them in place, and an object whose device went away keeps its last values
+ * (it is no longer listed, and get_next() on it returns NULL). Calls return 0 or
  * a negative errno; on failure svm_get_error() holds a sentence that names the object and
  * what to do. Nothing is printed to stdout; log messages go through the context's log
  * function (stderr by default, level from SVM_CXL_LOG=err|info|debug).
@@ -40,7 +42,7 @@ int svm_get_log_priority(struct svm_ctx *ctx);
 void svm_set_log_priority(struct svm_ctx *ctx, int priority);
 /* Sysfs root (default "/", or $SVM_CXL_SYSFS_ROOT): a fake tree for unit tests. */
 const char *svm_get_root(struct svm_ctx *ctx);
-/* Forget every object read so far (they are freed); the next query reads sysfs again. */
+/* Re-read sysfs into the objects read so far (pointers the caller holds stay valid). */
 void svm_invalidate(struct svm_ctx *ctx);
 /* The message of the last failed call, "" if none. */
 const char *svm_get_error(struct svm_ctx *ctx);

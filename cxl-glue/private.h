@@ -4,6 +4,7 @@
 
 #include <syslog.h>
 #include <limits.h>
+#include <string.h>
 #include "libsvmcxl.h"
 
 #define SVM_EXPORT __attribute__((visibility("default")))
@@ -14,9 +15,17 @@
 #define MEM_SYS "sys/devices/system/memory"
 #define NODE_SYS "sys/devices/system/node"
 
+/*
+ * Objects are never freed while the context lives: svm_invalidate() re-reads sysfs into
+ * the same objects (matched by name or id), and an object whose device went away is
+ * marked gone and parked on the context's gone list (its getters keep returning what was
+ * last read, get_next() returns NULL). A device that comes back under the same name gets
+ * its old object back, so the gone lists hold at most one object per name ever seen.
+ */
 struct svm_memblock {
 	struct svm_dax *dax;
 	struct svm_memblock *next;
+	bool gone;
 	int id;
 	bool online;
 	char zone[16];
@@ -24,18 +33,21 @@ struct svm_memblock {
 
 struct svm_dax {
 	struct svm_ctx *ctx;
+	struct svm_dax *next;		/* only on the gone list: one dax per region */
+	bool gone;
 	struct svm_region *region;
 	char name[32];
 	uint64_t start, size;
 	int target_node;
 	char driver[32];
 	bool blocks_read;
-	struct svm_memblock *blocks;
+	struct svm_memblock *blocks, *gone_blocks;
 };
 
 struct svm_memdev {
 	struct svm_ctx *ctx;
 	struct svm_memdev *next;
+	bool gone;
 	char name[32];
 	int id;
 	uint64_t serial;
@@ -50,6 +62,7 @@ struct svm_memdev {
 struct svm_root_decoder {
 	struct svm_ctx *ctx;
 	struct svm_root_decoder *next;
+	bool gone;
 	char name[32];
 	uint64_t start, size;
 	unsigned int ways, granularity;
@@ -61,6 +74,7 @@ struct svm_root_decoder {
 struct svm_region {
 	struct svm_ctx *ctx;
 	struct svm_region *next;
+	bool gone;
 	struct svm_root_decoder *root;
 	char name[32];
 	int id;
@@ -77,6 +91,7 @@ struct svm_region {
 struct svm_pool {
 	struct svm_ctx *ctx;
 	struct svm_pool *next;
+	bool gone;
 	int id;
 	uint64_t start, size;
 	char state[16];
@@ -95,6 +110,14 @@ struct svm_ctx {
 	struct svm_root_decoder *decoders;
 	struct svm_region *regions;
 	struct svm_pool *pools;
+	/* objects whose device went away (see above), freed by the last svm_unref() */
+	struct {
+		struct svm_memdev *memdevs;
+		struct svm_root_decoder *decoders;
+		struct svm_region *regions;
+		struct svm_pool *pools;
+		struct svm_dax *dax;
+	} gone;
 };
 
 void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const char *fn,
@@ -142,6 +165,32 @@ int svm_order_targets(struct svm_ctx *ctx, struct svm_root_decoder *root,
 /* model.c: 0 for a ram region, else -EOPNOTSUPP with the error set; @what is the verb
  * phrase ("onlines", "destroys") */
 int svm_region_check_ram(struct svm_region *r, const char *what);
+
+/* model.c: unlink the object named @nm (with id @i) from @list and return it, or NULL;
+ * the refresh uses them to keep objects across svm_invalidate() */
+#define svm_take_if(list, cond) ({ \
+	__typeof__(*(list)) *__p = (list), __o = NULL; \
+	for (; *__p; __p = &(*__p)->next) \
+		if (cond) { \
+			__o = *__p; \
+			*__p = __o->next; \
+			__o->next = NULL; \
+			break; \
+		} \
+	__o; })
+#define svm_take_name(list, nm) svm_take_if(list, !strcmp((*__p)->name, (nm)))
+#define svm_take_id(list, i) svm_take_if(list, (*__p)->id == (i))
+/* move every object left on @old to the gone list @graveyard */
+#define svm_retire(old, graveyard) do { \
+	while (old) { \
+		__typeof__(old) __n = (old)->next; \
+		(old)->gone = true; \
+		(old)->next = (graveyard); \
+		(graveyard) = (old); \
+		(old) = __n; \
+	} \
+} while (0)
+void svm_free_objects(struct svm_ctx *ctx);
 
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);
