@@ -4,6 +4,7 @@
 
 #include <syslog.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include "libsvmcxl.h"
 
@@ -191,6 +192,16 @@ int svm_region_check_ram(struct svm_region *r, const char *what);
 	} \
 } while (0)
 void svm_free_objects(struct svm_ctx *ctx);
+
+/* ctx.c: copy the caller's sized struct @src (see libsvmcxl.h) into @dst of @dst_size
+ * bytes, zero-filled; 0, -EINVAL (too small, named @what in the error), -E2BIG */
+#define offsetofend(type, m) (offsetof(type, m) + sizeof(((type *)0)->m))
+/* the first versions of the sized structs end here (frozen: fields only get appended) */
+#define SVM_REGION_OPTS_SIZE_V1 offsetofend(struct svm_region_opts, granularity)
+#define SVM_ONLINE_OPTS_SIZE_V1 offsetofend(struct svm_online_opts, zone)
+#define SVM_PREFLIGHT_SIZE_V1 offsetofend(struct svm_preflight, reason)
+int svm_copy_opts(struct svm_ctx *ctx, void *dst, size_t dst_size, const void *src,
+		  size_t min_size, const char *what);
 
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);

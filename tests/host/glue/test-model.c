@@ -259,9 +259,33 @@ static void test_model(void)
 	CHECK(svm_region_get_mode(r) == SVM_MODE_COHERENT, "coherent");
 	CHECK(svm_pool_get_pages_used(svm_region_get_pool(r)) == 4096, "pool used");
 
+	/* sized option structs: too small is EINVAL, an unknown non-zero tail E2BIG (a
+	 * newer caller's option this library would ignore), a zero tail is accepted */
+	{
+		struct {
+			struct svm_online_opts o;
+			uint64_t newer_option;
+		} big = { .o = { .struct_size = sizeof(big), .mode = SVM_MODE_COHERENT },
+			  .newer_option = 1 };
+		struct svm_online_opts small = { .struct_size = 4, .mode = SVM_MODE_COHERENT };
+		struct svm_preflight pf = { .struct_size = 8 };
+
+		CHECK(svm_region_online(r, &small) == -EINVAL && strstr(svm_get_error(ctx),
+		      "struct_size"), "struct_size 4: EINVAL (%s)", svm_get_error(ctx));
+		CHECK(svm_region_online(r, &big.o) == -E2BIG, "unknown option set: E2BIG (%s)",
+		      svm_get_error(ctx));
+		big.newer_option = 0;
+		CHECK(svm_region_online(r, &big.o) == 0 && strstr(svm_get_notes(ctx), "already"),
+		      "zero tail accepted: %s", svm_get_error(ctx));
+		CHECK(svm_region_preflight(r, &pf) == -EINVAL, "preflight struct_size 8: EINVAL");
+		pf.struct_size = sizeof(pf);
+		CHECK(svm_region_preflight(r, &pf) == 0 && pf.mode == SVM_MODE_COHERENT &&
+		      pf.struct_size == sizeof(pf), "preflight");
+	}
+
 	/* online a coherent region as numa: refused, nothing written */
 	{
-		struct svm_online_opts o = { .mode = SVM_MODE_NUMA };
+		struct svm_online_opts o = { .struct_size = sizeof(o), .mode = SVM_MODE_NUMA };
 
 		CHECK(svm_region_online(r, &o) == -EBUSY, "online numa of coherent: EBUSY");
 		CHECK(strstr(svm_get_error(ctx), "region0") && strstr(svm_get_error(ctx), "offline"),
@@ -311,7 +335,7 @@ static void test_create(void)
 	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
 	/* bad requests change nothing */
 	{
-		struct svm_region_opts o = { .size = 100 << 20 };
+		struct svm_region_opts o = { .struct_size = sizeof(o), .size = 100 << 20 };
 
 		mds[0] = svm_memdev_get_by_name(ctx, "mem0");
 		mds[1] = svm_memdev_get_by_name(ctx, "mem0");
@@ -355,8 +379,8 @@ static void test_create(void)
 /* a pmem region: every ram operation refuses it and writes nothing (review F8) */
 static void test_pmem(void)
 {
-	struct svm_online_opts numa = { .mode = SVM_MODE_NUMA };
-	struct svm_online_opts coherent = { .mode = SVM_MODE_COHERENT };
+	struct svm_online_opts numa = { .struct_size = sizeof(numa), .mode = SVM_MODE_NUMA };
+	struct svm_online_opts coherent = { .struct_size = sizeof(coherent), .mode = SVM_MODE_COHERENT };
 	struct svm_ctx *ctx;
 	struct svm_region *r;
 
@@ -393,8 +417,8 @@ out:
 /* numa memory in the wrong zone is reported, never taken for what was asked (F4) */
 static void test_zones(void)
 {
-	struct svm_online_opts movable = { .mode = SVM_MODE_NUMA };
-	struct svm_online_opts normal = { .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
+	struct svm_online_opts movable = { .struct_size = sizeof(movable), .mode = SVM_MODE_NUMA };
+	struct svm_online_opts normal = { .struct_size = sizeof(normal), .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
 	struct svm_ctx *ctx;
 	struct svm_region *r;
 	char state[4][32];
