@@ -8,8 +8,8 @@
 . svm-test.sh
 . daemon-lib.sh
 BAD=/tmp/bad-policy.conf
-# where udev.pc put them (/lib/udev on Debian 12, /usr/lib/udev on 13)
-RULES=$(ls /lib/udev/rules.d/90-svm-cxl.rules /usr/lib/udev/rules.d/90-svm-cxl.rules 2>/dev/null | head -n1)
+# where meson put it: udev.pc's udevdir, or PREFIX/lib/udev when the lane has no udev.pc (deb13)
+RULES=$(ls /lib/udev/rules.d/90-svm-cxl.rules /usr/lib/udev/rules.d/90-svm-cxl.rules /usr/local/lib/udev/rules.d/90-svm-cxl.rules 2>/dev/null | head -n1)
 [ -n "$RULES" ] || fail "90-svm-cxl.rules is not installed"
 
 trap 'daemon_cleanup; rm -f /etc/udev/rules.d/90-svm-cxl.rules; sed -i "/^svm-cxl:/d" /etc/group; rmmod svm_cxl 2>/dev/null; exit $DAEMON_RC' EXIT
