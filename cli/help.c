@@ -3,7 +3,8 @@
  * svm-cxlctl help [COMMAND]: the man page through man(1) on a terminal; otherwise as
  * plain text, by a small renderer of the roff that asciidoctor writes (the guest has no
  * groff). A tree that was never installed still answers: the page built beside the
- * binary, else the synopsis from the command table.
+ * binary, else the synopsis from the command table. A packaged page is gzipped: man(1)
+ * reads it, on a terminal or not.
  */
 #include <limits.h>
 #include <libgen.h>
@@ -137,6 +138,16 @@ static int print_page(const char *path)
 	return 0;
 }
 
+/* DIR/man1/NAME.1, else NAME.1.gz (what a distribution package installs: dh_compress) */
+static bool page_at(char *path, size_t len, const char *dir, const char *name)
+{
+	snprintf(path, len, "%s/man1/%s.1", dir, name);
+	if (!access(path, R_OK))
+		return true;
+	snprintf(path, len, "%s/man1/%s.1.gz", dir, name);
+	return !access(path, R_OK);
+}
+
 /* the page @name.1: $SVM_CXL_MANDIR, else beside a binary run from its build tree
  * (build/cli/svm-cxlctl and build/docs/man/), else the installed manual */
 static bool find_page(const char *name, char *path, size_t len, char *tried, size_t tlen)
@@ -145,9 +156,10 @@ static bool find_page(const char *name, char *path, size_t len, char *tried, siz
 	ssize_t n;
 
 	if (getenv("SVM_CXL_MANDIR")) {
-		snprintf(path, len, "%s/man1/%s.1", getenv("SVM_CXL_MANDIR"), name);
+		bool found = page_at(path, len, getenv("SVM_CXL_MANDIR"), name);
+
 		snprintf(tried, tlen, "%s", path);
-		return !access(path, R_OK);
+		return found;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
@@ -156,9 +168,17 @@ static bool find_page(const char *name, char *path, size_t len, char *tried, siz
 		if (!access(path, R_OK))
 			return true;
 	}
-	snprintf(path, len, "%s/man1/%s.1", SVM_CXL_MANDIR, name);
+	bool found = page_at(path, len, SVM_CXL_MANDIR, name);
+
 	snprintf(tried, tlen, "%s", path);
-	return !access(path, R_OK);
+	return found;
+}
+
+static bool compressed(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && !strcmp(path + n - 3, ".gz");
 }
 
 int cmd_help(int argc, char **argv, struct svm_ctx *ctx)
@@ -195,9 +215,17 @@ int cmd_help(int argc, char **argv, struct svm_ctx *ctx)
 			prog, page, tried);
 		return EXIT_OK;
 	}
-	if (isatty(STDOUT_FILENO) && !getenv("SVM_CXL_MANDIR")) {
+	if ((isatty(STDOUT_FILENO) && !getenv("SVM_CXL_MANDIR")) || compressed(path)) {
 		execlp("man", "man", "-l", path, (char *)NULL);
-		/* no man(1): fall through to plain text */
+		/* no man(1): plain text, which the renderer cannot read from a .gz */
+		if (compressed(path)) {
+			if (c)
+				printf("Usage: %s %s %s\n  %s\n", prog, c->name, c->synopsis, c->summary);
+			else
+				usage(stdout);
+			fprintf(stderr, "%s help: %s needs man(1) to be read\n", prog, path);
+			return EXIT_OK;
+		}
 	}
 	if (print_page(path)) {
 		fprintf(stderr, "%s help: %s: cannot read it\n", prog, path);
