@@ -10,19 +10,22 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 BACKPORTS_SOURCES=/etc/apt/sources.list.d/svm-cxl-backports.sources
 
-# Packages from bookworm itself.
+# Packages from bookworm itself. debhelper, dh-dkms, lintian: the package build and its
+# check (harness/package-check.sh); man-db: svm-cxlctl help reads the gzipped pages.
 BASE_PKGS=(
 	build-essential pkg-config git cpio gzip xz-utils kmod file
 	python3 jq busybox-static
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
 	gnuplot-nox dkms openssl asciidoctor
+	debhelper dh-dkms lintian man-db
 )
-# Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along).
+# Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along;
+# systemd-dev: udev.pc and systemd.pc, where the rules and units go).
 BACKPORTS_PKGS=(
 	qemu-system-x86 meson ninja-build libudev-dev udev
 	linux-image-amd64 linux-headers-amd64
-	libsystemd-dev
+	libsystemd-dev systemd-dev
 )
 
 # Reuse the machine's own Debian mirror and keyring: never name a mirror host here.
