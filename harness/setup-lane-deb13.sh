@@ -15,7 +15,8 @@ log() { printf 'setup-lane-deb13: %s\n' "$*" >&2; }
 # From trixie: the toolchain (kernel headers of 7.x need gcc-14), the project's build
 # dependencies (mirror of BASE_PKGS in setup.sh), and the programs the guest initramfs
 # copies (harness/mkinitramfs.sh). systemd-dev: udev.pc and systemd.pc, so the rules and
-# units land where trixie's udevd and systemd read them (/usr/lib); debhelper and
+# units land where trixie's udevd and systemd read them (/usr/lib); libsystemd-dev:
+# sd_notify in svm-cxld, as on deb12; build-essential, debhelper and
 # dh-dkms: the Debian packages build here too (dpkg-buildpackage -b).
 TRIXIE_PKGS=(
 	gcc-14 gcc make libc6-dev kmod bc bison flex libelf-dev libssl-dev
@@ -23,7 +24,7 @@ TRIXIE_PKGS=(
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev libudev-dev udev
 	busybox-static jq strace util-linux dkms openssl asciidoctor
-	systemd-dev debhelper dh-dkms
+	systemd-dev libsystemd-dev build-essential debhelper dh-dkms
 )
 # From trixie-backports: the guest kernel and QEMU.
 BACKPORTS_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86)
