@@ -47,13 +47,19 @@ int svmd_engine_reload(struct svmd_engine *e, char *err, size_t errlen)
 {
 	struct svm_policy *p;
 
-	if (!e->policy_from_file)
+	/*
+	 * A daemon that started without a policy file (a fresh package install) takes one
+	 * written since; one that ran on a file and finds it gone keeps what it has, as for
+	 * any file it cannot load.
+	 */
+	if (!e->policy_from_file && access(e->policy_path, F_OK))
 		return 0;
 	p = svm_policy_load(e->policy_path, err, errlen);
 	if (!p)
 		return -EINVAL;
 	svm_policy_free(e->policy);
 	e->policy = p;
+	e->policy_from_file = true;
 	/* devices the old policy ignored are decided again by the next pass */
 	for (size_t i = svm_journal_count(e->journal); i-- > 0;) {
 		const struct svm_journal_entry *en = svm_journal_at(e->journal, i);

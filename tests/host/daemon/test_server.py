@@ -15,6 +15,9 @@ socket:
                  (code 5), a non-root status answered
   one-daemon     a second daemon on the same state dir, or on the same socket, exits 1
                  and the first keeps serving; after a SIGKILL the stale socket is replaced
+  policy-appears a daemon started without a policy file (a fresh package install) takes
+                 the one written afterwards on SIGHUP (systemctl reload); removed again,
+                 the daemon keeps it
 Usage: test_server.py SVM_CXLD
 """
 import grp
@@ -283,13 +286,44 @@ def one_daemon(top):
     again.stop()
 
 
+def policy_appears(top):
+    policy = os.path.join(top, "later-policy.conf")
+    d = Daemon(top, state="state-pol", sock="sock-pol", policy=policy)
+    try:
+        check("policy-appears: ready without a policy file", d.wait_ready(), d.logtext())
+        st = request(d.sock, {"cmd": "status"})
+        check("policy-appears: built-in defaults, 0 rules", st and st.get("rules") == 0, str(st))
+        with open(policy, "w") as f:
+            f.write('[rule "boot-device"]\nserial = 1\nmode = ignore\n')
+        d.proc.send_signal(signal.SIGHUP)
+        for _ in range(100):
+            if "policy reloaded" in d.logtext():
+                break
+            time.sleep(0.05)
+        st = request(d.sock, {"cmd": "status"})
+        check("policy-appears: SIGHUP takes the new file, 1 rule", st and st.get("rules") == 1,
+              f"{st}; log: {d.logtext()[-300:]}")
+        check("policy-appears: status names the file", st and st.get("policy") == policy, str(st))
+        os.unlink(policy)
+        d.proc.send_signal(signal.SIGHUP)
+        for _ in range(100):
+            if "policy not reloaded" in d.logtext():
+                break
+            time.sleep(0.05)
+        st = request(d.sock, {"cmd": "status"})
+        check("policy-appears: file gone, the loaded policy stays (1 rule)",
+              st and st.get("rules") == 1 and "policy not reloaded" in d.logtext(), str(st))
+    finally:
+        d.stop()
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP: needs root (setuid to other uids, peer credentials)")
         return 77
     with tempfile.TemporaryDirectory(prefix="svmd-server-") as top:
         os.chmod(top, 0o755)
-        for t in (slow_monitor, uid_cap, idle_and_privilege, one_daemon):
+        for t in (slow_monitor, uid_cap, idle_and_privilege, one_daemon, policy_appears):
             t(top)
     return 1 if failures else 0
 
