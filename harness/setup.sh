@@ -11,14 +11,15 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 BACKPORTS_SOURCES=/etc/apt/sources.list.d/svm-cxl-backports.sources
 
 # Packages from bookworm itself. debhelper, dh-dkms, lintian: the package build and its
-# check (harness/package-check.sh); man-db: svm-cxlctl help reads the gzipped pages.
+# check (harness/package-check.sh); man-db: svm-cxlctl help reads the gzipped pages;
+# mmdebstrap: the systemd guest's image (harness/sysguest-image.sh).
 BASE_PKGS=(
 	build-essential pkg-config git cpio gzip xz-utils kmod file
 	python3 jq busybox-static
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
 	gnuplot-nox dkms openssl asciidoctor
-	debhelper dh-dkms lintian man-db
+	debhelper dh-dkms lintian man-db mmdebstrap
 )
 # Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along;
 # systemd-dev: udev.pc and systemd.pc, where the rules and units go).

@@ -242,6 +242,18 @@ def build_initramfs(build):
     return out
 
 
+# A systemd guest (--rootfs) boots an installed Debian root (harness/sysguest-image.sh)
+# shared read-only over 9p under a tmpfs overlay; its systemd runs the plan as a service
+# once the system is up (harness/sysguest-plan.sh). Booting systemd costs this much more.
+SYSGUEST_BOOT_SECONDS = 120
+
+
+def build_sysinitrd(build):
+    out = build / "vm" / "sysinitrd.cpio.gz"
+    subprocess.run([str(HERE / "mksysinitrd.sh"), str(out)], check=True)
+    return out
+
+
 def run(args):
     build = Path(args.build).resolve()
     topo = Topology(args.topology)
@@ -260,9 +272,19 @@ def run(args):
 
     initrd = build_initramfs(build)
     accel = choose_accel(build, initrd)
+    extra = []
+    if args.rootfs:
+        # the test programs from this build's stage (mkinitramfs.sh installs them there)
+        testdir = build / "vm" / "stage" / "usr" / "local" / "libexec" / "svm-cxl" / "tests"
+        initrd = build_sysinitrd(build)
+        extra = ["-virtfs", f"local,path={Path(args.rootfs).resolve()},mount_tag=rootfs,"
+                 "security_model=none,readonly=on",
+                 "-virtfs", f"local,path={testdir},mount_tag=tests,security_model=none,readonly=on"]
     qmp_path = share / "qmp.sock"
     console = share / "console.log"
     append = ["console=ttyS0", "loglevel=5", "panic=-1", "nokaslr"] + topo.append
+    if args.rootfs:
+        append += ["systemd.wants=svm-sysguest-plan.service", "systemd.show_status=false"]
     cmd = ["qemu-system-x86_64", "-M", "q35,cxl=on",
            "-m", f"{topo.memory},maxmem={topo.maxmem},slots=8", "-smp", topo.smp,
            *ACCELS[accel],
@@ -271,14 +293,14 @@ def run(args):
            "-display", "none", "-vga", "none", "-net", "none", "-no-reboot",
            "-virtfs", f"local,path={share},mount_tag=host0,security_model=none",
            "-qmp", f"unix:{qmp_path},server=on,wait=off",
-           *topo.qemu]
+           *extra, *topo.qemu]
     if args.shell:
         cmd += ["-serial", "mon:stdio"]
     else:
         cmd += ["-serial", f"file:{console}"]
     (share / "qemu-cmdline").write_text(shlex.join(cmd) + "\n")
 
-    budget = BOOT_SECONDS + sum(t for _, t, _ in tests)
+    budget = BOOT_SECONDS + (SYSGUEST_BOOT_SECONDS if args.rootfs else 0) + sum(t for _, t, _ in tests)
     start = time.monotonic()
     print(f"vm-run: booting '{topo.name}' ({topo.description}) under {accel}; "
           f"{len(tests)} test(s), bound {budget}s", file=sys.stderr)
@@ -361,6 +383,8 @@ def main():
     ap.add_argument("--test", action="append", default=[], metavar="NAME:TIMEOUT:COMMAND",
                     help="a guest test (repeatable, run in order)")
     ap.add_argument("--results", help="host directory shared with the guest")
+    ap.add_argument("--rootfs", help="boot this installed root under systemd (a systemd guest: "
+                    "harness/sysguest-image.sh) instead of the test initramfs")
     ap.add_argument("--shell", action="store_true",
                     help="run the plan (if any), then an interactive shell on this terminal")
     args = ap.parse_args()

@@ -1,0 +1,32 @@
+#!/bin/sh
+# svm-sysguest-plan: in the systemd guest, the host's test plan, as harness/guest-init.sh
+# runs it in the initramfs guest (same share, same files: NAME.log, NAME.dmesg, NAME.rc),
+# but as a systemd service once the system is up. The test programs come over 9p from
+# the build (tag tests), the packages under test are installed in the image.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+say() { echo "svm-sysguest: $*" >/dev/console; }
+halt() { sync; umount /results 2>/dev/null; systemctl poweroff -ff; }
+mkdir -p /results /usr/local/libexec/svm-cxl/tests
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none host0 /results ||
+	{ say "cannot mount results"; halt; }
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 tests /usr/local/libexec/svm-cxl/tests ||
+	{ say "cannot mount the tests"; halt; }
+. /results/run.env
+dmesg -c >/results/boot.dmesg
+export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS
+export SVM_CXL_TESTDIR=/usr/local/libexec/svm-cxl/tests
+export PATH=$PATH:$SVM_CXL_TESTDIR
+while read -r name timeout cmd; do
+	case "$name" in '' | '#'*) continue ;; esac
+	echo "$name" >/results/current
+	say "test $name"
+	(cd /tmp && exec timeout -s KILL "$timeout" sh -c "$cmd") >"/results/$name.log" 2>&1 </dev/null
+	rc=$?
+	dmesg -c >"/results/$name.dmesg"
+	echo $rc >"/results/$name.rc.tmp" && mv "/results/$name.rc.tmp" "/results/$name.rc"
+	say "test $name rc=$rc"
+done </results/plan
+rm -f /results/current
+journalctl -b --no-pager >/results/journal.txt 2>&1
+echo done >/results/finished
+halt
