@@ -20,6 +20,8 @@ for t in dpkg-buildpackage dh lintian readelf apt-get; do
 done
 rm -rf "$work"
 mkdir -p "$work/src"
+# absolute: apt-get takes a .deb only as a path, never as a bare relative name
+work=$(cd "$work" && pwd)
 # The tree as committed plus what is not ignored: never a build directory.
 if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 	git -C "$src" ls-files -co --exclude-standard -z | tar -C "$src" --null -T - -cf - | tar -C "$work/src" -xf -
