@@ -18,10 +18,14 @@ done
 [ -n "$pool" ] || fail "no pool starts at $(printf %#x $start)"
 log "$region is pool$pool"
 
-svm-mem-test basic $region $pool || fail "svm-mem-test basic"
-svm-mem-test threads $region || fail "svm-mem-test threads"
+timed svm-mem-test basic $region $pool || fail "svm-mem-test basic"
+log "basic: $MS ms"
+timed svm-mem-test threads $region || fail "svm-mem-test threads"
+log "threads: $MS ms"
 svm-test-numa nobody svm-mem-test unprivileged $region $pool || fail "svm-mem-test unprivileged"
-out=$(svm-mem-example $region 1) || fail "svm-mem-example: $out"
+timed svm-mem-example $region 1 >/tmp/example.out || fail "svm-mem-example: $(cat /tmp/example.out)"
+log "example: $MS ms"
+out=$(cat /tmp/example.out)
 echo "$out"
 echo "$out" | grep -q "allocated: 256 pages: 256 on a pool" || fail "example: not on the pool"
 echo "$out" | grep -q "data intact" || fail "example: data"
