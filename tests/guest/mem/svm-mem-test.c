@@ -8,6 +8,10 @@
  *   svm-mem-test threads REGION         threads allocating and migrating at once
  *   svm-mem-test unprivileged REGION POOL_ID   (as a user without /dev/svm_cxl access)
  *                                       lookup works, allocation fails EACCES
+ *   svm-mem-test pagemap PID ADDR BYTES START SIZE
+ *                                       where another process's pages are, from its
+ *                                       /proc/PID/pagemap (root): prints "pool N ram M
+ *                                       absent K", pool = frames in [START, START+SIZE)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -419,6 +423,41 @@ static int unprivileged(const char *region, int want_pool)
 	return failures ? 1 : 0;
 }
 
+/* the kernel's page tables of @pid, read through pagemap: independent of the module */
+static int pagemap(int pid, unsigned long addr, unsigned long len, unsigned long long start,
+		   unsigned long long size)
+{
+	unsigned long long in = 0, out = 0, absent = 0;
+	char p[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/pagemap", pid);
+	f = fopen(p, "r");
+	if (!f || fseek(f, (long)(addr / PAGE * 8), SEEK_SET))
+		DIE("%s", p);
+	for (unsigned long i = 0; i < len / PAGE; i++) {
+		uint64_t e, pfn;
+
+		if (fread(&e, 8, 1, f) != 1)
+			DIE("short read of %s", p);
+		/* bit 63 present; bits 0-54 the frame (0 without CAP_SYS_ADMIN) */
+		if (!(e >> 63)) {
+			absent++;
+			continue;
+		}
+		pfn = e & ((1ULL << 55) - 1);
+		if (!pfn)
+			DIE("%s shows no frame numbers (not root?)", p);
+		if (pfn * PAGE >= start && pfn * PAGE < start + size)
+			in++;
+		else
+			out++;
+	}
+	fclose(f);
+	printf("pool %llu ram %llu absent %llu\n", in, out, absent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -426,6 +465,9 @@ int main(int argc, char **argv)
 		return basic(argv[2], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "threads"))
 		return threads(argv[2]);
+	if (argc == 7 && !strcmp(argv[1], "pagemap"))
+		return pagemap(atoi(argv[2]), strtoul(argv[3], NULL, 16), strtoul(argv[4], NULL, 0),
+			       strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "unprivileged"))
 		return unprivileged(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: %s basic REGION POOL_ID | threads REGION | unprivileged REGION POOL_ID\n",
