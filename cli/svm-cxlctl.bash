@@ -45,6 +45,7 @@ _svm_cxlctl_options()
 	plan) echo "--policy" ;;
 	monitor) echo "--count" ;;
 	run) echo "--on --heap --all --threshold --report -v --verbose" ;;
+	top) echo "--interval --count --json" ;;
 	esac
 }
 
@@ -59,6 +60,10 @@ _svm_cxlctl_pools()
 _svm_cxlctl_objects()
 {
 	case "$1" in
+	top)
+		_svm_cxlctl_devices region
+		_svm_cxlctl_devices mem
+		_svm_cxlctl_pools ;;
 	online|offline|convert|status)
 		_svm_cxlctl_devices region
 		_svm_cxlctl_devices mem ;;
@@ -108,7 +113,7 @@ _svm_cxlctl()
 		--policy|--report)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
-		--size|--granularity|--timeout|--count|--threshold)
+		--size|--granularity|--timeout|--count|--threshold|--interval)
 			COMPREPLY=()
 			return ;;
 		*)
