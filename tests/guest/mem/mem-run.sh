@@ -3,6 +3,7 @@
 # allocations on the pool (the module's holders line for its pid and the frames of its
 # page tables in /proc/PID/pagemap say so, not the program), computes the same checksum as in RAM, and keeps its data; with the
 # pool "full" (user_page_limit) it falls back to RAM with one warning and the same data;
+# svm-cxlctl top shows the program's pages (as root; totals only for others);
 # --all takes its own mmap() too; the exit codes before and after the exec.
 . svm-test.sh
 . cli-lib.sh
@@ -46,6 +47,18 @@ check_eq "run -v: scope" heap "$(head -n1 /tmp/run1/err | jq -r .scope)"
 check_eq "holders of pool$pool: $pid holds its $PAGES pages" "$PAGES" \
 	"$(awk -v p=$pid '$1 == p { print $3 }' $P/holders)"
 check_eq "pool$pool used grew by $PAGES" "$PAGES" "$(($(cat $P/used) - used0))"
+# top reports the same per-process number, as root; other users get the totals only
+$CTL top --json --count 1 pool$pool >/tmp/top.json || fail "top --json --count 1"
+check_eq "top: $pid holds $PAGES pages of pool$pool" "$PAGES true" \
+	"$(jq -r ".[0].processes[] | select(.pid == $pid) | \"\(.pages) \(.alive)\"" /tmp/top.json)"
+check_eq "top: pool$pool is in $region" "$region" "$(jq -r '.[0].region' /tmp/top.json)"
+check_eq "top: used pages = sysfs" "$(cat $P/used)" "$(jq -r '.[0].used_pages' /tmp/top.json)"
+$CTL top --count 1 $region | grep -q "^ *$pid .* svm-run-prog$" || fail "top text: no line for $pid"
+svm-test-numa nobody $CTL top --json --count 1 >/tmp/top.json 2>/tmp/top.err ||
+	fail "top as nobody: $(cat /tmp/top.err)"
+check_eq "top as nobody: totals, no processes" "$(cat $P/used) null" \
+	"$(jq -r '.[0] | "\(.used_pages) \(.processes)"' /tmp/top.json)"
+grep -q "needs root" /tmp/top.err || fail "top as nobody: no note"
 set -- $(cat /tmp/run1/addrs)
 check_eq "pagemap: malloc($MIB MiB) block" "pool $((MIB * 256)) ram 0 absent 0" \
 	"$(svm-mem-test pagemap $pid $1 $((MIB << 20)) $start $size)"
