@@ -355,7 +355,13 @@ EXPORT size_t malloc_usable_size(void *p)
 {
 	size_t len = ours(p);
 
-	return len ? len : real_usable_size(p);
+	if (len)
+		return len;
+	/* before the constructor (another library's constructor may ask) */
+	if (!__atomic_load_n(&real_usable_size, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&real_usable_size, (size_t (*)(void *))
+				 dlsym(RTLD_NEXT, "malloc_usable_size"), __ATOMIC_RELEASE);
+	return real_usable_size(p);
 }
 
 /*
