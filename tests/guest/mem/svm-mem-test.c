@@ -177,7 +177,8 @@ static int basic(const char *region, int want_pool)
 	char why[160], line[512];
 	unsigned char *buf, *shadow;
 	struct svm_mem_result r;
-	long used0, ram0, ram1, left, n;
+	long used0, ram0, ram1, left, n, aod0, in0;
+	char stat_aod[128], stat_in[128];
 	int pool, node;
 
 	pool = svm_mem_pool_lookup(region);
@@ -195,6 +196,10 @@ static int basic(const char *region, int want_pool)
 	used0 = pool_used(pool);
 
 	/* allocate on device: the pages exist on the pool, RAM does not grow */
+	snprintf(stat_aod, sizeof(stat_aod), POOLS "/pool%d/stats/allocated_on_device", pool);
+	snprintf(stat_in, sizeof(stat_in), POOLS "/pool%d/stats/migrated_in", pool);
+	aod0 = read_long(stat_aod);
+	in0 = read_long(stat_in);
 	ram0 = node_used_kib(0);
 	buf = svm_mem_alloc(pool, len);
 	ram1 = node_used_kib(0);
@@ -205,6 +210,10 @@ static int basic(const char *region, int want_pool)
 	      why);
 	CHECK(pool_used(pool) - used0 == (long)pages, "pool%d used grew by %zu pages (sysfs: %ld)",
 	      pool, pages, pool_used(pool) - used0);
+	/* the module's own count: zeroed device pages given with no system page ever */
+	CHECK(read_long(stat_aod) - aod0 == (long)pages && read_long(stat_in) == in0,
+	      "stats: allocated_on_device +%ld (%zu), migrated_in +%ld (0)",
+	      read_long(stat_aod) - aod0, pages, read_long(stat_in) - in0);
 	n = numa_maps_pages(buf, node, line, sizeof(line));
 	CHECK(n == 0, "numa_maps: no page of the mapping on a RAM node (%ld): %s", n, line);
 	/* node 0 is all the guest's RAM; a 2 MiB allocation in RAM would show as >= 2048 */
