@@ -13,6 +13,8 @@ SVM_CMD("offline", cmd_offline, true, "{ REGION | MEMDEV } [--timeout MS] [--dry
 SVM_CMD("convert", cmd_convert, true, "{ REGION | MEMDEV } --mode { numa | coherent } [--zone { movable | normal }] [--timeout MS] [-v]", "switch an online region to the other mode, keeping data")
 SVM_CMD("create-region", cmd_create_region, true, "MEMDEV... [--size SIZE] [--decoder DECODER] [--granularity BYTES] [-v]", "assemble a ram region over memdevs")
 SVM_CMD("destroy-region", cmd_destroy_region, true, "{ REGION | all | stale }... [-v]", "tear regions down (also stale ones)")
+SVM_CMD("run", cmd_run, false, "--on { REGION | MEMDEV | POOL } [--heap | --all] [--threshold SIZE] [--report FILE] [-v] -- CMD [ARG...]", "start a program with its large allocations on a coherent pool")
+SVM_CMD("top", cmd_top, false, "[REGION | MEMDEV | POOL]... [--interval SECONDS] [--count N] [--json]", "pool use per process, refreshed")
 SVM_CMD("status", cmd_status, false, "[REGION | MEMDEV]", "one line per region: mode, node, usage")
 SVM_CMD("doctor", cmd_doctor, false, "[--json]", "check the platform for the classic failures")
 SVM_CMD("plan", cmd_plan, false, "[--policy FILE]", "what the svm-cxld policy would do to each device (changes nothing)")

@@ -44,12 +44,26 @@ _svm_cxlctl_options()
 	doctor) echo "--json" ;;
 	plan) echo "--policy" ;;
 	monitor) echo "--count" ;;
+	run) echo "--on --heap --all --threshold --report -v --verbose" ;;
+	top) echo "--interval --count --json" ;;
 	esac
+}
+
+_svm_cxlctl_pools()
+{
+	local n
+	for n in "${SVM_CXL_SYSFS_ROOT:-}"/sys/devices/virtual/misc/svm_cxl/pools/pool[0-9]*; do
+		[ -e "$n" ] && echo "${n##*/}"
+	done
 }
 
 _svm_cxlctl_objects()
 {
 	case "$1" in
+	top)
+		_svm_cxlctl_devices region
+		_svm_cxlctl_devices mem
+		_svm_cxlctl_pools ;;
 	online|offline|convert|status)
 		_svm_cxlctl_devices region
 		_svm_cxlctl_devices mem ;;
@@ -74,6 +88,15 @@ _svm_cxlctl()
 			break
 		fi
 	done
+	# run: what follows "--" is the program and its arguments
+	if [ "$cmd" = run ]; then
+		for ((i = 1; i < COMP_CWORD; i++)); do
+			if [ "${COMP_WORDS[i]}" = -- ]; then
+				COMPREPLY=($(compgen -c -f -- "$cur"))
+				return
+			fi
+		done
+	fi
 	if [ -z "$cmd" ]; then
 		words="$("$prog" --list-cmds 2>/dev/null) --help --version --list-cmds"
 	else
@@ -86,10 +109,11 @@ _svm_cxlctl()
 		-d|--decoder)
 			words=$(_svm_cxlctl_root_decoders)
 			[ "$cmd" = list ] && words="$words root all" ;;
-		--policy)
+		--on) words="$(_svm_cxlctl_devices region) $(_svm_cxlctl_devices mem) $(_svm_cxlctl_pools)" ;;
+		--policy|--report)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
-		--size|--granularity|--timeout|--count)
+		--size|--granularity|--timeout|--count|--threshold|--interval)
 			COMPREPLY=()
 			return ;;
 		*)

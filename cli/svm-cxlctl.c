@@ -295,7 +295,8 @@ int need_privilege(const char *cmd)
 
 static bool cli_wants_help(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
+	/* what follows "--" is not ours ('svm-cxlctl run ... -- CMD --help') */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return true;
 	return false;

@@ -39,8 +39,16 @@ def check(cond, what):
     failures += not cond
 
 
-def run(*args, env=None, exe=CTL):
-    p = subprocess.run([exe, *args], capture_output=True, text=True, env=env or ENV)
+def run(*args, env=None, exe=CTL, timeout=None):
+    """(status, stdout, stderr); status None if it still ran after @timeout seconds
+    (a refreshing command such as top, which then accepted its arguments)"""
+    try:
+        p = subprocess.run([exe, *args], capture_output=True, text=True, env=env or ENV,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+        return None, out, err
     return p.returncode, p.stdout, p.stderr
 
 
@@ -169,7 +177,7 @@ with tempfile.TemporaryDirectory() as root:
         for opt in offered:
             if opt == "--help":
                 continue
-            rc, _, err = run(name, opt)
+            rc, _, err = run(name, opt, timeout=5)
             check("unknown option" not in err, f"{name} {opt} (offered) is an option of {name}")
 
 if MANDIR != "-":
