@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 
 #include "cpuset.h"
+#include "fileio.h"
+#include "lock.h"
 
 #define MEMS "cpuset.mems"
 #define SUBTREE "cgroup.subtree_control"
@@ -159,12 +161,16 @@ static int save(struct svmd_cpusets *cs)
 					     JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(txt);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", cs->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	svmd_mkdir_parent(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = -errno;
 	} else {
-		if (write(fd, txt, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
-			rc = errno ? -errno : -EIO;
+		rc = svmd_write_all(fd, txt, len);
+		if (!rc)
+			rc = svmd_write_all(fd, "\n", 1);
+		if (!rc && fsync(fd))
+			rc = -errno;
 		close(fd);
 		if (!rc && rename(tmp, cs->path))
 			rc = -errno;

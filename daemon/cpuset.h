@@ -17,7 +17,9 @@
  *    without it (systemd's AllowedMemoryNodes=), the node is added once it is online.
  *
  * Every change is journaled before it is made: the file ($SVM_CXL_CPUSET_JOURNAL or
- * /run/svm-cxl.cpusets.json, in /run because cgroups do not survive a reboot either) is
+ * /run/svm-cxl/cpusets.json, in /run because cgroups do not survive a reboot either, in
+ * the runtime directory because svm-cxld's unit can write only there; mode 0644 so that
+ * status and doctor can show it to anyone) is
  * written to a temporary, fsync'd and renamed. It holds the isolated nodes and their
  * grants, the value each changed file had before the first change ("orig", what a final
  * release writes back), and, while a change is in progress, an undo list. A change is a
@@ -37,9 +39,10 @@
 #include <stddef.h>
 
 #include "cgroupfs.h"
+#include "svm-cxl-config.h"
 #include "nodemask.h"
 
-#define SVMD_CPUSET_JOURNAL_DEFAULT "/run/svm-cxl.cpusets.json"
+#define SVMD_CPUSET_JOURNAL_DEFAULT SVM_CXL_RUN_DIR "/cpusets.json"
 #define SVMD_CPUSET_DEFAULT_CGROUP "svm-cxl-default"
 #define SVMD_CPUSET_MAX_NODES 8
 #define SVMD_CPUSET_MAX_GRANTS 16
