@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cpuset.h"
+#include "fileio.h"
 #include "isolate.h"
 
 /* one journal for the whole command: svm-cxlctl holds the lock until exit */
@@ -60,6 +61,14 @@ static void say_moved(const char *cmd, int moved, int unmovable)
 			prog, cmd, unmovable);
 }
 
+bool cli_demotion_enabled(struct svm_ctx *ctx)
+{
+	char p[4200], v[16];
+
+	snprintf(p, sizeof(p), "%s/sys/kernel/mm/numa/demotion_enabled", svm_get_root(ctx));
+	return !svmd_read_value(p, v, sizeof(v)) && (!strcmp(v, "true") || !strcmp(v, "1"));
+}
+
 int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 {
 	int moved = 0, unmovable = 0, rc;
@@ -80,6 +89,10 @@ int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 		return rc == -EOPNOTSUPP ? EXIT_UNSUPPORTED : EXIT_FAIL;
 	}
 	say_moved(cmd, moved, unmovable);
+	/* mm/vmscan.c (6.12): "Demotion ignores all cpuset and mempolicy settings" */
+	if (cli_demotion_enabled(svm_region_get_ctx(r)))
+		fprintf(stderr, "%s %s: warning: /sys/kernel/mm/numa/demotion_enabled is true: reclaim may demote any cgroup's pages onto node %d (this kernel's demotion may ignore cpusets); echo false > /sys/kernel/mm/numa/demotion_enabled\n",
+			prog, cmd, *node);
 	return EXIT_OK;
 }
 

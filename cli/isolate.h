@@ -26,6 +26,8 @@ int cli_isolation_describe(int node, char *buf, size_t len, char *root_msg, size
 const struct svmd_isolated *cli_isolation_of(int node);
 /* the isolated nodes (up to @max), -1 if the journal cannot be read */
 int cli_isolation_nodes(int *nodes, int max);
+/* /sys/kernel/mm/numa/demotion_enabled: reclaim demotes to lower tiers, past cpusets */
+bool cli_demotion_enabled(struct svm_ctx *ctx);
 /* For doctor: true (and why) if a cgroup that is not granted @node can allocate there. */
 bool cli_isolation_leak(int node, char *buf, size_t len);
 

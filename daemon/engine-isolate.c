@@ -30,6 +30,20 @@ void svmd_recover_cpusets(struct svmd_engine *e)
 	else if (rc < 0)
 		log_err("cannot repair the cpusets of isolated nodes (journal %s): %s",
 			svmd_cpuset_journal_path(), cs.err[0] ? cs.err : strerror(-rc));
+	if (rc < 0 || !cs.niso)
+		return;
+	/* cgroups made since (a new slice) inherit the root's mems, isolated nodes too,
+	 * and a usermode helper's process lands in the root cgroup: shape and move again */
+	{
+		int moved = 0, unmovable = 0;
+
+		rc = svmd_cpuset_move_root(&cs, &moved, &unmovable);
+		if (rc)
+			log_err("cannot keep isolated nodes isolated: %s", cs.err[0] ? cs.err : strerror(-rc));
+		else if (moved || unmovable)
+			log_info("isolated nodes: %d process(es) of the root cgroup moved into %s, %d could not be moved",
+				 moved, SVMD_CPUSET_DEFAULT_CGROUP, unmovable);
+	}
 }
 
 /* the policy's decision for @r now (the journal keeps the mode, not the isolation) */
