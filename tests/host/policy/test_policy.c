@@ -165,7 +165,7 @@ static void test_load(const char *example)
 	struct svm_policy *pol = svm_policy_load(example, err, sizeof(err));
 
 	CHECK(pol != NULL, "shipped example parses: %s", err);
-	CHECK(pol && svm_policy_rule_count(pol) == 3, "example has 3 rules");
+	CHECK(pol && svm_policy_rule_count(pol) == 4, "example has 4 rules");
 	svm_policy_free(pol);
 	pol = svm_policy_load("/nonexistent/policy.conf", err, sizeof(err));
 	CHECK(!pol && strstr(err, "No such file"), "missing file: %s", err);
