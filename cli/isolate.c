@@ -81,6 +81,11 @@ int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 	}
 	if (load(cmd))
 		return EXIT_FAIL;
+	if (svmd_cpuset_find(&cs, *node)) {
+		/* a second online --isolated: nothing to do, like a second online */
+		*node = -1;
+		return EXIT_OK;
+	}
 	rc = svmd_cpuset_isolate(&cs, *node, svm_region_get_name(r), NULL, 0, true, &moved,
 				 &unmovable);
 	if (rc) {
@@ -98,7 +103,7 @@ int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 
 int cli_isolate_activate(const char *cmd, int node)
 {
-	int rc = svmd_cpuset_activate(&cs, node);
+	int rc = node < 0 ? 0 : svmd_cpuset_activate(&cs, node);
 
 	if (rc)
 		fprintf(stderr, "%s %s: node %d is online but its grants could not be given it: %s\n",

@@ -14,7 +14,8 @@ int cli_region_node(struct svm_region *r);
 /* In take_lock(): finish what a dead holder left in the cpuset journal (warns). */
 void cli_cpusets_recover(const char *cmd);
 /* Before onlining @r: isolate its node (*@node), moving the root cgroup's processes into
- * the default child. EXIT_OK or an exit code (message printed, nothing changed). */
+ * the default child; *@node is -1 if it is isolated already (nothing to do or undo).
+ * EXIT_OK or an exit code (message printed, nothing changed). */
 int cli_isolate(const char *cmd, struct svm_region *r, int *node);
 /* After the online: grants get the node. EXIT_OK or EXIT_FAIL (then release and undo). */
 int cli_isolate_activate(const char *cmd, int node);

@@ -126,6 +126,7 @@ check_eq "this shell's cgroup" "0::/svm-cxl-default" "$(grep '^0::' /proc/$$/cgr
 effective_has svm-cxl-default $node && fail "svm-cxl-default sees node $node"
 effective_has granted $node && fail "granted sees node $node before the grant"
 node_has_memory $node || fail "node $node has no memory"
+expect_rc 0 $CTL online $region --mode numa --isolated
 $CTL status $region | grep -q "isolated, granted to no cgroup" || fail "status: $($CTL status $region)"
 echo "ok - status: isolated"
 numactl --membind=$node true 2>/dev/null && fail "numactl --membind=$node worked outside a granted cgroup"
