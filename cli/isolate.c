@@ -69,6 +69,18 @@ bool cli_demotion_enabled(struct svm_ctx *ctx)
 	return !svmd_read_value(p, v, sizeof(v)) && (!strcmp(v, "true") || !strcmp(v, "1"));
 }
 
+/* never silently: cgroups whose empty cpuset.mems could not come back (see cpuset.h) */
+static void say_kept(const char *cmd)
+{
+	for (int i = 0; i < cs.nkept; i++) {
+		char v[256] = "";
+
+		svmd_cg_read(cs.root, cs.kept[i], "cpuset.mems", v, sizeof(v));
+		fprintf(stderr, "%s %s: warning: %s keeps cpuset.mems '%s' written out: it had processes, and the kernel refuses an empty list (inherit) then; it does not get nodes onlined later until 'echo > %s/%s/cpuset.mems' with no processes in it\n",
+			prog, cmd, cs.kept[i], v, cs.root, cs.kept[i]);
+	}
+}
+
 int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 {
 	int moved = 0, unmovable = 0, rc;
@@ -128,7 +140,9 @@ int cli_isolate_release(const char *cmd, int node)
 	if (was)
 		fprintf(stderr, "%s %s: node %d is no longer isolated; %s\n", prog, cmd, node,
 			cs.norig ? "cpusets reshaped for the nodes still isolated" :
+			cs.nkept ? "every cpuset is as it was before, but for the cgroups below" :
 				   "every cpuset is as it was before");
+	say_kept(cmd);
 	return EXIT_OK;
 }
 

@@ -83,6 +83,11 @@ struct svmd_cpusets {
 	struct svmd_isolated prev[SVMD_CPUSET_MAX_NODES];
 	int writes;		/* cpuset writes made by this process (STOP_AT) */
 	char err[512];		/* what failed, for people */
+	/* cgroups that asked for an empty cpuset.mems (inherit) while they had tasks: the
+	 * kernel refuses that (ENOSPC), so they got their parent's effective list written
+	 * out, and nodes onlined later are not inherited. After a release, those still so. */
+	int nkept;
+	char kept[8][SVMD_CG_PATH_MAX];
 };
 
 const char *svmd_cpuset_journal_path(void);

@@ -145,4 +145,7 @@ void svmd_isolate_release(struct svmd_engine *e, const char *name, int node)
 			name, node, svmd_cpuset_journal_path(), cs.err[0] ? cs.err : strerror(-rc));
 	else if (was)
 		log_info("%s: node %d no longer isolated; cpusets put back", name, node);
+	for (int i = 0; i < cs.nkept; i++)
+		log_warn("cgroup %s keeps an explicit cpuset.mems: it had processes, and the kernel refuses an empty list (inherit) then; it does not get nodes onlined later",
+			 cs.kept[i]);
 }
