@@ -188,7 +188,7 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	struct svm_memdev *mds[16];
 	struct svm_region *r = NULL;
 	char name[32];
-	bool created = false;
+	bool created = false, was_online;
 	int rc, nmd = 0, node = -1;
 
 	rc = parse_mode_args(argc, argv, &a, true);
@@ -220,6 +220,7 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 		created = true;
 	}
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	was_online = svm_region_get_mode(r) == SVM_MODE_NUMA;
 	/* before the first block comes online, so no other cgroup gets a page of it */
 	if (a.isolated) {
 		rc = cli_isolate("online", r, &node);
@@ -233,7 +234,10 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	if (!rc && a.isolated && cli_isolate_activate("online", node)) {
 		/* all or nothing: the node goes offline again and the cpusets back */
 		r = svm_region_get_by_name(ctx, name);
-		if (r && !svm_region_offline(r, 0))
+		if (was_online)
+			fprintf(stderr, "%s online: %s stays online, not isolated, as it was\n", prog,
+				name);
+		else if (r && !svm_region_offline(r, 0))
 			fprintf(stderr, "%s online: %s was offlined again\n", prog, name);
 		else
 			fprintf(stderr, "%s online: %s could not be offlined again: %s\n", prog,
