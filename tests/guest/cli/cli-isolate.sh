@@ -103,6 +103,27 @@ hog() {
 	echo "$out" | tr ' ' '\n' | awk -F= -v n=$node '$1 == n { c = $2 } END { print c + 0 }'
 }
 
+# held_start N NODE: svm-test-numa hold, 4 MiB under numactl --membind=NODE in the granted
+# cgroup, filled and waiting for /tmp/iso-hN/go; every page on NODE; its pid in $held
+held_start() {
+	rm -rf /tmp/iso-h$1 && mkdir /tmp/iso-h$1
+	sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$2 svm-test-numa hold 4 /tmp/iso-h$1" >/tmp/iso-h$1.out &
+	held=$!
+	PIDS="$PIDS $held"
+	while [ ! -e /tmp/iso-h$1/ready ]; do
+		kill -0 $held 2>/dev/null || fail "hold $1: $(cat /tmp/iso-h$1.out)"
+		sleep 0.1
+	done
+	check_eq "held pages $1 on node $2" "nodes: $2=1024" "$(head -n1 /tmp/iso-h$1.out)"
+}
+# held_check N PID WHEN: the buffer, read again, is intact (word for word) and on node 0
+held_check() {
+	touch /tmp/iso-h$1/go
+	wait $2 || fail "held data $3: $(cat /tmp/iso-h$1.out)"
+	check_eq "held pages $3" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-h$1.out)"
+	grep -q "pattern: intact" /tmp/iso-h$1.out || fail "pattern $3: $(cat /tmp/iso-h$1.out)"
+}
+
 # widen low..min so the isolated hog is served from node 0 without reclaim (no swap)
 echo 400 >/proc/sys/vm/watermark_scale_factor
 set -- $(memdevs)
@@ -162,12 +183,8 @@ $CTL doctor | grep isolation | grep -q "incomplete.*$stray" || fail "doctor: $($
 echo "ok - status and doctor name root-cgroup process $stray"
 
 # 4. revoke at run time: the granted process's pages leave the node, data intact
-rm -rf /tmp/iso-h1 && mkdir /tmp/iso-h1
-sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$node svm-test-numa hold 4 /tmp/iso-h1" >/tmp/iso-h1.out &
-h1=$!
-PIDS="$PIDS $h1"
-while [ ! -e /tmp/iso-h1/ready ]; do sleep 0.1; done
-check_eq "held pages before revoke" "nodes: $node=1024" "$(head -n1 /tmp/iso-h1.out)"
+held_start 1 $node
+h1=$held
 expect_rc 0 $CTL revoke $region $CG/granted
 # 1024 held pages and the process's own (stack, heap) under the same membind
 moved=$(echo "$OUT" | sed -n 's/.*revoked from granted; \([0-9]*\) page(s) of its processes migrated off the node, 0 left there/\1/p')
@@ -181,26 +198,17 @@ expect_rc 1 $CTL revoke $region $CG/granted
 # empty cpuset.mems there: the parent's list is written out)
 expect_rc 0 $CTL grant $region granted
 effective_has granted $node || fail "granted lacks node $node after the second grant"
-touch /tmp/iso-h1/go
-wait $h1 || fail "held data after revoke: $(cat /tmp/iso-h1.out)"
-check_eq "held pages after revoke" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-h1.out)"
-grep -q "pattern: intact" /tmp/iso-h1.out || fail "pattern: $(cat /tmp/iso-h1.out)"
+held_check 1 $h1 "after revoke"
 
 # offline with granted data on the node: intact, cpusets as before
-rm -rf /tmp/iso-h2 && mkdir /tmp/iso-h2
-sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$node svm-test-numa hold 4 /tmp/iso-h2" >/tmp/iso-h2.out &
-h2=$!
-PIDS="$PIDS $h2"
-while [ ! -e /tmp/iso-h2/ready ]; do sleep 0.1; done
-check_eq "held pages before offline" "nodes: $node=1024" "$(head -n1 /tmp/iso-h2.out)"
+held_start 2 $node
+h2=$held
 kill $stray; wait $stray 2>/dev/null
 expect_rc 0 $CTL offline $region
 expect_msg "node $node is no longer isolated; every cpuset is as it was before"
 cg_same "offline of an isolated node"
 [ -e /run/svm-cxl/cpusets.json ] && fail "cpuset journal left: $(cat /run/svm-cxl/cpusets.json)"
-touch /tmp/iso-h2/go
-wait $h2 || fail "held data after offline: $(cat /tmp/iso-h2.out)"
-check_eq "held pages after offline" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-h2.out)"
+held_check 2 $h2 "after offline"
 
 # 6. a crash after the 2nd cpuset write; the next svm-cxlctl puts everything back
 SVM_CXL_CPUSET_STOP_AT=2 $CTL online $region --mode numa --isolated >/dev/null 2>&1
@@ -221,17 +229,11 @@ $CTL online $new --mode numa --isolated >/tmp/r2.json || fail "online $new --iso
 region2=$(jq -r .region /tmp/r2.json)
 node2=$(cat $DAXBUS/devices/$(region_dax $region2)/target_node)
 expect_rc 0 $CTL grant $new $CG/granted
-rm -rf /tmp/iso-h3 && mkdir /tmp/iso-h3
-sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$node2 svm-test-numa hold 4 /tmp/iso-h3" >/tmp/iso-h3.out &
-h3=$!
-PIDS="$PIDS $h3"
-while [ ! -e /tmp/iso-h3/ready ]; do sleep 0.1; done
-check_eq "held pages on the hot-added node" "nodes: $node2=1024" "$(head -n1 /tmp/iso-h3.out)"
+held_start 3 $node2
+h3=$held
 expect_rc 0 $CTL offline $new
 hotunplug $ID || fail "$ID still present after device_del"
 cg_same "offline + device_del of an isolated node"
-touch /tmp/iso-h3/go
-wait $h3 || fail "held data after device_del: $(cat /tmp/iso-h3.out)"
-check_eq "held pages after device_del" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-h3.out)"
+held_check 3 $h3 "after device_del"
 $CTL destroy-region stale >/dev/null 2>&1
 kernel_log_clean || fail "kernel log"
