@@ -15,7 +15,7 @@
 #  - offline of an isolated node with granted data on it, and offline + device_del of a
 #    hot-added one: data intact, every cpuset back to the snapshot taken before.
 #  - SIGKILL after the 2nd cpuset write (SVM_CXL_CPUSET_STOP_AT): the next svm-cxlctl
-#    that takes the lock restores every cpuset.
+#    that takes the lock restores every cpuset, and so does svm-cxld's first pass.
 . svm-test.sh
 . cli-lib.sh
 
@@ -219,6 +219,26 @@ expect_rc 0 $CTL online $region --mode numa
 expect_msg "cpusets repaired"
 cg_same "after the crash and a plain online"
 $CTL status $region | grep -q isolated && fail "status after recovery: $($CTL status $region)"
+# the same crash, repaired by svm-cxld's first pass (its policy leaves every device alone)
+expect_rc 0 $CTL offline $region
+SVM_CXL_CPUSET_STOP_AT=2 $CTL online $region --mode numa --isolated >/dev/null 2>&1
+check_eq "killed again at the 2nd cpuset write" 137 "$?"
+printf '[defaults]\nexpander = ignore\naccelerator = ignore\n' >/tmp/iso-policy.conf
+SVM_CXLD_STATE_DIR=/tmp/iso-svmd SVM_CXLD_SOCKET=/tmp/iso-svmd.sock SVM_CXLD_POLICY=/tmp/iso-policy.conf \
+	svm-cxld -v >/tmp/iso-svmd.log 2>&1 &
+dpid=$!
+PIDS="$PIDS $dpid"
+i=0
+while ! grep -q 'ready:' /tmp/iso-svmd.log; do
+	i=$((i + 1))
+	[ $i -lt 300 ] && kill -0 $dpid 2>/dev/null || fail "svm-cxld not ready: $(cat /tmp/iso-svmd.log)"
+	sleep 0.1
+done
+kill $dpid; wait $dpid 2>/dev/null
+rm -rf /tmp/iso-svmd /tmp/iso-svmd.sock
+grep -q "cpusets of isolated nodes repaired" /tmp/iso-svmd.log || fail "svm-cxld: $(cat /tmp/iso-svmd.log)"
+cg_same "after the crash and svm-cxld's start"
+expect_rc 0 $CTL online $region --mode numa
 expect_rc 0 $CTL offline $region
 expect_rc 0 $CTL destroy-region $region
 
