@@ -2,7 +2,8 @@
 # CDM-style isolated numa nodes (online --isolated, grant, revoke; docs/cdm.md), with
 # cgroup v2 mounted here and swap off:
 #  - the hog: node 0 is filled with untouched hugetlb pages until its main zone has
-#    HEADROOM MiB above the low watermark, and vm.watermark_scale_factor widens the
+#    HEADROOM MiB above the low watermark (both kernels still serve 13-17 MiB from node
+#    0 below that before they spill: HOG is sized past it), and vm.watermark_scale_factor widens the
 #    low-min gap, so a HOG MiB process outside the granted cgroup spills onto the CXL node
 #    when the node is a plain one (the fast path skips a zone below low) and must not
 #    when it is isolated (the slow path may use node 0 down to min). Both counts are
@@ -21,7 +22,7 @@
 
 CG=/sys/fs/cgroup
 HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-HOG=32 HEADROOM=16
+HOG=40 HEADROOM=4
 WSF_AT_START=$(cat /proc/sys/vm/watermark_scale_factor)
 MOUNTED="" PIDS=""
 
