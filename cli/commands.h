@@ -8,9 +8,11 @@
  * A command also needs docs/man/svm-cxlctl-NAME.adoc (the build checks it).
  */
 SVM_CMD("list", cmd_list, false, "[-M] [-R] [-D] [-X] [-P] [-m MEMDEV] [-s SERIAL] [-r REGION] [-d DECODER] [-T] [-v|-vv|-vvv] [-u]", "list memdevs, windows, regions, dax devices and pools as JSON")
-SVM_CMD("online", cmd_online, true, "{ REGION | MEMDEV... } --mode { numa | coherent } [--zone { movable | normal }] [-v]", "online a region (or a memdev's region) as numa or coherent")
+SVM_CMD("online", cmd_online, true, "{ REGION | MEMDEV... } --mode { numa | coherent } [--zone { movable | normal }] [--isolated] [-v]", "online a region (or a memdev's region) as numa or coherent")
 SVM_CMD("offline", cmd_offline, true, "{ REGION | MEMDEV } [--timeout MS] [--dry-run] [-v]", "offline a region for hot-unplug")
 SVM_CMD("convert", cmd_convert, true, "{ REGION | MEMDEV } --mode { numa | coherent } [--zone { movable | normal }] [--timeout MS] [-v]", "switch an online region to the other mode, keeping data")
+SVM_CMD("grant", cmd_grant, true, "REGION CGROUP", "let a cgroup allocate on an isolated numa node")
+SVM_CMD("revoke", cmd_revoke, true, "REGION CGROUP", "take an isolated node back from a cgroup, migrating its pages off")
 SVM_CMD("create-region", cmd_create_region, true, "MEMDEV... [--size SIZE] [--decoder DECODER] [--granularity BYTES] [-v]", "assemble a ram region over memdevs")
 SVM_CMD("destroy-region", cmd_destroy_region, true, "{ REGION | all | stale }... [-v]", "tear regions down (also stale ones)")
 SVM_CMD("run", cmd_run, false, "--on { REGION | MEMDEV | POOL } [--heap | --all] [--threshold SIZE] [--report FILE] [-v] -- CMD [ARG...]", "start a program with its large allocations on a coherent pool")

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "isolate.h"
 
 struct report {
 	bool json;
@@ -57,7 +58,7 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx)
 	struct svm_root_decoder *d;
 	struct svm_memdev *m;
 	struct svm_region *r;
-	char msg[512], fix[512];
+	char msg[1536], fix[512];
 	const char *aob;
 	int nram = 0, nmd = 0;
 
@@ -202,6 +203,40 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx)
 		} else {
 			snprintf(msg, sizeof(msg), "%s: %s", n, svm_mode_name(mode));
 			check(&rep, "region", "ok", msg, NULL);
+		}
+	}
+
+	/* isolated nodes (daemon/cpuset.h): only granted cgroups may allocate there */
+	{
+		int nodes[SVMD_CPUSET_MAX_NODES], n = cli_isolation_nodes(nodes, SVMD_CPUSET_MAX_NODES);
+		char iso[1024], root_msg[256];
+
+		if (n < 0)
+			check(&rep, "isolation", "fail", "the cpuset journal of isolated nodes cannot be read",
+			      "look at " SVMD_CPUSET_JOURNAL_DEFAULT " (svm-cxlctl and svm-cxld repair it when they take the lock)");
+		for (int i = 0; i < n; i++) {
+			cli_isolation_describe(nodes[i], iso, sizeof(iso), root_msg, sizeof(root_msg));
+			if (cli_isolation_leak(nodes[i], msg, sizeof(msg))) {
+				check(&rep, "isolation", "fail", msg,
+				      "svm-cxlctl grant REGION CGROUP if it should have the node; otherwise take it out of that cgroup's cpuset.mems (AllowedMemoryNodes=)");
+				continue;
+			}
+			if (root_msg[0]) {
+				snprintf(msg, sizeof(msg), "node %d isolated, but incomplete: %s: the root cgroup cannot be restricted",
+					 nodes[i], root_msg);
+				check(&rep, "isolation", "warn", msg,
+				      "move them into a child cgroup (echo PID > /sys/fs/cgroup/" SVMD_CPUSET_DEFAULT_CGROUP "/cgroup.procs); 'svm-cxlctl grant' and 'revoke' move them too");
+				continue;
+			}
+			if (cli_demotion_enabled(ctx)) {
+				snprintf(msg, sizeof(msg), "node %d isolated, but demotion_enabled is true: reclaim may demote any cgroup's pages onto it (Linux 6.12 demotion ignores cpusets)",
+					 nodes[i]);
+				check(&rep, "isolation", "warn", msg,
+				      "echo false > /sys/kernel/mm/numa/demotion_enabled");
+				continue;
+			}
+			snprintf(msg, sizeof(msg), "node %d %s", nodes[i], iso);
+			check(&rep, "isolation", "ok", msg, NULL);
 		}
 	}
 

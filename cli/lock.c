@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "isolate.h"
 #include "knob.h"
 #include "lock.h"
 
@@ -67,6 +68,8 @@ int take_lock(struct svm_ctx *ctx, const char *cmd, bool hold_knob)
 	else if (rc < 0)
 		fprintf(stderr, "%s %s: warning: cannot restore auto_online_blocks from %s: %s\n",
 			prog, cmd, svmd_knob_save_path(), strerror(-rc));
+	/* cpusets of isolated nodes a dead holder left half changed (daemon/cpuset.h) */
+	cli_cpusets_recover(cmd);
 	if (!hold_knob)
 		return 0;
 	rc = svmd_knob_hold(&knob, svm_get_root(ctx));

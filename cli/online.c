@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "isolate.h"
 
 struct mode_args {
 	const char *cmd;
 	struct svm_online_opts o;
 	unsigned int timeout_ms;
-	bool have_timeout, verbose, dry_run;
+	bool have_timeout, verbose, dry_run, isolated;
 	int nobj;
 	char **objs;
 };
@@ -24,6 +25,7 @@ static int parse_mode_args(int argc, char **argv, struct mode_args *a, bool want
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "isolated", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -47,6 +49,11 @@ static int parse_mode_args(int argc, char **argv, struct mode_args *a, bool want
 			else
 				return usage_error(a->cmd, "--mode '%s': expected numa or coherent",
 						   optarg);
+			break;
+		case 'I':
+			if (strcmp(a->cmd, "online"))
+				return usage_error(a->cmd, "--isolated applies to online");
+			a->isolated = true;
 			break;
 		case 'z':
 			if (!want_mode)
@@ -84,6 +91,11 @@ static int parse_mode_args(int argc, char **argv, struct mode_args *a, bool want
 		return usage_error(a->cmd, "--mode numa or --mode coherent is required");
 	if (a->o.zone && a->o.mode != SVM_MODE_NUMA)
 		return usage_error(a->cmd, "--zone applies to --mode numa only");
+	/* a coherent pool is no NUMA node; a normal zone takes kernel allocations anyway */
+	if (a->isolated && a->o.mode != SVM_MODE_NUMA)
+		return usage_error(a->cmd, "--isolated applies to --mode numa only");
+	if (a->isolated && a->o.zone == SVM_ZONE_NORMAL)
+		return usage_error(a->cmd, "--isolated needs the movable zone: ZONE_NORMAL takes kernel allocations, which no cpuset keeps off");
 	if (a->have_timeout && want_mode && !strcmp(a->cmd, "online"))
 		return usage_error(a->cmd, "--timeout applies to offline and convert");
 	return 0;
@@ -154,14 +166,30 @@ static int resolve_online(struct svm_ctx *ctx, struct mode_args *a, struct svm_m
 	return 0;
 }
 
+/* a region this online created goes again when the online fails */
+static void undo_create(const char *cmd, struct svm_ctx *ctx, const char *name, bool created)
+{
+	struct svm_region *r;
+
+	if (!created)
+		return;
+	r = svm_region_get_by_name(ctx, name);
+	if (r && !svm_region_destroy(r))
+		fprintf(stderr, "%s %s: %s, created for this request, was destroyed again\n", prog,
+			cmd, name);
+	else
+		fprintf(stderr, "%s %s: %s, created for this request, could not be destroyed again: %s\n",
+			prog, cmd, name, r ? svm_get_error(ctx) : "it is gone");
+}
+
 int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 {
 	struct mode_args a = { .cmd = "online", .o.struct_size = sizeof(a.o) };
 	struct svm_memdev *mds[16];
 	struct svm_region *r = NULL;
 	char name[32];
-	bool created = false;
-	int rc, nmd = 0;
+	bool created = false, was_online;
+	int rc, nmd = 0, node = -1;
 
 	rc = parse_mode_args(argc, argv, &a, true);
 	if (rc)
@@ -192,20 +220,38 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 		created = true;
 	}
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	was_online = svm_region_get_mode(r) == SVM_MODE_NUMA;
+	/* before the first block comes online, so no other cgroup gets a page of it */
+	if (a.isolated) {
+		rc = cli_isolate("online", r, &node);
+		if (rc) {
+			undo_create("online", ctx, name, created);
+			return rc;
+		}
+	}
 	rc = svm_region_online(r, &a.o);
 	print_notes(ctx, a.verbose);
+	if (!rc && a.isolated && cli_isolate_activate("online", node)) {
+		/* all or nothing: the node goes offline again and the cpusets back */
+		r = svm_region_get_by_name(ctx, name);
+		if (was_online)
+			fprintf(stderr, "%s online: %s stays online, not isolated, as it was\n", prog,
+				name);
+		else if (r && !svm_region_offline(r, 0))
+			fprintf(stderr, "%s online: %s was offlined again\n", prog, name);
+		else
+			fprintf(stderr, "%s online: %s could not be offlined again: %s\n", prog,
+				name, r ? svm_get_error(ctx) : "it is gone");
+		cli_isolate_release("online", node);
+		undo_create("online", ctx, name, created);
+		return EXIT_FAIL;
+	}
 	if (rc) {
 		int code = report_failure("online", ctx, rc);
 
-		if (created) {
-			r = svm_region_get_by_name(ctx, name);
-			if (r && !svm_region_destroy(r))
-				fprintf(stderr, "%s online: %s, created for this request, was destroyed again\n",
-					prog, name);
-			else
-				fprintf(stderr, "%s online: %s, created for this request, could not be destroyed again: %s\n",
-					prog, name, r ? svm_get_error(ctx) : "it is gone");
-		}
+		if (a.isolated)
+			cli_isolate_release("online", node);
+		undo_create("online", ctx, name, created);
 		return code;
 	}
 	print_region(ctx, name);
@@ -217,7 +263,7 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	struct mode_args a = { .cmd = "offline", .o.struct_size = sizeof(a.o) };
 	struct svm_region *r;
 	char name[32];
-	int rc, code = 0;
+	int rc, code = 0, node;
 
 	rc = parse_mode_args(argc, argv, &a, false);
 	if (rc)
@@ -250,10 +296,12 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	if (!r)
 		return code;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	node = cli_region_node(r);
 	rc = svm_region_offline(r, a.have_timeout ? a.timeout_ms : 0);
 	print_notes(ctx, a.verbose);
 	if (rc)
 		return report_failure("offline", ctx, rc);
+	cli_isolate_release("offline", node);
 	print_region(ctx, name);
 	return EXIT_OK;
 }
@@ -276,7 +324,7 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	struct mode_args a = { .cmd = "convert", .o.struct_size = sizeof(a.o) };
 	struct svm_region *r;
 	char name[32];
-	int rc, code = 0;
+	int rc, code = 0, node;
 
 	rc = parse_mode_args(argc, argv, &a, true);
 	if (rc)
@@ -305,10 +353,14 @@ int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	node = cli_region_node(r);
 	rc = svm_region_convert(r, &a.o, a.have_timeout ? a.timeout_ms : 0);
 	print_notes(ctx, a.verbose);
 	if (rc)
 		return report_failure("convert", ctx, rc);
+	/* a coherent pool is no node: an isolated numa node's cpusets go back */
+	if (a.o.mode == SVM_MODE_COHERENT)
+		cli_isolate_release("convert", node);
 	print_region(ctx, name);
 	return EXIT_OK;
 }

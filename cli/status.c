@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "isolate.h"
 
 static void status_line(struct svm_region *r)
 {
 	struct svm_dax *d = svm_region_get_dax(r);
 	struct svm_pool *p = svm_region_get_pool(r);
-	char size[32], mds[128] = "";
+	char size[32], mds[128] = "", iso[1024], root_msg[256];
 	enum svm_mode mode = svm_region_get_mode(r);
 	struct svm_preflight pf = { .struct_size = sizeof(pf) };
 
@@ -34,6 +35,12 @@ static void status_line(struct svm_region *r)
 			printf("  used %llu MiB", (unsigned long long)((pf.node_total - pf.node_free) >> 20));
 		if (pf.nr_procs)
 			printf("  %d process(es)", pf.nr_procs);
+		if (d && cli_isolation_describe(svm_dax_get_target_node(d), iso, sizeof(iso),
+						root_msg, sizeof(root_msg))) {
+			printf("  %s", iso);
+			if (root_msg[0])
+				printf("\n          warning: %s", root_msg);
+		}
 	}
 	if (p)
 		printf("  pool%d %s used %llu/%llu pages", svm_pool_get_id(p), svm_pool_get_state(p),

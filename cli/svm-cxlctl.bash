@@ -36,7 +36,7 @@ _svm_cxlctl_options()
 	case "$1" in
 	list) echo "-M -R -D -X -P -m -s -r -d -T -v -u --memdevs --regions --decoders --dax" \
 		"--pools --memdev --serial --region --decoder --targets --verbose --human" ;;
-	online) echo "--mode --zone -v --verbose" ;;
+	online) echo "--mode --zone --isolated -v --verbose" ;;
 	offline) echo "--timeout --dry-run -v --verbose" ;;
 	convert) echo "--mode --zone --timeout -v --verbose" ;;
 	create-region) echo "--size --decoder --granularity -v --verbose" ;;
@@ -64,7 +64,7 @@ _svm_cxlctl_objects()
 		_svm_cxlctl_devices region
 		_svm_cxlctl_devices mem
 		_svm_cxlctl_pools ;;
-	online|offline|convert|status)
+	online|offline|convert|status|grant|revoke)
 		_svm_cxlctl_devices region
 		_svm_cxlctl_devices mem ;;
 	create-region) _svm_cxlctl_devices mem ;;
@@ -116,6 +116,13 @@ _svm_cxlctl()
 		--size|--granularity|--timeout|--count|--threshold|--interval)
 			COMPREPLY=()
 			return ;;
+		region[0-9]*|mem[0-9]*)
+			# grant/revoke REGION CGROUP: a cgroup v2 directory
+			if [ "$cmd" = grant ] || [ "$cmd" = revoke ]; then
+				COMPREPLY=($(compgen -d -- "${cur:-${SVM_CXL_CGROUP_ROOT:-/sys/fs/cgroup}/}"))
+				return
+			fi
+			words=$(_svm_cxlctl_objects "$cmd" "$prog") ;;
 		*)
 			if [[ $cur == -* ]]; then
 				words="$(_svm_cxlctl_options "$cmd") --help"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroupfs.h"
+#include "fileio.h"
 
 const char *svmd_cgroup_root(void)
 {
@@ -35,41 +36,20 @@ static void path_of(char *p, size_t len, const char *root, const char *rel, cons
 int svmd_cg_read(const char *root, const char *rel, const char *file, char *buf, size_t len)
 {
 	char p[PATH_MAX];
-	ssize_t n;
-	int fd, rc = 0;
 
 	path_of(p, sizeof(p), root, rel, file);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		rc = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	if (!rc)
-		buf[strcspn(buf, "\n")] = '\0';
-	return rc;
+	return svmd_read_value(p, buf, len);
 }
 
 int svmd_cg_write(const char *root, const char *rel, const char *file, const char *val)
 {
 	char p[PATH_MAX], line[512];
-	int fd, rc = 0;
-	size_t n;
 
 	path_of(p, sizeof(p), root, rel, file);
-	/* O_TRUNC: no effect on kernfs, needed for a fake tree of regular files */
-	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/* a bare newline: an empty cpuset.mems ("inherit") needs a non-empty write */
-	n = (size_t)snprintf(line, sizeof(line), "%s\n", val);
-	if (write(fd, line, n) != (ssize_t)n)
-		rc = errno ? -errno : -EIO;
-	close(fd);
-	return rc;
+	if (snprintf(line, sizeof(line), "%s\n", val) >= (int)sizeof(line))
+		return -E2BIG;
+	return svmd_write_value(p, line);
 }
 
 bool svmd_cg_exists(const char *root, const char *rel, const char *file)

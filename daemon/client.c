@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "client.h"
+#include "fileio.h"
 #include "proto.h"
 
 int svmd_connect(void)
@@ -29,22 +30,6 @@ int svmd_connect(void)
 	return fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int svmd_request(const char *json, struct json_object **reply, char *text, size_t textlen)
 {
 	/* a reply is at most the daemon's per-client queue (server.h: SVMD_OUT_MAX) */
@@ -57,9 +42,9 @@ int svmd_request(const char *json, struct json_object **reply, char *text, size_
 	fd = svmd_connect();
 	if (fd < 0)
 		return fd;
-	rc = write_all(fd, json, strlen(json));
+	rc = svmd_write_all(fd, json, strlen(json));
 	if (!rc)
-		rc = write_all(fd, "\n", 1);
+		rc = svmd_write_all(fd, "\n", 1);
 	if (rc) {
 		close(fd);
 		return rc;

@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 
 #include "cpuset.h"
+#include "fileio.h"
+#include "lock.h"
 
 #define MEMS "cpuset.mems"
 #define SUBTREE "cgroup.subtree_control"
@@ -159,12 +161,16 @@ static int save(struct svmd_cpusets *cs)
 					     JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(txt);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", cs->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	svmd_mkdir_parent(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = -errno;
 	} else {
-		if (write(fd, txt, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
-			rc = errno ? -errno : -EIO;
+		rc = svmd_write_all(fd, txt, len);
+		if (!rc)
+			rc = svmd_write_all(fd, "\n", 1);
+		if (!rc && fsync(fd))
+			rc = -errno;
 		close(fd);
 		if (!rc && rename(tmp, cs->path))
 			rc = -errno;
@@ -249,6 +255,39 @@ static int push(struct svmd_cpusets *cs, struct svmd_cg_action *list, int *n, co
 	return 0;
 }
 
+/*
+ * Write @val into PATH/cpuset.mems. An empty list ("inherit the parent's") is refused
+ * with ENOSPC while the cgroup has tasks ("an empty mems_allowed is ok iff there are no
+ * tasks in the cpuset", kernel/cgroup/cpuset.c): then the parent's effective list, what
+ * inheriting gives now, is written out instead, and the cgroup is remembered in
+ * cs->kept (it will not inherit nodes onlined later; release reports it).
+ */
+static int write_mems(struct svmd_cpusets *cs, const char *path, const char *val)
+{
+	char parent[SVMD_CG_PATH_MAX], eff[256], *slash;
+	int rc = svmd_cg_write(cs->root, path, MEMS, val);
+
+	if (rc != -ENOSPC || *val)
+		return rc;
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		parent[0] = '\0';
+	if (svmd_cg_read(cs->root, parent, "cpuset.mems.effective", eff, sizeof(eff)) || !*eff)
+		return rc;
+	rc = svmd_cg_write(cs->root, path, MEMS, eff);
+	if (!rc && strcmp(path, SVMD_CPUSET_DEFAULT_CGROUP)) {
+		for (int i = 0; i < cs->nkept; i++)
+			if (!strcmp(cs->kept[i], path))
+				return 0;
+		if (cs->nkept < 8)
+			snprintf(cs->kept[cs->nkept++], SVMD_CG_PATH_MAX, "%s", path);
+	}
+	return rc;
+}
+
 /* Journal how to undo it, then make one change: @value into PATH/FILE. @revert is what
  * puts it back. */
 static int tx_write(struct svmd_cpusets *cs, const char *path, const char *file,
@@ -266,7 +305,8 @@ static int tx_write(struct svmd_cpusets *cs, const char *path, const char *file,
 		rc = save(cs);
 	if (rc)
 		return rc;
-	rc = svmd_cg_write(cs->root, path, file, value);
+	rc = strcmp(file, MEMS) ? svmd_cg_write(cs->root, path, file, value) :
+				  write_mems(cs, path, value);
 	if (rc) {
 		seterr(cs, "writing '%s' to %s/%s%s%s: %s", value, cs->root, path, *path ? "/" : "",
 		       file, strerror(-rc));
@@ -285,7 +325,10 @@ static int apply_action(struct svmd_cpusets *cs, const struct svmd_cg_action *a)
 		return svmd_cg_unnest(cs->root, a->path);
 	if (!svmd_cg_exists(cs->root, a->path, NULL))
 		return 0;
-	rc = svmd_cg_write(cs->root, a->path, a->file, a->value);
+	if (!strcmp(a->file, MEMS) && !svmd_cg_exists(cs->root, a->path, MEMS))
+		return 0;	/* the parent's cpuset went (an earlier action): nothing left */
+	rc = strcmp(a->file, MEMS) ? svmd_cg_write(cs->root, a->path, a->file, a->value) :
+				     write_mems(cs, a->path, a->value);
 	if (rc == -EINVAL && !strcmp(a->file, MEMS)) {
 		/* a node of the old list is gone (unplugged): keep what is still there */
 		struct svmd_nodemask old, online;
@@ -564,6 +607,18 @@ static int release_all(struct svmd_cpusets *cs)
 	}
 	if (rc)
 		snprintf(cs->err, sizeof(cs->err), "%s", err);
+	/* "-cpuset" in a parent's subtree_control dropped its children's lists: not kept */
+	for (int i = 0; i < cs->nkept;) {
+		char v[256];
+
+		if (svmd_cg_read(cs->root, cs->kept[i], MEMS, v, sizeof(v)) || !*v) {
+			memmove(cs->kept[i], cs->kept[i + 1],
+				(size_t)(cs->nkept - i - 1) * SVMD_CG_PATH_MAX);
+			cs->nkept--;
+		} else {
+			i++;
+		}
+	}
 	return rc;
 }
 

@@ -17,7 +17,9 @@
  *    without it (systemd's AllowedMemoryNodes=), the node is added once it is online.
  *
  * Every change is journaled before it is made: the file ($SVM_CXL_CPUSET_JOURNAL or
- * /run/svm-cxl.cpusets.json, in /run because cgroups do not survive a reboot either) is
+ * /run/svm-cxl/cpusets.json, in /run because cgroups do not survive a reboot either, in
+ * the runtime directory because svm-cxld's unit can write only there; mode 0644 so that
+ * status and doctor can show it to anyone) is
  * written to a temporary, fsync'd and renamed. It holds the isolated nodes and their
  * grants, the value each changed file had before the first change ("orig", what a final
  * release writes back), and, while a change is in progress, an undo list. A change is a
@@ -37,9 +39,10 @@
 #include <stddef.h>
 
 #include "cgroupfs.h"
+#include "svm-cxl-config.h"
 #include "nodemask.h"
 
-#define SVMD_CPUSET_JOURNAL_DEFAULT "/run/svm-cxl.cpusets.json"
+#define SVMD_CPUSET_JOURNAL_DEFAULT SVM_CXL_RUN_DIR "/cpusets.json"
 #define SVMD_CPUSET_DEFAULT_CGROUP "svm-cxl-default"
 #define SVMD_CPUSET_MAX_NODES 8
 #define SVMD_CPUSET_MAX_GRANTS 16
@@ -80,6 +83,11 @@ struct svmd_cpusets {
 	struct svmd_isolated prev[SVMD_CPUSET_MAX_NODES];
 	int writes;		/* cpuset writes made by this process (STOP_AT) */
 	char err[512];		/* what failed, for people */
+	/* cgroups that asked for an empty cpuset.mems (inherit) while they had tasks: the
+	 * kernel refuses that (ENOSPC), so they got their parent's effective list written
+	 * out, and nodes onlined later are not inherited. After a release, those still so. */
+	int nkept;
+	char kept[8][SVMD_CG_PATH_MAX];
 };
 
 const char *svmd_cpuset_journal_path(void);

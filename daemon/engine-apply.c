@@ -78,9 +78,23 @@ static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
 	int rc = 0;
 
 	if (!strcmp(en->mode, "numa")) {
+		int node;
+
 		o.mode = SVM_MODE_NUMA;
 		o.zone = !strcmp(en->zone, "normal") ? SVM_ZONE_NORMAL : SVM_ZONE_MOVABLE;
+		/* an isolated node's cpusets are shaped before its first block is online */
+		node = o.zone == SVM_ZONE_MOVABLE ? svmd_isolate_begin(e, r, name) : -1;
+		if (node < -1)
+			return node;
 		rc = svm_region_online(r, &o);
+		if (svmd_isolate_end(e, name, node, !rc) && !rc) {
+			/* all or nothing: not isolated means not online */
+			r = svm_region_get_by_name(e->ctx, name);
+			if (r && svm_region_offline(r, e->offline_timeout_ms))
+				log_err("%s: cannot offline it again: %s", name, svm_get_error(e->ctx));
+			svm_invalidate(e->ctx);
+			rc = -EIO;
+		}
 	} else if (!strcmp(en->mode, "coherent")) {
 		struct svm_dax *d = svm_region_get_dax(r);
 

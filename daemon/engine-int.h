@@ -5,6 +5,7 @@
  *   engine-entry.c     journal entries over the topology (device identities)
  *   engine-holds.c     operator holds as the engine reads and records them
  *   engine-apply.c     the policy decision, auto_online_blocks, applying a mode, teardown
+ *   engine-isolate.c   isolated numa nodes (the policy's isolate and grant, cpuset.c)
  *   engine-recover.c   step 1: journal entries
  *   engine-assemble.c  steps 2 and 3: new memdevs, unjournaled regions
  *   engine-requests.c  control requests, status, pool counters, the attention button
@@ -71,6 +72,18 @@ void svmd_release_orphan_dpa(struct svmd_engine *e, const struct svm_journal_ent
 			     unsigned int i);
 void svmd_destroy_region(struct svmd_engine *e, struct svm_region *r, struct svm_memdev **mds,
 			 int nr, const struct svm_journal_entry *en, const char *why);
+
+/* engine-isolate.c */
+void svmd_recover_cpusets(struct svmd_engine *e);
+/* Before onlining @r in numa mode: isolate its node if the policy says so. The node
+ * (>= 0) to pass to svmd_isolate_end(), -1 if the policy does not isolate it, or -errno
+ * (logged; do not online). */
+int svmd_isolate_begin(struct svmd_engine *e, struct svm_region *r, const char *name);
+/* After the online (@online: it succeeded): activate, or undo. 0 or -errno (then offline
+ * again: the isolation is undone). */
+int svmd_isolate_end(struct svmd_engine *e, const char *name, int node, bool online);
+/* The node went offline (or was converted): its cpusets go back. */
+void svmd_isolate_release(struct svmd_engine *e, const char *name, int node);
 
 /* engine-recover.c */
 void svmd_recover_entry(struct svmd_engine *e, struct svm_journal_entry en);

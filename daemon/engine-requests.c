@@ -61,7 +61,7 @@ int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, si
 	struct svm_region *r;
 	uint64_t t0 = svmd_now_ms();
 	char name[32];
-	int code, rc;
+	int code, rc, node;
 
 	r = resolve(e, object, err, errlen, &code);
 	if (!r)
@@ -85,6 +85,7 @@ int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, si
 		return SVMD_EFAIL;
 	}
 	svmd_stop_hook(e, "offlining");
+	node = svm_region_get_dax(r) ? svm_dax_get_target_node(svm_region_get_dax(r)) : -1;
 	rc = svm_region_offline(r, e->offline_timeout_ms);
 	if (rc) {
 		snprintf(err, errlen, "%s", svm_get_error(e->ctx));
@@ -96,6 +97,7 @@ int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, si
 		snprintf(err, errlen, "offline done but the journal could not record it");
 		return SVMD_EFAIL;
 	}
+	svmd_isolate_release(e, name, node);
 	log_info("%s: offline on request in %llu ms", name, (unsigned long long)(svmd_now_ms() - t0));
 	svmd_emit_region(e, "region-offline", svm_region_get_by_name(e->ctx, name), &en, svmd_now_ms() - t0);
 	return 0;

@@ -26,6 +26,8 @@ void svmd_engine_reconcile(struct svmd_engine *e)
 
 	e->want_retry = false;
 	svmd_recover_knob(e);
+	/* a dead holder's cpuset change, and nodes offlined or unplugged since */
+	svmd_recover_cpusets(e);
 	svm_invalidate(e->ctx);
 	svmd_load_holds(e);
 	/* 1. journal entries (a copy: recovery changes the journal) */

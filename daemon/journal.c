@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "fileio.h"
 #include "journal.h"
 
 #define STATE_FILE "state.json"
@@ -277,22 +278,6 @@ void svm_journal_close(struct svm_journal *j)
 	free(j);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Write the whole state to a temporary file and rename it over the journal. */
 static int commit(struct svm_journal *j)
 {
@@ -316,9 +301,9 @@ static int commit(struct svm_journal *j)
 		rc = -errno;
 		goto out;
 	}
-	rc = write_all(fd, text, strlen(text));
+	rc = svmd_write_all(fd, text, strlen(text));
 	if (!rc)
-		rc = write_all(fd, "\n", 1);
+		rc = svmd_write_all(fd, "\n", 1);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	close(fd);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "knob.h"
 #include "lock.h"
 
@@ -20,37 +21,12 @@ const char *svmd_knob_save_path(void)
 	return p && *p ? p : SVM_CXL_KNOB_SAVE_DEFAULT;
 }
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		rc = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	buf[strcspn(buf, "\n")] = '\0';
-	return rc;
-}
-
 static int write_knob(const char *root, const char *val)
 {
 	char p[PATH_MAX + 64];
-	int fd, rc = 0;
 
 	snprintf(p, sizeof(p), "%s/" KNOB, root);
-	/* O_TRUNC: no effect on sysfs, needed for a fake tree of regular files */
-	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return svmd_write_value(p, val);
 }
 
 /* the save file appears complete or not at all */
@@ -77,7 +53,7 @@ static int save(const char *val)
 int svmd_knob_recover(const char *root, char *value, size_t len)
 {
 	char val[64];
-	int rc = read_file(svmd_knob_save_path(), val, sizeof(val));
+	int rc = svmd_read_value(svmd_knob_save_path(), val, sizeof(val));
 
 	if (rc == -ENOENT)
 		return 0;
@@ -109,7 +85,7 @@ int svmd_knob_hold(struct svmd_knob *k, const char *root)
 	if (rc < 0)
 		return rc;
 	snprintf(p, sizeof(p), "%s/" KNOB, k->root);
-	rc = read_file(p, cur, sizeof(cur));
+	rc = svmd_read_value(p, cur, sizeof(cur));
 	if (rc == -ENOENT)
 		return 0;	/* no memory hotplug: nothing to hold */
 	if (rc)

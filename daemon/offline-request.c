@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "clock.h"
+#include "fileio.h"
 #include "lock.h"
 #include "log.h"
 #include "offline-request.h"
@@ -24,16 +25,9 @@
 static int misc_write(struct svmd_engine *e, const char *attr, const char *val)
 {
 	char path[PATH_MAX];
-	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s" MISC "/%s", svm_get_root(e->ctx), attr);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
+	return svmd_write_value(path, val);
 }
 
 void svmd_offreq_register(struct svmd_engine *e, struct svmd_offreq *o)

@@ -34,12 +34,16 @@ struct svm_rule {
 	/* actions */
 	enum svm_policy_mode mode;
 	enum svm_policy_zone zone;
+	int isolate;			/* 0 not stated, ISOLATE_NO, ISOLATE_YES */
+	char *grant[MAX_LIST];		/* cgroups granted the isolated node */
+	int nr_grant;
 };
 
 struct svm_policy {
 	enum svm_policy_mode expander_mode;
 	enum svm_policy_mode accelerator_mode;
 	enum svm_policy_zone zone;
+	int isolate;
 	struct svm_rule *rules;
 	size_t nr_rules;
 };
@@ -56,14 +60,22 @@ static const char *const zone_names[] = {
 	[SVM_POLICY_ZONE_NORMAL] = "normal",
 };
 
+enum { ISOLATE_NO = 1, ISOLATE_YES };
+static const char *const isolate_names[] = {
+	[ISOLATE_NO] = "no",
+	[ISOLATE_YES] = "yes",
+};
+
 static const char *const class_names[] = {
 	[SVM_POLICY_CLASS_EXPANDER] = "expander",
 	[SVM_POLICY_CLASS_ACCELERATOR] = "accelerator",
 };
 
-static const char *const defaults_keys[] = { "expander", "accelerator", "zone", NULL };
+static const char *const defaults_keys[] = { "expander", "accelerator", "zone", "isolate",
+					     NULL };
 static const char *const rule_keys[] = { "serial", "pci", "host-bridge", "region", "size",
-					 "class", "mode", "zone", "tier", NULL };
+					 "class", "mode", "zone", "isolate", "grant", "tier",
+					 NULL };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -283,9 +295,17 @@ static int set_defaults_key(struct parser *p, const char *key, char *value)
 	struct svm_policy *pol = p->policy;
 	int v, rc;
 
-	if (strcmp(key, "zone") == 0) {
-		rc = parse_enum(p, key, value, zone_names, ARRAY_SIZE(zone_names), &v);
-		pol->zone = v;
+	if (strcmp(key, "zone") == 0 || strcmp(key, "isolate") == 0) {
+		bool zone = !strcmp(key, "zone");
+
+		rc = zone ? parse_enum(p, key, value, zone_names, ARRAY_SIZE(zone_names), &v) :
+			    parse_enum(p, key, value, isolate_names, ARRAY_SIZE(isolate_names), &v);
+		if (zone)
+			pol->zone = v;
+		else
+			pol->isolate = v;
+		if (!rc && pol->zone == SVM_POLICY_ZONE_NORMAL && pol->isolate == ISOLATE_YES)
+			rc = fail(p, "[defaults]: 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)");
 		return rc;
 	}
 	rc = parse_enum(p, key, value, mode_names, ARRAY_SIZE(mode_names), &v);
@@ -340,6 +360,19 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 		r->zone = v;
 		return rc;
 	}
+	if (strcmp(key, "isolate") == 0) {
+		rc = parse_enum(p, key, value, isolate_names, ARRAY_SIZE(isolate_names), &v);
+		r->isolate = v;
+		return rc;
+	}
+	if (strcmp(key, "grant") == 0) {
+		rc = copy_strings(p, key, value, r->grant, &r->nr_grant);
+		for (int i = 0; !rc && i < r->nr_grant; i++)
+			if (!strcmp(r->grant[i], "/") || strstr(r->grant[i], ".."))
+				rc = fail(p, "grant: '%s': expected a cgroup below the root (/sys/fs/cgroup/NAME, /NAME or NAME), without '..'",
+					  r->grant[i]);
+		return rc;
+	}
 	/* tier: refused rather than accepted and ignored. Linux has no interface that puts
 	 * a node in a memory tier; kmem derives it from the platform's performance data. */
 	return fail(p, "tier: not supported: Linux offers no way to place a node in a memory tier (kmem derives it from HMAT/CDAT performance data); remove the key");
@@ -364,6 +397,15 @@ static int check_rule(struct parser *p)
 	else if (r->mode != SVM_POLICY_MODE_NUMA && r->zone)
 		rc = fail(p, "rule \"%s\": 'zone' applies to mode numa only, not %s",
 			  r->name, svm_policy_mode_name(r->mode));
+	else if (r->mode != SVM_POLICY_MODE_NUMA && r->isolate)
+		rc = fail(p, "rule \"%s\": 'isolate' applies to mode numa only, not %s",
+			  r->name, svm_policy_mode_name(r->mode));
+	else if (r->isolate == ISOLATE_YES && r->zone == SVM_POLICY_ZONE_NORMAL)
+		rc = fail(p, "rule \"%s\": 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)",
+			  r->name);
+	else if (r->nr_grant && r->isolate != ISOLATE_YES)
+		rc = fail(p, "rule \"%s\": 'grant' needs 'isolate = yes' (a node that is not isolated is everybody's)",
+			  r->name);
 	p->line = line;
 	return rc;
 }
@@ -568,6 +610,8 @@ static void free_rule(struct svm_rule *r)
 		free(r->host_bridge[i]);
 	for (int i = 0; i < r->nr_region; i++)
 		free(r->region[i]);
+	for (int i = 0; i < r->nr_grant; i++)
+		free(r->grant[i]);
 	free(r->name);
 }
 
@@ -634,7 +678,12 @@ static bool rule_matches(const struct svm_rule *r, const struct svm_policy_subje
 void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_subject *s,
 		       struct svm_policy_decision *d)
 {
+	int isolate = 0;
+
 	d->zone = SVM_POLICY_ZONE_DEFAULT;
+	d->isolate = false;
+	d->grants = NULL;
+	d->nr_grants = 0;
 	for (size_t i = 0; i < pol->nr_rules; i++) {
 		const struct svm_rule *r = &pol->rules[i];
 
@@ -643,6 +692,9 @@ void svm_policy_decide(const struct svm_policy *pol, const struct svm_policy_sub
 		d->mode = r->mode;
 		d->zone = r->zone;
 		d->rule = r->name;
+		isolate = r->isolate;
+		d->grants = (const char *const *)r->grant;
+		d->nr_grants = (unsigned int)r->nr_grant;
 		goto zone;
 	}
 	d->mode = s->class == SVM_POLICY_CLASS_ACCELERATOR ? pol->accelerator_mode : pol->expander_mode;
@@ -652,4 +704,9 @@ zone:
 		d->zone = SVM_POLICY_ZONE_DEFAULT;
 	else if (d->zone == SVM_POLICY_ZONE_DEFAULT)
 		d->zone = pol->zone ? pol->zone : SVM_POLICY_ZONE_MOVABLE;
+	/* a rule's isolate wins; unstated, [defaults] says; never for a normal zone */
+	if (!isolate)
+		isolate = pol->isolate;
+	d->isolate = d->mode == SVM_POLICY_MODE_NUMA && d->zone == SVM_POLICY_ZONE_MOVABLE &&
+		     isolate == ISOLATE_YES;
 }

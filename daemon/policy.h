@@ -13,6 +13,12 @@
  *   serial = 0x4d2 77              every match key holds decides
  *   mode = coherent
  *
+ *   [rule "hpc-only"]              numa, isolated: only the granted cgroups
+ *   serial = 99                    allocate there (daemon/cpuset.h)
+ *   mode = numa
+ *   isolate = yes
+ *   grant = /sys/fs/cgroup/hpc.slice
+ *
  * Parsing is all-or-nothing: any unknown section, key or value, a missing mode, or a
  * setting that does not apply to the chosen mode rejects the whole file with
  * "FILE:LINE: what was expected", so a daemon can keep its previous policy.
@@ -74,6 +80,9 @@ struct svm_policy_decision {
 	enum svm_policy_mode mode;
 	enum svm_policy_zone zone;		/* numa mode only; never DEFAULT after a decision */
 	const char *rule;		/* name of the deciding rule, or "defaults" */
+	bool isolate;			/* numa, movable: a CDM-style isolated node */
+	const char *const *grants;	/* cgroups granted it (as written), owned by the policy */
+	unsigned int nr_grants;
 };
 
 struct svm_policy;

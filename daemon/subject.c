@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "subject.h"
 
 enum svm_policy_class svmd_memdev_class(struct svm_ctx *ctx, struct svm_memdev *m)
@@ -12,17 +13,12 @@ enum svm_policy_class svmd_memdev_class(struct svm_ctx *ctx, struct svm_memdev *
 	char p[PATH_MAX], buf[32];
 	unsigned long code;
 	char *end;
-	FILE *f;
 
 	/* the memdev's parent is its PCI device */
 	snprintf(p, sizeof(p), "%s/sys/bus/cxl/devices/%s/../class", svm_get_root(ctx),
 		 svm_memdev_get_name(m));
-	f = fopen(p, "re");
-	if (!f)
+	if (svmd_read_value(p, buf, sizeof(buf)))
 		return SVM_POLICY_CLASS_EXPANDER;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
 	code = strtoul(buf, &end, 16);
 	if (end == buf)
 		return SVM_POLICY_CLASS_EXPANDER;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "sysfs-steps.h"
 
 #define CXL_DEVS "sys/bus/cxl/devices"
@@ -15,20 +16,9 @@
 static int read_attr(struct svm_ctx *ctx, const char *rel, char *buf, size_t len)
 {
 	char p[PATH_MAX];
-	ssize_t n;
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", svm_get_root(ctx), rel);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return svmd_read_value(p, buf, len);
 }
 
 int svmd_next_region_name(struct svm_ctx *ctx, struct svm_root_decoder *root, char *buf,

@@ -165,7 +165,7 @@ static void test_load(const char *example)
 	struct svm_policy *pol = svm_policy_load(example, err, sizeof(err));
 
 	CHECK(pol != NULL, "shipped example parses: %s", err);
-	CHECK(pol && svm_policy_rule_count(pol) == 3, "example has 3 rules");
+	CHECK(pol && svm_policy_rule_count(pol) == 4, "example has 4 rules");
 	svm_policy_free(pol);
 	pol = svm_policy_load("/nonexistent/policy.conf", err, sizeof(err));
 	CHECK(!pol && strstr(err, "No such file"), "missing file: %s", err);
@@ -203,6 +203,55 @@ static void test_as_documented(void)
 	svm_policy_free(pol);
 }
 
+/* isolate and grant: numa, movable; typos and misplaced keys refused */
+static void test_isolation(void)
+{
+	struct svm_policy *pol = parse("[defaults]\nisolate = yes\n"
+				       "[rule \"hpc\"]\nserial = 7\nmode = numa\nisolate = yes\n"
+				       "grant = /sys/fs/cgroup/hpc.slice jobs/a\n"
+				       "[rule \"open\"]\nserial = 8\nmode = numa\nisolate = no\n"
+				       "[rule \"normal\"]\nserial = 9\nmode = numa\nzone = normal\n"
+				       "[rule \"gpu\"]\nserial = 10\nmode = coherent\n");
+	struct svm_policy_decision d;
+
+	CHECK(pol != NULL, "isolation policy: %s", err);
+	if (!pol)
+		return;
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 7) });
+	CHECK(d.isolate && d.nr_grants == 2 && !strcmp(d.grants[0], "/sys/fs/cgroup/hpc.slice") &&
+	      !strcmp(d.grants[1], "jobs/a"), "rule isolate with two grants");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 8) });
+	CHECK(!d.isolate && !d.nr_grants, "isolate = no beats [defaults]");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 9) });
+	CHECK(!d.isolate, "zone normal is never isolated");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 10) });
+	CHECK(!d.isolate, "coherent is never isolated");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 11),
+						   .class = SVM_POLICY_CLASS_EXPANDER });
+	CHECK(d.isolate && !d.nr_grants && !strcmp(d.rule, "defaults"), "[defaults] isolate");
+	svm_policy_free(pol);
+	pol = parse("[rule \"x\"]\nserial = 1\nmode = numa\n");
+	d = decide(pol, (struct svm_policy_subject){ DEV(.has_serial = true, .serial = 1) });
+	CHECK(!d.isolate, "not isolated unless asked");
+	svm_policy_free(pol);
+
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\nisolate = ja\n", "p.conf:4",
+		"unknown isolate value 'ja'");
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\nisloate = yes\n", "did you mean 'isolate'",
+		NULL);
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\ngrnat = a\n", "did you mean 'grant'", NULL);
+	rejects("[rule \"x\"]\nserial = 1\nmode = coherent\nisolate = yes\n",
+		"'isolate' applies to mode numa only", NULL);
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\nzone = normal\nisolate = yes\n",
+		"needs zone movable", NULL);
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\ngrant = a\n", "'grant' needs 'isolate = yes'",
+		NULL);
+	rejects("[rule \"x\"]\nserial = 1\nmode = numa\nisolate = yes\ngrant = ../etc\n",
+		"without '..'", NULL);
+	rejects("[defaults]\nzone = normal\nisolate = yes\n", "p.conf:3", "needs zone movable");
+	rejects("[defaults]\ngrant = a\n", "unknown key in [defaults] 'grant'", NULL);
+}
+
 int main(int argc, char **argv)
 {
 	test_sizes();
@@ -210,6 +259,7 @@ int main(int argc, char **argv)
 	test_defaults();
 	test_rules_first_match_wins();
 	test_rejections();
+	test_isolation();
 	if (argc > 1)
 		test_load(argv[1]);
 	return check_summary();

@@ -1,0 +1,260 @@
+#!/bin/sh
+# CDM-style isolated numa nodes (online --isolated, grant, revoke; docs/cdm.md), with
+# cgroup v2 mounted here and swap off:
+#  - the hog: node 0 is filled with untouched hugetlb pages until its main zone has
+#    HEADROOM MiB above the low watermark (both kernels still serve 13-17 MiB from node
+#    0 below that before they spill: HOG is sized past it), and vm.watermark_scale_factor widens the
+#    low-min gap, so a HOG MiB process outside the granted cgroup spills onto the CXL node
+#    when the node is a plain one (the fast path skips a zone below low) and must not
+#    when it is isolated (the slow path may use node 0 down to min). Both counts are
+#    read with move_pages(2) and written to /results/isolation-spill.
+#  - a granted cgroup's numactl --membind=NODE process gets every page there; others
+#    get the kernel's refusal; status and doctor say so, and name root-cgroup processes
+#    (which grant then moves).
+#  - revoke at run time migrates a granted process's pages off the node (data checked
+#    word for word); grant again at run time.
+#  - offline of an isolated node with granted data on it, and offline + device_del of a
+#    hot-added one: data intact, every cpuset back to the snapshot taken before.
+#  - SIGKILL after the 2nd cpuset write (SVM_CXL_CPUSET_STOP_AT): the next svm-cxlctl
+#    that takes the lock restores every cpuset, and so does svm-cxld's first pass.
+. svm-test.sh
+. cli-lib.sh
+
+CG=/sys/fs/cgroup
+HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
+HOG=40 HEADROOM=4
+WSF_AT_START=$(cat /proc/sys/vm/watermark_scale_factor)
+MOUNTED="" PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill $p 2>/dev/null; done
+	echo 0 >$HP
+	echo "$WSF_AT_START" >/proc/sys/vm/watermark_scale_factor
+	clean_all
+	# whatever the isolation left: processes back to the root, our cgroups removed
+	for d in $CG/svm-cxl-default $CG/granted; do
+		[ -d $d ] || continue
+		for p in $(cat $d/cgroup.procs); do echo $p >$CG/cgroup.procs 2>/dev/null; done
+		rmdir $d
+	done
+	echo -cpuset >$CG/cgroup.subtree_control 2>/dev/null
+	rm -f /run/svm-cxl/cpusets.json
+	[ -n "$MOUNTED" ] && umount $CG
+	return 0
+}
+trap cleanup EXIT
+
+swapoff -a 2>/dev/null
+[ -z "$(tail -n +2 /proc/swaps)" ] || fail "swap still on"
+if ! grep -q "^cgroup2 $CG " /proc/mounts; then
+	mount -t cgroup2 none $CG || skip "cannot mount cgroup2"
+	MOUNTED=1
+fi
+grep -qw cpuset $CG/cgroup.controllers || skip "no cpuset controller in cgroup v2"
+mkdir $CG/granted
+
+# the cgroup tree svm-cxlctl may change: every cgroup's cpuset.mems and subtree_control,
+# and this shell's own cgroup
+cg_snapshot() {
+	for d in $(find $CG -type d | sort); do
+		echo "$d mems='$(cat $d/cpuset.mems 2>/dev/null)' sub='$(cat $d/cgroup.subtree_control)'"
+	done
+	grep '^0::' /proc/$$/cgroup
+}
+before=$(cg_snapshot)
+echo "$before" | grep -q "^0::/\$" || fail "this shell is not in the root cgroup: $before"
+cg_same() {
+	local now
+	now=$(cg_snapshot)
+	[ "$before" = "$now" ] || fail "$1: cgroups differ from before: $(echo "$before" >/tmp/cg.b; echo "$now" >/tmp/cg.a; diff /tmp/cg.b /tmp/cg.a)"
+	echo "ok - $1: cgroups as before"
+}
+effective_has() { tr ',' '\n' <$CG/$1/cpuset.mems.effective | awk -v n=$2 -F- '{ if (n >= $1 && n <= ($2 == "" ? $1 : $2)) f = 1 } END { exit !f }'; }
+
+# node 0's largest zone (the one user pages come from): field free, min or low, pages
+zone_field() {
+	awk -v want=$1 '
+		/^Node / { z = ($2 == "0,") ? $4 : "" }
+		z != "" && $1 == "managed" { m[z] = $2 }
+		z != "" && $1 == "pages" && $2 == "free" { v["free", z] = $3 }
+		z != "" && ($1 == "min" || $1 == "low") { v[$1, z] = $2 }
+		END { for (k in m) if (m[k] > best) { best = m[k]; bz = k }; print v[want, bz] }' /proc/zoneinfo
+}
+# Set node 0 aside in untouched huge pages (cheap: nothing is written) until HEADROOM MiB
+# stay above the low watermark, then run the hog in this shell's cgroup. Prints the
+# hog's pages on $node, or what went wrong (then returns 1).
+hog() {
+	local free low n got out try
+	echo 0 >$HP
+	for try in 1 2; do
+		free=$(zone_field free) low=$(zone_field low)
+		n=$(( $(cat $HP) + (free - low - HEADROOM * 256) / 512 ))
+		[ $n -gt 0 ] && echo $n >$HP
+		got=$(cat $HP)
+		free=$(zone_field free)
+		[ $(( (free - low) / 256 )) -lt $((HOG - 8)) ] && break
+		echo 1 >/proc/sys/vm/compact_memory	# fragmented: make 2 MiB blocks
+	done
+	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low, $(( (low - $(zone_field min)) / 256 )) MiB from low to min; hog $HOG MiB" >&2
+	[ $(( (free - low) / 256 )) -lt $((HOG - 8)) ] ||
+		{ echo 0 >$HP; echo "could not fill node 0 (free $free, low $low pages)"; return 1; }
+	out=$(svm-test-numa place $HOG) || { echo 0 >$HP; echo "svm-test-numa place: $out"; return 1; }
+	echo 0 >$HP
+	log "hog: $out" >&2
+	echo "$out" | tr ' ' '\n' | awk -F= -v n=$node '$1 == n { c = $2 } END { print c + 0 }'
+}
+
+# held_start N NODE: svm-test-numa hold, 4 MiB under numactl --membind=NODE in the granted
+# cgroup, filled and waiting for /tmp/iso-hN/go; every page on NODE; its pid in $held
+held_start() {
+	rm -rf /tmp/iso-h$1 && mkdir /tmp/iso-h$1
+	sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$2 svm-test-numa hold 4 /tmp/iso-h$1" >/tmp/iso-h$1.out &
+	held=$!
+	PIDS="$PIDS $held"
+	while [ ! -e /tmp/iso-h$1/ready ]; do
+		kill -0 $held 2>/dev/null || fail "hold $1: $(cat /tmp/iso-h$1.out)"
+		sleep 0.1
+	done
+	check_eq "held pages $1 on node $2" "nodes: $2=1024" "$(head -n1 /tmp/iso-h$1.out)"
+}
+# held_check N PID WHEN: the buffer, read again, is intact (word for word) and on node 0
+held_check() {
+	touch /tmp/iso-h$1/go
+	wait $2 || fail "held data $3: $(cat /tmp/iso-h$1.out)"
+	check_eq "held pages $3" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-h$1.out)"
+	grep -q "pattern: intact" /tmp/iso-h$1.out || fail "pattern $3: $(cat /tmp/iso-h$1.out)"
+}
+
+# widen low..min so the isolated hog is served from node 0 without reclaim (no swap)
+echo 400 >/proc/sys/vm/watermark_scale_factor
+set -- $(memdevs)
+$CTL create-region $1 >/tmp/r.json || fail "create-region $1"
+region=$(jq -r .region /tmp/r.json)
+dax=$(region_dax $region) || fail "no dax device"
+node=$(cat $DAXBUS/devices/$dax/target_node)
+
+# 1. a plain numa node: the hog spills (about HOG - HEADROOM MiB)
+expect_rc 0 $CTL online $region --mode numa
+spill_plain=$(hog) || fail "hog: $spill_plain"
+log "spill without isolation: $spill_plain pages of $((HOG * 256)) on node $node"
+[ "$spill_plain" -gt 0 ] || fail "the hog did not spill onto plain node $node: the test cannot tell isolation from luck"
+expect_rc 0 $CTL offline $region
+cg_same "plain numa"
+
+# 2. isolated: nothing of the hog lands there
+expect_rc 0 $CTL online $region --mode numa --isolated
+expect_msg "moved [0-9]* process(es) of the root cgroup into svm-cxl-default"
+check_eq "this shell's cgroup" "0::/svm-cxl-default" "$(grep '^0::' /proc/$$/cgroup)"
+effective_has svm-cxl-default $node && fail "svm-cxl-default sees node $node"
+effective_has granted $node && fail "granted sees node $node before the grant"
+node_has_memory $node || fail "node $node has no memory"
+expect_rc 0 $CTL online $region --mode numa --isolated
+$CTL status $region | grep -q "isolated, granted to no cgroup" || fail "status: $($CTL status $region)"
+echo "ok - status: isolated"
+numactl --membind=$node true 2>/dev/null && fail "numactl --membind=$node worked outside a granted cgroup"
+numactl --preferred=$node true 2>/dev/null && fail "numactl --preferred=$node worked outside a granted cgroup"
+# the kernel's own refusal, not only libnuma's check of Mems_allowed
+expect_rc 1 svm-test-numa mbind 1 $node
+expect_msg "mbind: Invalid argument"
+echo "ok - --membind, --preferred and mbind() to node $node refused outside the grant"
+spill_iso=$(hog) || fail "hog: $spill_iso"
+log "spill with isolation: $spill_iso pages of $((HOG * 256)) on node $node"
+check_eq "hog pages on isolated node $node" 0 "$spill_iso"
+echo "hog_mib $HOG spill_plain_pages $spill_plain spill_isolated_pages $spill_iso" >>/results/isolation-spill
+
+# 3. grant: a membind process there gets every page on the node
+expect_rc 2 $CTL grant $region /
+expect_rc 3 $CTL grant $region $CG/nonexistent
+expect_rc 0 $CTL grant $region $CG/granted
+effective_has granted $node || fail "granted lacks node $node after the grant"
+effective_has svm-cxl-default $node && fail "svm-cxl-default sees node $node after the grant"
+out=$(sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$node svm-test-numa place 4") ||
+	fail "membind in the granted cgroup: $out"
+check_eq "granted membind pages" "nodes: $node=1024" "$out"
+$CTL status $region | grep -q "isolated, granted granted" || fail "status: $($CTL status $region)"
+
+# root-cgroup processes: reported by status and doctor, moved by the next grant/revoke
+sh -c "echo \$\$ >$CG/cgroup.procs && exec sleep 60" &
+stray=$!
+PIDS="$PIDS $stray"
+sleep 0.5
+$CTL status $region | grep -q "warning: [0-9]* process(es) in the root cgroup.* $stray" ||
+	fail "status names no root process: $($CTL status $region)"
+$CTL doctor | grep isolation | grep -q "incomplete.*$stray" || fail "doctor: $($CTL doctor)"
+echo "ok - status and doctor name root-cgroup process $stray"
+
+# 4. revoke at run time: the granted process's pages leave the node, data intact
+held_start 1 $node
+h1=$held
+expect_rc 0 $CTL revoke $region $CG/granted
+# 1024 held pages and the process's own (stack, heap) under the same membind
+moved=$(echo "$OUT" | sed -n 's/.*revoked from granted; \([0-9]*\) page(s) of its processes migrated off the node, 0 left there/\1/p')
+[ -n "$moved" ] && [ "$moved" -ge 1024 ] || fail "revoke output: $OUT"
+log "revoke migrated $moved pages"
+expect_msg "moved [0-9]* process(es) of the root cgroup"
+check_eq "stray process moved" "0::/svm-cxl-default" "$(grep '^0::' /proc/$stray/cgroup)"
+effective_has granted $node && fail "granted still sees node $node"
+expect_rc 1 $CTL revoke $region $CG/granted
+# 5. grant again at run time, to a cgroup with a process in it (the kernel refuses an
+# empty cpuset.mems there: the parent's list is written out)
+expect_rc 0 $CTL grant $region granted
+effective_has granted $node || fail "granted lacks node $node after the second grant"
+held_check 1 $h1 "after revoke"
+
+# offline with granted data on the node: intact, cpusets as before
+held_start 2 $node
+h2=$held
+kill $stray; wait $stray 2>/dev/null
+expect_rc 0 $CTL offline $region
+expect_msg "node $node is no longer isolated; every cpuset is as it was before"
+cg_same "offline of an isolated node"
+[ -e /run/svm-cxl/cpusets.json ] && fail "cpuset journal left: $(cat /run/svm-cxl/cpusets.json)"
+held_check 2 $h2 "after offline"
+
+# 6. a crash after the 2nd cpuset write; the next svm-cxlctl puts everything back
+SVM_CXL_CPUSET_STOP_AT=2 $CTL online $region --mode numa --isolated >/dev/null 2>&1
+check_eq "killed at the 2nd cpuset write" 137 "$?"
+grep -q '"transaction"' /run/svm-cxl/cpusets.json || fail "no transaction journaled: $(cat /run/svm-cxl/cpusets.json)"
+[ -d $CG/svm-cxl-default ] || fail "the crash left nothing to repair"
+expect_rc 0 $CTL online $region --mode numa
+expect_msg "cpusets repaired"
+cg_same "after the crash and a plain online"
+$CTL status $region | grep -q isolated && fail "status after recovery: $($CTL status $region)"
+# the same crash, repaired by svm-cxld's first pass (its policy leaves every device alone)
+expect_rc 0 $CTL offline $region
+SVM_CXL_CPUSET_STOP_AT=2 $CTL online $region --mode numa --isolated >/dev/null 2>&1
+check_eq "killed again at the 2nd cpuset write" 137 "$?"
+printf '[defaults]\nexpander = ignore\naccelerator = ignore\n' >/tmp/iso-policy.conf
+SVM_CXLD_STATE_DIR=/tmp/iso-svmd SVM_CXLD_SOCKET=/tmp/iso-svmd.sock SVM_CXLD_POLICY=/tmp/iso-policy.conf \
+	svm-cxld -v >/tmp/iso-svmd.log 2>&1 &
+dpid=$!
+PIDS="$PIDS $dpid"
+i=0
+while ! grep -q 'ready:' /tmp/iso-svmd.log; do
+	i=$((i + 1))
+	[ $i -lt 300 ] && kill -0 $dpid 2>/dev/null || fail "svm-cxld not ready: $(cat /tmp/iso-svmd.log)"
+	sleep 0.1
+done
+kill $dpid; wait $dpid 2>/dev/null
+rm -rf /tmp/iso-svmd /tmp/iso-svmd.sock
+grep -q "cpusets of isolated nodes repaired" /tmp/iso-svmd.log || fail "svm-cxld: $(cat /tmp/iso-svmd.log)"
+cg_same "after the crash and svm-cxld's start"
+expect_rc 0 $CTL online $region --mode numa
+expect_rc 0 $CTL offline $region
+expect_rc 0 $CTL destroy-region $region
+
+# 7. a hot-added device, isolated, granted data on it: offline + device_del
+ID=t3i SN=91
+new=$(hotplug_type3 vmemi $ID $SN) || fail "hot-added device did not show up"
+$CTL online $new --mode numa --isolated >/tmp/r2.json || fail "online $new --isolated"
+region2=$(jq -r .region /tmp/r2.json)
+node2=$(cat $DAXBUS/devices/$(region_dax $region2)/target_node)
+expect_rc 0 $CTL grant $new $CG/granted
+held_start 3 $node2
+h3=$held
+expect_rc 0 $CTL offline $new
+hotunplug $ID || fail "$ID still present after device_del"
+cg_same "offline + device_del of an isolated node"
+held_check 3 $h3 "after device_del"
+$CTL destroy-region stale >/dev/null 2>&1
+kernel_log_clean || fail "kernel log"
