@@ -114,11 +114,11 @@ echo "$out"
 # for the whole node (deb12) and overran the test's timeout on deb13.
 H=/sys/devices/system/node
 want=4
-echo $want >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages
+timed sh -c "echo $want >$H/node$node/hugepages/hugepages-2048kB/nr_hugepages"
 cap=$(cat $H/node$node/hugepages/hugepages-2048kB/nr_hugepages)
 echo 4 >$H/node0/hugepages/hugepages-2048kB/nr_hugepages
 check_eq "huge pages on node $node" $want "$cap"
-log "node $node holds $cap huge pages"
+log "node $node holds $cap huge pages, allocated (and zeroed) in $MS ms"
 expect_rc 0 numactl --membind=$node $SVM_TEST_NUMA hugetlb $cap $node
 expect_rc 3 numactl --membind=$node $SVM_TEST_NUMA hugetlb $((cap + 1)) $node
 expect_msg "Cannot allocate memory"
