@@ -8,7 +8,8 @@
 # copy-back check after a migration to the device is removed (the yardstick as the issue
 # defines it), and on a kernel without DEVICE_PRIVATE (6.12) the parts that need it are
 # skipped (the two private devices, make_device_exclusive_range). 6.19+'s test_hmm
-# migrates with MIGRATE_VMA_SELECT_COMPOUND: a THP moves as one 2 MiB folio.
+# migrates with MIGRATE_VMA_SELECT_COMPOUND: a THP moves as one 2 MiB folio; its coherent
+# device's single chunk gets folios in its lower half for that (edit 1b).
 #   yardstick.sh OUTDIR      leaves OUTDIR/test_hmm.ko; exit 0, or 1 with a reason
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +21,9 @@ pkg=linux-source-$series
 src=$out/src
 log() { printf 'yardstick: %s\n' "$*" >&2; }
 
-[ -f "$out/test_hmm.ko" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$abi" ] && exit 0
+# rebuilt when the kernel or these edits change
+stamp="$abi $(sha1sum <"$0" | cut -c1-12)"
+[ -f "$out/test_hmm.ko" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ] && exit 0
 if [ ! -d "/usr/src/$pkg" ] && [ ! -f "/usr/src/$pkg.tar.xz" ]; then
 	suite=$(. /etc/os-release && echo "$VERSION_CODENAME")-backports
 	log "installing $pkg ($suite) for lib/test_hmm.c"
@@ -54,6 +57,15 @@ a = s.index("\t/*\n\t * Return the migrated data for verification.")
 b = s.index("\n\nout:", a)
 tail = "\tgoto free_mem;" if s[a:b].rstrip().endswith("goto free_mem;") else "\treturn 0;"
 s = s[:a] + "\t/* yardstick: copy-back check removed */\n\tcmd->cpages = 0;\n\tret = 0;\n" + tail + s[b:]
+# 1b. 6.19+: a coherent device has one chunk, at its fixed spm_addr, made at load with
+# base pages only, so a compound migration asks for a second chunk at the same address
+# (memremap_pages: "Conflicting mapping in same section", a WARN) and cannot run on
+# coherent memory at all. Give the chunk both kinds: its lower half as 2 MiB folios.
+if "free_folios" in s:
+    edit("""		if (is_large && IS_ALIGNED(pfn, HPAGE_PMD_NR)""",
+         """		if ((is_large || (mdevice->zone_device_type == HMM_DMIRROR_MEMORY_DEVICE_COHERENT &&
+				  pfn < pfn_first + (pfn_last - pfn_first) / 2)) &&
+		    IS_ALIGNED(pfn, HPAGE_PMD_NR)""")
 if private:
     open(p, "w").write(s)
     sys.exit(0)
@@ -79,4 +91,4 @@ PY
 echo 'obj-m += test_hmm.o' >"$src/Kbuild"
 make -s -C "$headers" M="$src" modules >"$out/build.log" 2>&1 || { log "build failed: $out/build.log"; exit 1; }
 cp "$src/test_hmm.ko" "$out/test_hmm.ko"
-echo "$abi" >"$out/stamp"
+echo "$stamp" >"$out/stamp"
