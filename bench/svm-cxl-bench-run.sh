@@ -5,6 +5,7 @@
 # one JSON file of raw samples per memory and mode in OUTDIR.
 #   svm-cxl-bench-run.sh [--quick] OUTDIR
 # --quick: tiny sizes, one run, no kmem (the guest test that keeps the program alive).
+# BENCH_TARGETS_ONLY=1: only the A/B loop of the targets (svm-cxl-bench ab).
 # BENCH_YARDSTICK=DIR: harness/bench.sh drops test_hmm.ko there (then DIR/ready) once the
 # guest is booting; the yardstick (lib/test_hmm.c coherent mode) then runs on one half of
 # the RAM-speed range while our pool has the other, alternating with ours and
@@ -49,10 +50,13 @@ trap cleanup EXIT
 
 log "RAM-speed control: pool on the legacy pmem range, NUMA node 1"
 modprobe svm_cxl allow_any_range=1 || fail "modprobe svm_cxl allow_any_range=1"
-svm-cxl-bench pool --memory ram --range $RAM_START:$RAM_LEN --sizes $ram_sizes \
-	--runs $ram_runs $ablation --out "$out/ram-pool.json" || fail "ram pool"
-svm-cxl-bench numa --memory ram --node 1 --sizes $ram_sizes --runs $ram_runs $blocks \
-	--out "$out/ram-numa.json" || fail "ram numa"
+targets=${BENCH_TARGETS_ONLY:-0}
+if [ "$targets" != 1 ]; then
+	svm-cxl-bench pool --memory ram --range $RAM_START:$RAM_LEN --sizes $ram_sizes \
+		--runs $ram_runs $ablation --out "$out/ram-pool.json" || fail "ram pool"
+	svm-cxl-bench numa --memory ram --node 1 --sizes $ram_sizes --runs $ram_runs $blocks \
+		--out "$out/ram-numa.json" || fail "ram numa"
+fi
 
 log "CXL region: pool, then NUMA node (dax kmem)"
 REGION=$(cxl_ram_region_create $(memdevs)) || fail "region assembly failed"
@@ -90,6 +94,7 @@ svm-cxl-bench ab --memory ram --range $((RAM_START + (256 << 20))):$((256 << 20)
 if [ -n "$hmm" ]; then
 	rmmod test_hmm || fail "rmmod test_hmm"
 fi
+[ "$targets" = 1 ] && exit 0
 
 svm-cxl-bench pool --memory cxl --range $START:$SIZE --sizes $cxl_sizes \
 	--runs $cxl_runs --out "$out/cxl-pool.json" || fail "cxl pool"
