@@ -354,7 +354,9 @@ def main():
 
     md += ["## Plot", "", "![throughput against size](benchmarks.png)", ""]
     (docs / "benchmarks.md").write_text("\n".join(md))
-    plot(d, docs / "benchmarks.png")
+    # nothing to plot after a --targets run (the A/B loop only)
+    if any(d.sizes(m, "pool", "migrate_to") for m in d.memories()):
+        plot(d, docs / "benchmarks.png")
 
 
 def plot(d, png):
