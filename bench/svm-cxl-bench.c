@@ -964,7 +964,12 @@ static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
 	if (ioctl(dev, cmd, &c))
 		die("test_hmm %s: %s", cmd == HMM_DMIRROR_MIGRATE_TO_DEV ? "to device" : "to system",
 		    strerror(errno));
-	return now() - t;
+	t = now() - t;
+	/* a way back that moved nothing returns 0 too: the yardstick must really move */
+	if (cmd == HMM_DMIRROR_MIGRATE_TO_SYS && c.cpages != len / PAGE)
+		die("test_hmm to system: %llu of %zu pages moved", (unsigned long long)c.cpages,
+		    len / PAGE);
+	return t;
 }
 
 static void hmm_mode(void)

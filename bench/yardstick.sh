@@ -8,8 +8,9 @@
 # copy-back check after a migration to the device is removed (the yardstick as the issue
 # defines it), and on a kernel without DEVICE_PRIVATE (6.12) the parts that need it are
 # skipped (the two private devices, make_device_exclusive_range). 6.19+'s test_hmm
-# migrates with MIGRATE_VMA_SELECT_COMPOUND: a THP moves as one 2 MiB folio; its coherent
-# device's single chunk gets folios in its lower half for that (edit 1b).
+# migrates with MIGRATE_VMA_SELECT_COMPOUND: a THP moves as one 2 MiB folio; on a coherent
+# device that needs folios in its single chunk (edit 1b) and SELECT_SYSTEM on the way
+# back (edit 1c).
 #   yardstick.sh OUTDIR      leaves OUTDIR/test_hmm.ko; exit 0, or 1 with a reason
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,6 +67,15 @@ if "free_folios" in s:
          """		if ((is_large || (mdevice->zone_device_type == HMM_DMIRROR_MEMORY_DEVICE_COHERENT &&
 				  pfn < pfn_first + (pfn_last - pfn_first) / 2)) &&
 		    IS_ALIGNED(pfn, HPAGE_PMD_NR)""")
+# 1c. 6.19+: 7.3's migrate_vma_collect_huge_pmd() collects a present (coherent) huge PMD
+# only with MIGRATE_VMA_SELECT_SYSTEM, so the way back leaves a coherent folio where it
+# is (cpages 0, no error). Set it for coherent devices, as svm_cxl does (docs/kernel.md,
+# "Device THP"); system pages collected that way get no destination.
+if "free_folios" in s:
+    edit("""		args.flags = dmirror_select_device(dmirror) | MIGRATE_VMA_SELECT_COMPOUND;""",
+         """		args.flags = dmirror_select_device(dmirror) | MIGRATE_VMA_SELECT_COMPOUND;
+		if (dmirror->mdevice->zone_device_type == HMM_DMIRROR_MEMORY_DEVICE_COHERENT)
+			args.flags |= MIGRATE_VMA_SELECT_SYSTEM;""")
 if private:
     open(p, "w").write(s)
     sys.exit(0)
