@@ -806,7 +806,6 @@ static void t_drainrace(void)
  */
 static void t_hold(void)
 {
-	/* 4096 pages; 2304 (two eviction batches still) on a slow CXL window */
 	size_t len = (slow_cxl() ? 9 : 16) * KT_MIB;
 	char *buf = kt_map(len);
 	int fd, i;
