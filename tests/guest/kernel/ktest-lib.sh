@@ -3,8 +3,6 @@
 # REGION, DAX, START, SIZE; ktest_cleanup (installed as the EXIT trap) removes every
 # pool, unloads the module and destroys the region, so the next test finds a clean guest.
 POOLS=/sys/class/misc/svm_cxl/pools
-# pages of `svm-ktest POOL hold` (16 MiB; 9 MiB on a slow CXL window, see svm-ktest.c)
-HOLD_PAGES=$(($(cxl_mib 16 9) * 256))
 
 ktest_setup() {
 	grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl already loaded before the test"

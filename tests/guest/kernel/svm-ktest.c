@@ -10,7 +10,7 @@
  * Prints throughput lines "# perf: ...".
  * SVM_TEST_SLOW_CXL=1 (the plan sets it where the lane's QEMU emulates each access to
  * the CXL window, see tests/meson.build): big and threads use a quarter of their
- * buffers, hold 9 MiB instead of 16; what they prove does not depend on the amount.
+ * buffers; what they prove does not depend on the amount of memory.
  */
 #include <liburing.h>
 #include <pthread.h>
@@ -32,16 +32,11 @@
 
 static uint32_t pool;
 
-static bool slow_cxl(void)
+static size_t stress_len(size_t len)
 {
 	const char *e = getenv("SVM_TEST_SLOW_CXL");
 
-	return e && !strcmp(e, "1");
-}
-
-static size_t stress_len(size_t len)
-{
-	return slow_cxl() ? len / 4 : len;
+	return e && !strcmp(e, "1") ? len / 4 : len;
 }
 
 static void check_location(void *buf, size_t len, uint32_t where, const char *what)
@@ -799,14 +794,13 @@ static void t_drainrace(void)
 }
 
 /*
- * Hold device pages for a shell driver: migrate 16 MiB (9 on a slow CXL window: still
- * two batches for an eviction, SVM_CXL_BATCH), create /tmp/ktest-ready, wait
+ * Hold device pages for a shell driver: migrate 16 MiB, create /tmp/ktest-ready, wait
  * for /tmp/ktest-go, then check the data (wherever it lives now) and that it left the
  * pool.
  */
 static void t_hold(void)
 {
-	size_t len = (slow_cxl() ? 9 : 16) * KT_MIB;
+	size_t len = 16 * KT_MIB;
 	char *buf = kt_map(len);
 	int fd, i;
 
