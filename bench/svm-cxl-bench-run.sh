@@ -67,10 +67,10 @@ SIZE=$(($(cat $CXL/$REGION/size)))
 
 # The targets: ours, the yardstick and move_pages(2) to node 1 (the RAM the legacy range
 # is cut from) alternately in one loop, 4 KiB pages and, where the module has device THP
-# (6.19+), THP-backed buffers as well. Our pool takes the upper half of the range;
-# test_hmm's first coherent device the lower half, its second (never used: the bench
-# opens only /dev/hmm_dmirror2) the CXL region, since test_hmm wants two ranges of
-# 256 MiB and memremaps both at load.
+# (6.19+), THP-backed buffers as well. Our pool takes the upper half of the range,
+# /dev/hmm_dmirror2 the lower half: test_hmm gives that device spm_addr_dev1 (minor 2
+# takes dev1, minor 3 dev0). It wants two 256 MiB ranges and memremaps both at load, so
+# dev0, never opened here, gets the CXL region.
 hmm=
 if [ -n "$BENCH_YARDSTICK" ]; then
 	i=0
@@ -80,7 +80,7 @@ if [ -n "$BENCH_YARDSTICK" ]; then
 	done
 	if [ -e "$BENCH_YARDSTICK/test_hmm.ko" ]; then
 		log "yardstick: lib/test_hmm.c coherent mode on the lower half of the range"
-		insmod "$BENCH_YARDSTICK/test_hmm.ko" spm_addr_dev0=$RAM_START spm_addr_dev1=$START ||
+		insmod "$BENCH_YARDSTICK/test_hmm.ko" spm_addr_dev0=$START spm_addr_dev1=$RAM_START ||
 			fail "insmod test_hmm"
 		hmm="--device /dev/hmm_dmirror2"
 	else
