@@ -956,6 +956,8 @@ struct hmm_dmirror_cmd {
 #define HMM_DMIRROR_MIGRATE_TO_DEV _IOWR('H', 0x02, struct hmm_dmirror_cmd)
 #define HMM_DMIRROR_MIGRATE_TO_SYS _IOWR('H', 0x03, struct hmm_dmirror_cmd)
 
+static bool hmm_compound;	/* the buffer is THP-backed: test_hmm moves 2 MiB folios */
+
 static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
 {
 	struct hmm_dmirror_cmd c = { .addr = (uintptr_t)p, .npages = len / PAGE };
@@ -969,8 +971,8 @@ static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
 	 * A way back that moved nothing returns 0 too: the yardstick must really move.
 	 * cpages counts migrated entries: a page, or (6.19+) a whole 2 MiB folio.
 	 */
-	if (cmd == HMM_DMIRROR_MIGRATE_TO_SYS && c.cpages != len / PAGE &&
-	    c.cpages != len / (2 * MIB))
+	if (cmd == HMM_DMIRROR_MIGRATE_TO_SYS &&
+	    c.cpages != (hmm_compound ? len / (2 * MIB) : len / PAGE))
 		die("test_hmm to system: %llu entries moved for %zu pages",
 		    (unsigned long long)c.cpages, len / PAGE);
 	return t;
@@ -1037,6 +1039,7 @@ struct ab_peer_state {
 
 static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, double *t)
 {
+	hmm_compound = peer == AB_HMM_THP;
 	switch (peer) {
 	case AB_OURS:
 	case AB_OURS_THP:
@@ -1053,6 +1056,7 @@ static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, doubl
 
 static void ab_back(int peer, char *buf, size_t len, int dev, double *t)
 {
+	hmm_compound = peer == AB_HMM_THP;
 	switch (peer) {
 	case AB_OURS:
 	case AB_OURS_THP:
