@@ -20,6 +20,12 @@
  *   svm-cxl-bench hmm --device /dev/hmm_dmirror2 --memory NAME [options]
  *       the yardstick: lib/test_hmm.c in coherent mode (bench/yardstick.sh), migration
  *       to its device and back, paired with the same memcpy.
+ *   svm-cxl-bench ab --range START:LENGTH --memory NAME [--device DEV] [--node N] [--thp]
+ *       the ratios of the targets: each repetition measures, one after the other, ours
+ *       (a pool on the range), the yardstick (--device) and move_pages(2) to --node,
+ *       each migration followed at once by the memcpy of the same bytes in the same
+ *       direction; with --thp also ours and the yardstick on a 2 MiB aligned THP
+ *       buffer (device_thp=1 where the module has it). See ab_mode().
  *
  * Options: --sizes MiB,MiB,...  --runs N  --out FILE (JSON: every raw sample)
  * Every sample is a time in seconds; the host side computes medians and ratios.
@@ -63,6 +69,7 @@ static struct {
 	char blocks[512];
 	int free_blocks;
 	const char *device;
+	bool thp;
 } opt = { .runs = 5, .node = -1 };
 
 static int fd = -1;
@@ -157,6 +164,46 @@ static char *map_buf(size_t len)
 		die("mmap %zu: %s", len, strerror(errno));
 	madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
+}
+
+/* A THP-backed buffer: 2 MiB aligned, MADV_HUGEPAGE, filled (faulted in as THPs). */
+static char *map_buf_thp(size_t len)
+{
+	size_t align = 2 * MIB;
+	char *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
+
+	if (raw == MAP_FAILED)
+		die("mmap %zu: %s", len + align, strerror(errno));
+	p = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + align - p);
+	if (madvise(p, len, MADV_HUGEPAGE))
+		die("MADV_HUGEPAGE: %s", strerror(errno));
+	return p;
+}
+
+/* kB of AnonHugePages in this process's mapping that contains @p (smaps). */
+static long anon_huge_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	long kb = -1;
+	bool in = false;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= a && (uintptr_t)p < b;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
 }
 
 static void fill(char *p, size_t len, uint64_t seed)
@@ -254,6 +301,8 @@ static uint64_t pool_remove(uint32_t id, double *secs)
 	return r.evicted;
 }
 
+static uint64_t last_huge;	/* pages of the last migrate() inside whole 2 MiB folios */
+
 static double migrate(void *p, size_t len, uint32_t dir, uint32_t pool)
 {
 	struct svm_cxl_migrate m = { .size = sizeof(m), .addr = (uintptr_t)p, .length = len,
@@ -263,6 +312,7 @@ static double migrate(void *p, size_t len, uint32_t dir, uint32_t pool)
 	if (ioctl(fd, SVM_CXL_IOC_MIGRATE, &m))
 		die("migrate %s: %s", dir == SVM_CXL_TO_POOL ? "to pool" : "back", strerror(errno));
 	t = now() - t;
+	last_huge = m.huge;
 	if (m.moved + m.already != len / PAGE)
 		die("migrate %s: %llu of %zu pages moved (busy %llu no_memory %llu)",
 		    dir == SVM_CXL_TO_POOL ? "to pool" : "back", (unsigned long long)m.moved,
@@ -906,6 +956,8 @@ struct hmm_dmirror_cmd {
 #define HMM_DMIRROR_MIGRATE_TO_DEV _IOWR('H', 0x02, struct hmm_dmirror_cmd)
 #define HMM_DMIRROR_MIGRATE_TO_SYS _IOWR('H', 0x03, struct hmm_dmirror_cmd)
 
+static bool hmm_compound;	/* the buffer is THP-backed: test_hmm moves 2 MiB folios */
+
 static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
 {
 	struct hmm_dmirror_cmd c = { .addr = (uintptr_t)p, .npages = len / PAGE };
@@ -914,7 +966,16 @@ static double hmm_migrate(int dev, char *p, size_t len, unsigned long cmd)
 	if (ioctl(dev, cmd, &c))
 		die("test_hmm %s: %s", cmd == HMM_DMIRROR_MIGRATE_TO_DEV ? "to device" : "to system",
 		    strerror(errno));
-	return now() - t;
+	t = now() - t;
+	/*
+	 * A way back that moved nothing returns 0 too: the yardstick must really move.
+	 * cpages counts migrated entries: a page, or (6.19+) a whole 2 MiB folio.
+	 */
+	if (cmd == HMM_DMIRROR_MIGRATE_TO_SYS &&
+	    c.cpages != (hmm_compound ? len / (2 * MIB) : len / PAGE))
+		die("test_hmm to system: %llu entries moved for %zu pages",
+		    (unsigned long long)c.cpages, len / PAGE);
+	return t;
 }
 
 static void hmm_mode(void)
@@ -952,6 +1013,159 @@ static void hmm_mode(void)
 	close(dev);
 }
 
+/*
+ * A/B mode: the ratios of the targets, each formed inside one repetition. The guest's
+ * memcpy speed drifts by a factor of several over a run (TCG, a shared host), so a
+ * ratio of two medians measured minutes apart says more about the drift than about
+ * either side. Here every repetition runs each peer in turn (A B C, A B C, ...): ours
+ * (SVM_CXL_IOC_MIGRATE to a pool on --range and back), the yardstick (test_hmm,
+ * --device), move_pages(2) to --node and back, and with --thp ours and the yardstick
+ * again on a THP-backed buffer; each migration is followed at once by memcpy of the
+ * same bytes in the same direction (local RAM into the placed buffer after "to", the
+ * placed buffer into local RAM before "back"). The samples of one repetition share an
+ * index in every metric, so the host divides pairs and prints min/median/max.
+ */
+enum ab_peer { AB_OURS, AB_HMM, AB_MP, AB_OURS_THP, AB_HMM_THP, AB_NPEERS };
+static const char *const ab_names[AB_NPEERS] = { "ours", "hmm", "move_pages", "ours_thp",
+						 "hmm_thp" };
+
+struct ab_peer_state {
+	bool on;
+	char *buf, *loc;
+	double to[64], mto[64], back[64], mback[64];
+	uint64_t huge_to, huge_back;
+	long thp_kb_before, thp_kb_after;
+};
+
+static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, double *t)
+{
+	hmm_compound = peer == AB_HMM_THP;
+	switch (peer) {
+	case AB_OURS:
+	case AB_OURS_THP:
+		*t = migrate(buf, len, SVM_CXL_TO_POOL, pool);
+		break;
+	case AB_HMM:
+	case AB_HMM_THP:
+		*t = hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_DEV);
+		break;
+	default:
+		*t = move_to_node(buf, len, opt.node);
+	}
+}
+
+static void ab_back(int peer, char *buf, size_t len, int dev, double *t)
+{
+	hmm_compound = peer == AB_HMM_THP;
+	switch (peer) {
+	case AB_OURS:
+	case AB_OURS_THP:
+		*t = migrate(buf, len, SVM_CXL_TO_SYSTEM, 0);
+		break;
+	case AB_HMM:
+	case AB_HMM_THP:
+		*t = hmm_migrate(dev, buf, len, HMM_DMIRROR_MIGRATE_TO_SYS);
+		break;
+	default:
+		*t = move_to_node(buf, len, 0);
+	}
+}
+
+static void ab_mode(void)
+{
+	struct ab_peer_state st[AB_NPEERS] = {};
+	int si, r, k, runs = opt.runs > 64 ? 64 : opt.runs, dev = -1;
+	uint32_t pool;
+	double t;
+	char was_thp[8] = "";
+
+	svm_open();
+	set_tune(TUNE_DEFAULT);
+	pool = pool_add(&t);
+	if (opt.device) {
+		dev = open(opt.device, O_RDWR | O_CLOEXEC);
+		if (dev < 0)
+			die("%s: %s", opt.device, strerror(errno));
+	}
+	st[AB_OURS].on = true;
+	st[AB_HMM].on = dev >= 0;
+	st[AB_MP].on = opt.node >= 0;
+	st[AB_OURS_THP].on = opt.thp;
+	st[AB_HMM_THP].on = opt.thp && dev >= 0;
+	/* 2 MiB folios for ours where the module can (6.19+); restored at the end */
+	if (opt.thp && !read_file("/sys/module/svm_cxl/parameters/device_thp", was_thp,
+				  sizeof(was_thp)))
+		write_file("/sys/module/svm_cxl/parameters/device_thp", "1");
+
+	for (si = 0; si < opt.nsizes; si++) {
+		size_t len = opt.sizes[si];
+
+		if (len > opt.length)
+			break;
+		for (k = 0; k < AB_NPEERS; k++) {
+			bool thp = k == AB_OURS_THP || k == AB_HMM_THP;
+
+			if (!st[k].on)
+				continue;
+			st[k].buf = thp ? map_buf_thp(len) : map_buf(len);
+			st[k].loc = thp ? map_buf_thp(len) : map_buf(len);
+			fill(st[k].loc, len, 1);
+			fill(st[k].buf, len, 1);
+			st[k].thp_kb_before = thp ? anon_huge_kb(st[k].buf) : 0;
+			/* one untimed round trip: first-touch costs of the peer stay out */
+			ab_to(k, st[k].buf, len, pool, dev, &t);
+			ab_back(k, st[k].buf, len, dev, &t);
+		}
+		for (r = 0; r < runs; r++) {
+			for (k = 0; k < AB_NPEERS; k++) {
+				struct ab_peer_state *p = &st[k];
+
+				if (!p->on)
+					continue;
+				/* loc and buf hold the same bytes: the memcpys change nothing */
+				ab_to(k, p->buf, len, pool, dev, &p->to[r]);
+				if (k == AB_OURS || k == AB_OURS_THP)
+					p->huge_to = last_huge;
+				if (r == 0 && !check(p->buf, len, 1))
+					die("%s: data wrong after the migration", ab_names[k]);
+				measure_memcpy(p->buf, p->loc, len, &p->mto[r], &p->mback[r]);
+				ab_back(k, p->buf, len, dev, &p->back[r]);
+				if (k == AB_OURS || k == AB_OURS_THP)
+					p->huge_back = last_huge;
+				if (r == 0 && !check(p->buf, len, 1))
+					die("%s: data wrong after the way back", ab_names[k]);
+			}
+		}
+		for (k = 0; k < AB_NPEERS; k++) {
+			struct ab_peer_state *p = &st[k];
+			char name[64], extra[128];
+
+			if (!p->on)
+				continue;
+			p->thp_kb_after = (k == AB_OURS_THP || k == AB_HMM_THP) ? anon_huge_kb(p->buf) : 0;
+			snprintf(extra, sizeof(extra),
+				 "\"huge_to\": %llu, \"huge_back\": %llu, \"thp_kb_before\": %ld, \"thp_kb_after\": %ld",
+				 (unsigned long long)p->huge_to, (unsigned long long)p->huge_back,
+				 p->thp_kb_before, p->thp_kb_after);
+			snprintf(name, sizeof(name), "%s_migrate_to", ab_names[k]);
+			record(name, len, p->to, runs, "%s", extra);
+			snprintf(name, sizeof(name), "%s_memcpy_to", ab_names[k]);
+			record(name, len, p->mto, runs, NULL);
+			snprintf(name, sizeof(name), "%s_migrate_back", ab_names[k]);
+			record(name, len, p->back, runs, "%s", extra);
+			snprintf(name, sizeof(name), "%s_memcpy_back", ab_names[k]);
+			record(name, len, p->mback, runs, NULL);
+			munmap(p->buf, len);
+			munmap(p->loc, len);
+		}
+	}
+	if (*was_thp)
+		write_file("/sys/module/svm_cxl/parameters/device_thp", was_thp[0] == 'Y' ? "1" : "0");
+	if (dev >= 0)
+		close(dev);
+	pool_remove(pool, &t);
+}
+
 static void parse_sizes(char *s)
 {
 	char *tok;
@@ -971,6 +1185,7 @@ static void usage(void)
 		"usage: svm-cxl-bench pool --range START:LENGTH --memory NAME [--ablation]\n"
 		"       svm-cxl-bench numa --node N --memory NAME [--blocks B,B,.. | --free-blocks K]\n"
 		"       svm-cxl-bench hmm --device /dev/hmm_dmirrorN --memory NAME\n"
+		"       svm-cxl-bench ab --range START:LENGTH --memory NAME [--device DEV] [--node N] [--thp]\n"
 		"       common: [--sizes MIB,MIB,...] [--runs N] [--out FILE]\n");
 	exit(2);
 }
@@ -988,6 +1203,7 @@ int main(int argc, char **argv)
 		{ "blocks", required_argument, NULL, 'b' },
 		{ "free-blocks", required_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "thp", no_argument, NULL, 't' },
 		{}
 	};
 	char def_sizes[] = "4,8,16,32,64,128";
@@ -1036,6 +1252,9 @@ int main(int argc, char **argv)
 		case 'd':
 			opt.device = optarg;
 			break;
+		case 't':
+			opt.thp = true;
+			break;
 		default:
 			usage();
 		}
@@ -1064,6 +1283,10 @@ int main(int argc, char **argv)
 		if (opt.node < 0)
 			usage();
 		numa_mode();
+	} else if (!strcmp(opt.mode, "ab")) {
+		if (!opt.length)
+			usage();
+		ab_mode();
 	} else if (!strcmp(opt.mode, "hmm")) {
 		if (!opt.device)
 			usage();

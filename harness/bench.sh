@@ -3,27 +3,33 @@
 # topology (one CXL device plus a RAM-speed control) under QEMU, runs svm-cxl-bench in
 # the guest on both memories, and renders the raw samples on the host into
 # docs/benchmarks.json, docs/benchmarks.md and docs/benchmarks.png.
-#   harness/bench.sh [--lane LANE] [--runs N] [--keep-docs]
-# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else deb12: the yardstick
-# is built from the guest kernel's linux-source, which the deb13 chroot does not hold
-# yet). Build directories as in harness/test.sh.
-# --runs: runs per measurement on the RAM-speed control (default 5; CXL uses 3).
+#   harness/bench.sh [--lane LANE] [--runs N] [--ab-runs N] [--targets] [--keep-docs]
+# --lane: deb12 or deb13 (harness/lane.sh; default SVM_CXL_LANE, else the newest lane set
+# up). Build directories as in harness/test.sh. The yardstick, lib/test_hmm.c, is built
+# from the lane's linux-source (bench/yardstick.sh) and measured in the same guest.
+# --runs: runs per measurement of the detailed tables on the RAM-speed control (default 5;
+# CXL uses 3). --ab-runs: repetitions of the A/B loop of the targets (default 9).
+# --targets: only that loop (a minute or two; implies --keep-docs).
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 lane=${SVM_CXL_LANE:-}
 runs=5
+ab_runs=9
+targets=0
 docs=$src/docs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--lane) lane=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
+	--ab-runs) ab_runs=$2; shift 2 ;;
+	--targets) targets=1; docs=; shift ;;
 	--keep-docs) docs=; shift ;;
-	-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "bench: unknown option '$1' (try --lane LANE, --runs N or --keep-docs)" >&2; exit 2 ;;
+	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench: unknown option '$1' (try --lane LANE, --runs N, --ab-runs N, --targets or --keep-docs)" >&2; exit 2 ;;
 	esac
 done
-lane=${lane:-deb12}
+lane=${lane:-$("$src/harness/lane.sh" default)}
 build=$("$src/harness/lane.sh" build "$lane" "$src")
 
 "$src/harness/build.sh" --lane "$lane" "$src" "$build"
@@ -40,7 +46,7 @@ SVM_CXL_LANE_BINDS=$build "$src/harness/lane.sh" exec "$lane" "$src/bench/yardst
 echo "bench: booting the ramspeed topology; this takes several minutes under TCG" >&2
 rc=0
 python3 "$src/harness/vm-run.py" --build "$build" --topology ramspeed --results "$results" \
-	--test "bench:1800:BENCH_RUNS=$runs BENCH_YARDSTICK=/results/yardstick svm-cxl-bench-run.sh /results/samples" &
+	--test "bench:1800:BENCH_RUNS=$runs BENCH_AB_RUNS=$ab_runs BENCH_TARGETS_ONLY=$targets BENCH_YARDSTICK=/results/yardstick svm-cxl-bench-run.sh /results/samples" &
 vm=$!
 # vm-run empties the share before it boots: hand the yardstick over once the plan is
 # there (the guest waits for "ready").

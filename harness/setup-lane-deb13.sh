@@ -29,7 +29,10 @@ TRIXIE_PKGS=(
 # From trixie-backports: the guest kernel and QEMU.
 BACKPORTS_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86)
 
-want="$(printf '%s ' "${TRIXIE_PKGS[@]}") | $(printf '%s ' "${BACKPORTS_PKGS[@]}")"
+# Also from trixie-backports, after the kernel: linux-source-SERIES of that kernel, the
+# source of the benchmark's yardstick (lib/test_hmm.c, bench/yardstick.sh). It has no
+# metapackage, so its name is resolved from the kernel installed.
+want="$(printf '%s ' "${TRIXIE_PKGS[@]}") | $(printf '%s ' "${BACKPORTS_PKGS[@]}")linux-source"
 
 if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ]; then
 	log "present at $root ($(sed -n 2p "$stamp"))"
@@ -79,12 +82,13 @@ log "installing into the chroot: ${TRIXIE_PKGS[*]} and, from trixie-backports, $
 in_chroot apt-get update -q >/dev/null
 in_chroot apt-get install -y -q "${TRIXIE_PKGS[@]}" >/dev/null
 in_chroot apt-get install -y -q -t trixie-backports "${BACKPORTS_PKGS[@]}" >/dev/null
-in_chroot apt-get clean
-t2=$(date +%s)
-
 abi=$(in_chroot /bin/sh -c 'ls /usr/src | sed -n "s/^linux-headers-\(.*-amd64\)$/\1/p" | sort -V | tail -n1')
 [ -n "$abi" ] && [ -f "$root/boot/vmlinuz-$abi" ] && [ -d "$root/lib/modules/$abi/kernel" ] ||
 	{ log "no complete guest kernel in the chroot after install"; exit 1; }
+in_chroot apt-get install -y -q --no-install-recommends -t trixie-backports \
+	"linux-source-$(echo "$abi" | cut -d. -f1-2)" >/dev/null
+in_chroot apt-get clean
+t2=$(date +%s)
 qemu=$(in_chroot qemu-system-x86_64 --version | head -n1)
 printf '%s\nkernel %s, %s, libcxl %s\n' "$want" "$abi" "$qemu" \
 	"$(in_chroot dpkg-query -W -f='${Version}' libcxl1)" >"$stamp"

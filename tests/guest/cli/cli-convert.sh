@@ -10,7 +10,7 @@ modinfo svm_cxl >/dev/null 2>&1 || skip "svm_cxl.ko not installed"
 $SVM_TEST_NUMA migrate 1 1 /tmp 2>/dev/null; [ $? = 77 ] && skip "built without the pool ioctls"
 
 set -- $(memdevs)
-MIB=16
+MIB=$(cxl_mib 16 4)
 region=$(cxl_ram_region_create "$@") || fail "reference region assembly failed"
 dax=$(region_dax $region)
 start=$(($(cat $CXL/$region/resource)))
@@ -31,7 +31,7 @@ check_eq "A on node $node" "nodes: $node=$((MIB * 256))" "$(head -n1 /tmp/a/out)
 
 timed $CTL convert $region --mode coherent -v >/dev/null || fail "convert to coherent failed"
 log "convert numa -> coherent with $MIB MiB: $MS ms"
-echo "time convert-numa-to-coherent-16MiB $MS ms" >>/results/cli-timings
+echo "time convert-numa-to-coherent-${MIB}MiB $MS ms" >>/results/cli-timings
 check_eq "mode" coherent "$($CTL list -r $region | jq -r '.[0].mode')"
 check_eq "$dax disabled" "" "$(dax_driver $dax)"
 touch /tmp/a/go
@@ -50,7 +50,7 @@ check_eq "B in the pool" "pool: $((MIB * 256))" "$(grep '^pool:' /tmp/b/out)"
 
 timed $CTL convert $region --mode numa -v >/dev/null || fail "convert to numa failed"
 log "convert coherent -> numa with $MIB MiB: $MS ms"
-echo "time convert-coherent-to-numa-16MiB $MS ms" >>/results/cli-timings
+echo "time convert-coherent-to-numa-${MIB}MiB $MS ms" >>/results/cli-timings
 check_eq "mode" numa "$($CTL list -r $region | jq -r '.[0].mode')"
 check_eq "$dax on kmem" kmem "$(dax_driver $dax)"
 for b in $(dax_blocks $dax); do

@@ -11,6 +11,11 @@ log() { echo "# $*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
+# cxl_mib FULL SMALL: the size in MiB of a buffer a test keeps on CXL memory where the
+# amount is not what it proves: SMALL where the lane's QEMU emulates every access to the
+# window (SVM_TEST_SLOW_CXL=1, set by the plan: tests/meson.build), else FULL.
+cxl_mib() { if [ "${SVM_TEST_SLOW_CXL:-}" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
