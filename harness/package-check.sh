@@ -54,7 +54,7 @@ fi
 t2=$(date +%s)
 
 # The package set: exactly these, nothing else (no -dbgsym here: noautodbgsym).
-want="libsvmcxl-dev libsvmcxl1 svm-cxl svm-cxl-dkms"
+want="libsvmcxl-dev libsvmcxl-mem1 libsvmcxl1 svm-cxl svm-cxl-dkms"
 have=$(cd "$work" && ls ./*.deb | sed 's,^\./,,; s,_.*,,' | sort | xargs)
 [ "$have" = "$want" ] && ok "packages: $have" || fail "packages: '$have', want '$want'"
 
@@ -99,24 +99,33 @@ has svm-cxl usr/sbin/svm-cxlctl usr/sbin/svm-cxld "${udevdir#/}/rules.d/90-svm-c
 cmds=$(sed -n 's/^SVM_CMD("\([^"]*\)".*/\1/p' "$src/cli/commands.h")
 for c in $cmds; do has svm-cxl "usr/share/man/man1/svm-cxlctl-$c.1.gz"; done
 has libsvmcxl1 "usr/lib/$ma/libsvmcxl.so.1"
+has libsvmcxl-mem1 "usr/lib/$ma/libsvmcxl-mem.so.1"
+has svm-cxl "usr/lib/$ma/svm-cxl/libsvmcxl-run.so"
 has libsvmcxl-dev usr/include/svmcxl/libsvmcxl.h usr/include/svmcxl/linux/svm_cxl.h \
-	"usr/lib/$ma/libsvmcxl.so" "usr/lib/$ma/pkgconfig/libsvmcxl.pc"
+	"usr/lib/$ma/libsvmcxl.so" "usr/lib/$ma/pkgconfig/libsvmcxl.pc" \
+	usr/include/svmcxl/mem.h "usr/lib/$ma/libsvmcxl-mem.so" "usr/lib/$ma/pkgconfig/libsvmcxl-mem.pc" \
+	usr/share/man/man3/libsvmcxl-mem.3.gz
 ok "paths checked ($(echo $cmds | wc -w) command pages; rules in $udevdir, units in $unitdir)"
 grep -q 'systemd-sysusers.*svm-cxl.conf' "$work/x/svm-cxl/DEBIAN/postinst" ||
 	fail "svm-cxl's postinst does not create group svm-cxl (systemd-sysusers)"
 grep -q "deb-systemd-helper enable 'svm-cxld.service'" "$work/x/svm-cxl/DEBIAN/postinst" ||
 	fail "svm-cxl's postinst does not enable svm-cxld.service"
 
-# The symbols file: every symbol the library exports, at a version, and nothing else.
-lib=$(readlink -f "$work/x/libsvmcxl1/usr/lib/$ma/libsvmcxl.so.1")
-soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = libsvmcxl.so.1 ] || fail "SONAME $soname"
-# nm: "sym@@NODE" for a symbol, "NODE" for a version node; the symbols file: "sym@NODE"
-exported=$(nm -D --defined-only "$lib" | awk '{ s = $3; if (s !~ /@/) s = s "@" s; sub("@@", "@", s); print s }' | sort)
-listed=$(sed -n 's/^ \([^ ]*\) .*/\1/p' "$work/x/libsvmcxl1/DEBIAN/symbols" | sort)
-[ -n "$listed" ] && [ "$exported" = "$listed" ] &&
-	ok "symbols file: the $(echo "$listed" | grep -vc '^LIBSVMCXL_[0-9]*@') exported symbols, each at its version node" ||
-	fail "DEBIAN/symbols and the library's exports differ: $(diff <(echo "$exported") <(echo "$listed") | grep '^[<>]' | xargs)"
+# The symbols files: every symbol each library exports, at a version, and nothing else.
+check_symbols() { # PACKAGE SONAME
+	local lib soname exported listed
+	lib=$(readlink -f "$work/x/$1/usr/lib/$ma/$2")
+	soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+	[ "$soname" = "$2" ] || fail "$1: SONAME $soname, not $2"
+	# nm: "sym@@NODE" for a symbol, "NODE" for a version node; the symbols file: "sym@NODE"
+	exported=$(nm -D --defined-only "$lib" | awk '{ s = $3; if (s !~ /@/) s = s "@" s; sub("@@", "@", s); print s }' | sort)
+	listed=$(sed -n 's/^ \([^ ]*\) .*/\1/p' "$work/x/$1/DEBIAN/symbols" | sort)
+	[ -n "$listed" ] && [ "$exported" = "$listed" ] &&
+		ok "$1 symbols file: the $(echo "$listed" | grep -vc '^LIBSVMCXL[A-Z_]*_[0-9]*@') exported symbols, each at its version node" ||
+		fail "$1: DEBIAN/symbols and the library's exports differ: $(diff <(echo "$exported") <(echo "$listed") | grep '^[<>]' | xargs)"
+}
+check_symbols libsvmcxl1 libsvmcxl.so.1
+check_symbols libsvmcxl-mem1 libsvmcxl-mem.so.1
 
 # -dev: a program builds against the unpacked headers, the uapi included, and links.
 cat >"$work/use.c" <<'EOC'
