@@ -753,7 +753,7 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 	svm_cxl_prof_lap(dir, SVM_CXL_PH_ACCOUNT, &t);
 }
 
-static bool svm_cxl_vma_movable(struct vm_area_struct *vma)
+bool svm_cxl_vma_movable(struct vm_area_struct *vma)
 {
 	return (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_SPECIAL) &&
 	       !is_vm_hugetlb_page(vma) && !vma_is_dax(vma);
@@ -776,9 +776,14 @@ static int svm_cxl_check_vmas(struct mm_struct *mm, unsigned long start, unsigne
 	return 0;
 }
 
-static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned long end,
-			   struct svm_cxl_pool *pool, bool to_pool,
-			   struct svm_cxl_migrate_result *res)
+/*
+ * Migrate [start, end) of @mm, the mm of @task (referenced by the caller): the
+ * current task for SVM_CXL_IOC_MIGRATE and the in-kernel API, the target of a pidfd
+ * migration otherwise. Pool pages are charged to @task's process.
+ */
+int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool,
+			 struct svm_cxl_migrate_result *res)
 {
 	struct vm_area_struct *vma;
 	struct svm_cxl_mig *m;
@@ -788,7 +793,8 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end || end > TASK_SIZE)
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
+	    end > mm->task_size)
 		return -EINVAL;
 	if (to_pool && !pool)
 		return -EINVAL;
@@ -801,7 +807,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	m->to_pool = to_pool;
 	m->res = res;
 	if (to_pool) {
-		m->owner = svm_cxl_owner_get(pool, mm);
+		m->owner = svm_cxl_owner_get(pool, mm, task);
 		if (!m->owner) {
 			rc = -ENOMEM;
 			goto out_free;
@@ -878,14 +884,14 @@ out_free:
 int svm_cxl_migrate_to_pool(struct mm_struct *mm, unsigned long start, unsigned long end,
 			    struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate(mm, start, end, pool, true, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, true, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_pool);
 
 int svm_cxl_migrate_to_system(struct mm_struct *mm, unsigned long start, unsigned long end,
 			      struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate(mm, start, end, pool, false, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, false, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_system);
 

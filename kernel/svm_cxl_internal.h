@@ -269,7 +269,8 @@ struct svm_cxl_owner {
 };
 
 void svm_cxl_owners_init(struct svm_cxl_pool *pool);
-struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm);
+struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm,
+					struct task_struct *task);
 void svm_cxl_owner_put(struct svm_cxl_owner *o);
 unsigned long svm_cxl_owner_reserve(struct svm_cxl_owner *o, unsigned long n);
 void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n);
@@ -295,8 +296,16 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why);
 
 /* migrate.c */
+struct vm_area_struct;
+bool svm_cxl_vma_movable(struct vm_area_struct *vma);
+int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool,
+			 struct svm_cxl_migrate_result *res);
 int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			struct svm_cxl_page_loc __user *ulocs, u64 counts[3]);
+
+/* migrate_pid.c */
+long svm_cxl_ioctl_migrate_pid(void __user *uarg);
 
 /* sysfs.c */
 extern const struct kobj_type svm_cxl_pool_ktype;
