@@ -58,6 +58,7 @@ int cmd_help(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_plan(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_daemon(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_migrate(int argc, char **argv, struct svm_ctx *ctx);
 
 /* Record an operator hold (daemon/holds.h) on memdevs / a region's memdevs before acting:
  * svm-cxld's policy leaves them alone until 'svm-cxlctl daemon release'. Call with the

@@ -44,6 +44,7 @@ _svm_cxlctl_options()
 	doctor) echo "--json" ;;
 	plan) echo "--policy" ;;
 	monitor) echo "--count" ;;
+	migrate) echo "--pid --range --to" ;;
 	esac
 }
 
@@ -89,7 +90,10 @@ _svm_cxlctl()
 		--policy)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
-		--size|--granularity|--timeout|--count)
+		--to) words="$(_svm_cxlctl_devices region) $(_svm_cxlctl_devices mem) system" ;;
+		--pid)
+			words=$(ps -e -o pid= 2>/dev/null) ;;
+		--size|--granularity|--timeout|--count|--range)
 			COMPREPLY=()
 			return ;;
 		*)
