@@ -29,7 +29,9 @@
  *  1.3  SVM_CXL_IOC_MIGRATE_PID (struct svm_cxl_migrate_pid, struct svm_cxl_range):
  *       migration of another process's pages, named by a pidfd, over its whole
  *       address space or a list of ranges, with the counters of SVM_CXL_IOC_MIGRATE
- *       and @pages, the number of pages they add up to.
+ *       and @pages, the number of pages they add up to. TO_POOL moves pages of
+ *       another pool straight to the target pool (device to device); @other_pool
+ *       then counts only those that could not move; sysfs stats/peer_in, peer_out.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -141,7 +143,11 @@ struct svm_cxl_pool_remove {
  *	the page to system RAM first), swapped out, or in another thread's migration;
  *	a retry may move them
  * @no_memory: (out) pages whose destination page could not be allocated
- * @other_pool: (out) pages that live in another pool than the one asked for
+ * @other_pool: (out) pages that live in another pool than the one asked for and stay
+ *	there: TO_SYSTEM with a @pool_id, pages of the other pools; TO_POOL (ABI 1.3),
+ *	only the pages of another pool that could not move (pinned, poisoned, or a
+ *	2 MiB device folio), since every other one moves to @pool_id directly, device
+ *	to device, without a copy through system RAM (before 1.3: all of them)
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)
  * @huge: (out, ABI 1.2) of @moved, pages that moved inside whole 2 MiB folios: a THP
  *	to an order-9 pool folio or back, never split (Linux 6.19+ with the module
