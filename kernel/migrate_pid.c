@@ -382,9 +382,8 @@ long svm_cxl_ioctl_migrate_pid(void __user *uarg)
 		if (rc)
 			break;
 	}
-	if (!ranges) {
+	if (!ranges)
 		rc = svm_cxl_migrate_all(&mp, task, mm, pool);
-	}
 	if (rc && rc != -EINTR)
 		goto out_free;
 	if (copy_to_user(uarg, &mp, sizeof(mp)))
