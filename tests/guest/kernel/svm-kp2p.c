@@ -15,7 +15,7 @@
 
 #include "ktest.h"
 
-#define LEN	(4 * KT_MIB)
+#define LEN	(2 * KT_MIB)
 #define PAGES	(LEN / KT_PAGE)
 
 static uint32_t a, b;
