@@ -276,8 +276,10 @@ struct svm_cxl_range {
  * uid and gid, or CAP_SYS_PTRACE, and the process dumpable), and needs CAP_SYS_NICE
  * for a process of another user. The module cannot ask the LSMs (security hooks are
  * not exported to modules): in their place it applies Yama's relational rule, a
- * process that is not the caller's descendant needs CAP_SYS_PTRACE. A process's own
- * pidfd always works. -EPERM when refused.
+ * process that is not the caller's descendant needs CAP_SYS_PTRACE; and where a
+ * module cannot read dumpability (Linux 7.x keeps it in an opaque task->exec_state),
+ * an unprivileged caller may move only its own pages. A process's own pidfd always
+ * works. -EPERM when refused.
  *
  * Errors, all before any page moves: -EBADF @pidfd is not a pidfd; -ESRCH the process
  * has exited (or is a kernel thread); -EINVAL bad @flags, @nr_ranges, a range that is
