@@ -65,6 +65,7 @@ struct svm_cxl_mig {
 	bool to_pool;
 	bool peers;			/* TO_POOL: other pools exist (svm_cxl_prescan()) */
 	bool p2p;			/* TO_POOL: this batch has pages of another pool */
+	bool no_fill;			/* TO_POOL: leave holes alone (absent), see below */
 	struct svm_cxl_migrate_result *res;
 	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
 	/* Arrays of @cap entries, in the same allocation, after the struct. */
@@ -213,6 +214,10 @@ static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args
 
 	if (spage && is_zone_device_page(spage))
 		return;		/* one of ours (SELECT_SYSTEM takes every PMD): the look says */
+	if (!spage && m->no_fill) {
+		memset(m->why + i, SVM_CXL_WHY_ABSENT, n);
+		return;
+	}
 	if (spage && !PageAnon(spage)) {
 		memset(m->why + i, SVM_CXL_WHY_UNSUPPORTED, n);
 		return;
@@ -292,6 +297,10 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 		 */
 		if (spage && !PageAnon(spage)) {
 			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
+			continue;
+		}
+		if (!spage && m->no_fill) {
+			m->why[i] = SVM_CXL_WHY_ABSENT;
 			continue;
 		}
 		if (spage && is_zone_device_page(spage)) {
@@ -826,10 +835,13 @@ static int svm_cxl_check_vmas(struct mm_struct *mm, unsigned long start, unsigne
 /*
  * Migrate [start, end) of @mm, the mm of @task (referenced by the caller): the
  * current task for SVM_CXL_IOC_MIGRATE and the in-kernel API, the target of a pidfd
- * migration otherwise. Pool pages are charged to @task's process.
+ * migration otherwise. Pool pages are charged to @task's process. Going to a pool,
+ * never-touched pages (holes, the zero page) get a zeroed device page when @fill (a
+ * range the caller named), and are left alone, absent, otherwise (a walk over a whole
+ * process, which must not populate its reservations).
  */
 int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
-			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool, bool fill,
 			 struct svm_cxl_migrate_result *res)
 {
 	struct vm_area_struct *vma;
@@ -852,6 +864,7 @@ int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigne
 	m->mm = mm;
 	m->pool = pool;
 	m->to_pool = to_pool;
+	m->no_fill = !fill;
 	m->res = res;
 	if (to_pool) {
 		m->peers = svm_cxl_pool_has_peers(pool);
@@ -933,14 +946,14 @@ out_free:
 int svm_cxl_migrate_to_pool(struct mm_struct *mm, unsigned long start, unsigned long end,
 			    struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate_task(current, mm, start, end, pool, true, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, true, true, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_pool);
 
 int svm_cxl_migrate_to_system(struct mm_struct *mm, unsigned long start, unsigned long end,
 			      struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate_task(current, mm, start, end, pool, false, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, false, true, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_system);
 

@@ -216,16 +216,19 @@ static void svm_cxl_res_add(struct svm_cxl_migrate_pid *mp,
 	mp->huge += res->huge;
 }
 
-/* One range: its pages into @pages, whatever the outcome but a failed check. */
+/*
+ * One range: its pages into @pages, whatever the outcome but a failed check. Holes
+ * are filled (@fill) only in ranges the caller named, as SVM_CXL_IOC_MIGRATE does.
+ */
 static int svm_cxl_migrate_one(struct svm_cxl_migrate_pid *mp, struct task_struct *task,
 			       struct mm_struct *mm, u64 start, u64 end,
-			       struct svm_cxl_pool *pool)
+			       struct svm_cxl_pool *pool, bool fill)
 {
 	struct svm_cxl_migrate_result res;
 	int rc;
 
 	rc = svm_cxl_migrate_task(task, mm, start, end, pool,
-				  mp->direction == SVM_CXL_TO_POOL, &res);
+				  mp->direction == SVM_CXL_TO_POOL, fill, &res);
 	if (rc && rc != -EINTR)
 		return rc;
 	mp->pages += (end - start) >> PAGE_SHIFT;
@@ -241,17 +244,20 @@ static int svm_cxl_migrate_one(struct svm_cxl_migrate_pid *mp, struct task_struc
 }
 
 /*
- * Every mapping of @mm, one VMA at a time. A VMA that cannot migrate is counted
- * unsupported without being touched. One that changed between the look and the
- * migration (munmap, mprotect by the process meanwhile: the migration's own check
- * fails before anything moves) is looked at again from its start.
+ * Every mapping of @mm, one VMA at a time, as migratepages(8) would: only pages that
+ * exist move, holes stay holes. A VMA that cannot migrate is counted unsupported
+ * without being touched; so, going to a pool, is one that never had a private
+ * anonymous page (no anon_vma: page cache, the zero page or nothing, none of which
+ * can go to a pool; an anonymous one counts absent). One that changed between the
+ * look and the migration (munmap, mprotect by the process meanwhile: the migration's
+ * own check fails before anything moves) is looked at again from its start.
  */
 static int svm_cxl_migrate_all(struct svm_cxl_migrate_pid *mp, struct task_struct *task,
 			       struct mm_struct *mm, struct svm_cxl_pool *pool)
 {
 	struct vm_area_struct *vma;
 	unsigned long addr = 0, start, end;
-	bool movable;
+	bool movable, anon, no_anon_pages;
 	int rc;
 
 	for (;;) {
@@ -264,17 +270,28 @@ static int svm_cxl_migrate_all(struct svm_cxl_migrate_pid *mp, struct task_struc
 			start = max(addr, vma->vm_start);
 			end = vma->vm_end;
 			movable = svm_cxl_vma_movable(vma);
+			anon = vma_is_anonymous(vma);
+			no_anon_pages = !vma->anon_vma;
 		}
 		mmap_read_unlock(mm);
 		if (!vma)
 			return 0;
+		if (movable && no_anon_pages && mp->direction == SVM_CXL_TO_POOL) {
+			mp->pages += (end - start) >> PAGE_SHIFT;
+			if (anon)
+				mp->absent += (end - start) >> PAGE_SHIFT;
+			else
+				mp->unsupported += (end - start) >> PAGE_SHIFT;
+			addr = end;
+			continue;
+		}
 		if (!movable) {
 			mp->pages += (end - start) >> PAGE_SHIFT;
 			mp->unsupported += (end - start) >> PAGE_SHIFT;
 			addr = end;
 			continue;
 		}
-		rc = svm_cxl_migrate_one(mp, task, mm, start, end, pool);
+		rc = svm_cxl_migrate_one(mp, task, mm, start, end, pool, false);
 		if (rc == -EFAULT || rc == -EINVAL) {
 			/* The layout changed under us: look again from where this VMA was. */
 			addr = start;
@@ -366,7 +383,7 @@ long svm_cxl_ioctl_migrate_pid(void __user *uarg)
 		u64 n = ranges[i].length >> PAGE_SHIFT;
 
 		rc = svm_cxl_migrate_one(&mp, task, mm, ranges[i].addr,
-					 ranges[i].addr + ranges[i].length, pool);
+					 ranges[i].addr + ranges[i].length, pool, true);
 		/*
 		 * The process unmapped (-EFAULT) or changed (-EINVAL) the range since the
 		 * check above: nothing of it moved, as when a racing munmap takes pages.

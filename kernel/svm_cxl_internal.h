@@ -346,7 +346,7 @@ void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why);
 struct vm_area_struct;
 bool svm_cxl_vma_movable(struct vm_area_struct *vma);
 int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
-			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool, bool fill,
 			 struct svm_cxl_migrate_result *res);
 int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			struct svm_cxl_page_loc __user *ulocs, u64 counts[3]);

@@ -217,6 +217,8 @@ static void t_whole(void)
 		 strerror(rc), (unsigned long long)m.moved, (unsigned long long)m.pages);
 	KT_CHECK(m.unsupported > 0, "its text and special mappings counted unsupported (%llu)",
 		 (unsigned long long)m.unsupported);
+	KT_CHECK(m.zero_filled == 0, "no hole filled: zero_filled %llu (migratepages semantics)",
+		 (unsigned long long)m.zero_filled);
 	KT_CHECK(kt_pool_attr(pool, "used") - used0 >= (long long)BUF_PAGES,
 		 "pool used grew by %lld pages", kt_pool_attr(pool, "used") - used0);
 	check_target(&t, pool, "whole process to pool");

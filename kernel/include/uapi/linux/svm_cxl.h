@@ -247,7 +247,11 @@ struct svm_cxl_range {
 /**
  * struct svm_cxl_migrate_pid - move pages of another process (ABI 1.3)
  * @size: (in) sizeof(struct svm_cxl_migrate_pid)
- * @flags: (in) 0: every mapping of the process; SVM_CXL_MIGRATE_PID_RANGES: @ranges
+ * @flags: (in) 0: every mapping of the process, only the pages it has (holes and
+ *	zero-page mappings are @absent, never filled; mappings without private
+ *	anonymous pages are skipped going to a pool: @unsupported, or @absent when
+ *	anonymous); SVM_CXL_MIGRATE_PID_RANGES: @ranges, as SVM_CXL_IOC_MIGRATE treats
+ *	its range (never-touched pages get a zeroed device page)
  * @pidfd: (in) a pidfd (pidfd_open(2), clone(2) CLONE_PIDFD) of the process, or of
  *	one of its threads
  * @direction: (in) SVM_CXL_TO_POOL or SVM_CXL_TO_SYSTEM
