@@ -325,7 +325,8 @@ def main():
         names = {0: "baseline (all off)", 1: "bulk allocation only", 2: "parallel copy only",
                  4: "aligned batches only", 5: "default (bulk + aligned)", 7: "all on"}
         md += ["## Where the time goes (RAM-speed control)", "",
-               "Module parameters `tune` and `batch_pages` switch the speed-ups off and on in "
+               "Module parameters `tune` and `batch_pages` (in a module built with "
+               "`SVM_CXL_DEBUG=y`, as `harness/bench.sh` builds it) switch the speed-ups off and on in "
                "the same guest run (`baseline` is the per-page allocation, unaligned batches "
                "the module had before); per-phase times come from "
                "`/sys/kernel/debug/svm_cxl/profile` (median ms per call; `other` is the rest "

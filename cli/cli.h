@@ -62,6 +62,7 @@ int cmd_run(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_top(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_grant(int argc, char **argv, struct svm_ctx *ctx);
 int cmd_revoke(int argc, char **argv, struct svm_ctx *ctx);
+int cmd_migrate(int argc, char **argv, struct svm_ctx *ctx);
 
 /* Record an operator hold (daemon/holds.h) on memdevs / a region's memdevs before acting:
  * svm-cxld's policy leaves them alone until 'svm-cxlctl daemon release'. Call with the

@@ -22,4 +22,5 @@ SVM_CMD("doctor", cmd_doctor, false, "[--json]", "check the platform for the cla
 SVM_CMD("plan", cmd_plan, false, "[--policy FILE]", "what the svm-cxld policy would do to each device (changes nothing)")
 SVM_CMD("monitor", cmd_monitor, false, "[--count N]", "stream svm-cxld's events as JSON lines")
 SVM_CMD("daemon", cmd_daemon, false, "{ status | reload | reconcile | holds | hold OBJECT... | release OBJECT... }", "svm-cxld requests and operator holds")
+SVM_CMD("migrate", cmd_migrate, false, "--pid PID [--range START-END]... --to { REGION | system }", "move a process's pages to a coherent pool or back to system RAM")
 SVM_CMD("help", cmd_help, false, "[COMMAND]", "show the manual page of a command")

@@ -46,6 +46,7 @@ _svm_cxlctl_options()
 	monitor) echo "--count" ;;
 	run) echo "--on --heap --all --threshold --report -v --verbose" ;;
 	top) echo "--interval --count --json" ;;
+	migrate) echo "--pid --range --to" ;;
 	esac
 }
 
@@ -113,7 +114,10 @@ _svm_cxlctl()
 		--policy|--report)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
-		--size|--granularity|--timeout|--count|--threshold|--interval)
+		--to) words="$(_svm_cxlctl_devices region) $(_svm_cxlctl_devices mem) system" ;;
+		--pid)
+			words=$(ps -e -o pid= 2>/dev/null) ;;
+		--size|--granularity|--timeout|--count|--range|--threshold|--interval)
 			COMPREPLY=()
 			return ;;
 		region[0-9]*|mem[0-9]*)

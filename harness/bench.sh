@@ -32,7 +32,8 @@ done
 lane=${lane:-$("$src/harness/lane.sh" default)}
 build=$("$src/harness/lane.sh" build "$lane" "$src")
 
-"$src/harness/build.sh" --lane "$lane" "$src" "$build"
+# The profile and the tune/batch_pages switches svm-cxl-bench uses are debug-only.
+SVM_CXL_KERNEL_DEBUG=1 "$src/harness/build.sh" --lane "$lane" "$src" "$build"
 
 results=$build/bench/run
 out=$build/bench

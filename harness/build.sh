@@ -18,9 +18,12 @@ build=$(cd "$build" && pwd)
 # The build directory keeps its path inside the chroot.
 export SVM_CXL_LANE_BINDS=$build${SVM_CXL_LANE_BINDS:+:$SVM_CXL_LANE_BINDS}
 in_lane() { "$src/harness/lane.sh" exec "$lane" "$@"; }
+# SVM_CXL_KERNEL_DEBUG=1 (harness/bench.sh): svm_cxl.ko with its benchmark scaffolding.
+# Always passed, so a build directory the benchmark used goes back to the default.
+debug=-Dkernel_debug=$([ -n "${SVM_CXL_KERNEL_DEBUG:-}" ] && echo true || echo false)
 if [ -f "$build/build.ninja" ]; then
-	in_lane meson setup --reconfigure -Dlane="$lane" -Dtests=true "$build" "$src" >/dev/null
+	in_lane meson setup --reconfigure -Dlane="$lane" -Dtests=true $debug "$build" "$src" >/dev/null
 else
-	in_lane meson setup -Dlane="$lane" -Dtests=true "$build" "$src" >/dev/null
+	in_lane meson setup -Dlane="$lane" -Dtests=true $debug "$build" "$src" >/dev/null
 fi
 in_lane ninja -C "$build" >/dev/null

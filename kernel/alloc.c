@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "svm_cxl_internal.h"
+#include "svm_cxl_trace.h"
 
 static bool memmap_on_device;
 module_param(memmap_on_device, bool, 0644);
@@ -239,7 +240,7 @@ unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page 
 					 unsigned long n)
 {
 	struct svm_cxl_alloc *a = &pool->alloc;
-	bool bulk = READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC;
+	bool bulk = svm_cxl_tune_get() & SVM_CXL_TUNE_BULK_ALLOC;
 	unsigned long flags, off, i, got = 0;
 
 	spin_lock_irqsave(&a->lock, flags);
@@ -400,11 +401,15 @@ enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool)
 
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state)
 {
+	enum svm_cxl_pool_state old;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->alloc.lock, flags);
+	old = pool->state;
 	WRITE_ONCE(pool->state, state);
 	spin_unlock_irqrestore(&pool->alloc.lock, flags);
+	if (old != state)
+		trace_svm_cxl_pool_state(pool->id, old, state);
 }
 
 /*

@@ -75,7 +75,7 @@ unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned 
 	int cpu, self, nslices = 0, i;
 
 	if (n < SVM_CXL_COPY_SPLIT_MIN || num_online_cpus() < 2 ||
-	    !(READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_COPY_SPLIT))
+	    !(svm_cxl_tune_get() & SVM_CXL_TUNE_COPY_SPLIT))
 		return svm_cxl_copy_run(dst, src, n);
 	/*
 	 * No cpus_read_lock(): a CPU going offline meanwhile only makes its work item

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "svm_cxl_internal.h"
+#include "svm_cxl_trace.h"
 
 struct svm_cxl_evict_batch {
 	unsigned long src[SVM_CXL_BATCH];
@@ -43,7 +44,7 @@ static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned
 {
 	unsigned long k, got = 0;
 
-	if (!current->mempolicy && (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
+	if (!current->mempolicy && (svm_cxl_tune_get() & SVM_CXL_TUNE_BULK_ALLOC)) {
 		memset(b->dpages, 0, n * sizeof(b->dpages[0]));
 		got = alloc_pages_bulk_node(SVM_CXL_EVICT_GFP, numa_mem_id(), n,
 					    b->dpages);
@@ -106,7 +107,6 @@ static unsigned long svm_cxl_evict_collected(struct svm_cxl_pool *pool,
 					     struct svm_cxl_evict_batch *b, unsigned long n,
 					     u64 t)
 {
-	struct svm_cxl_prof_dir *pd = &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT];
 	unsigned long i, k, nmove = 0, got, moved = 0, huge = 0;
 
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_SETUP, &t);
@@ -145,7 +145,7 @@ static unsigned long svm_cxl_evict_collected(struct svm_cxl_pool *pool,
 			moved++;
 		}
 	}
-	atomic64_add(moved, &pd->pages);
+	svm_cxl_prof_add(SVM_CXL_PROF_EVICT, 0, moved);
 	atomic64_add(huge, &pool->stats.huge_out);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ACCOUNT, &t);
 	migrate_device_finalize(b->src, b->dst, n);
@@ -174,7 +174,7 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 		/* Flush before a chunk that may not fit, and at the end. */
 		if (n && (pfn >= end || n + SVM_CXL_CHUNK_PAGES > batch)) {
 			t = ktime_get_ns();
-			atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
+			svm_cxl_prof_add(SVM_CXL_PROF_EVICT, 1, 0);
 			migrate_device_pfns(b->src, n);
 			moved += svm_cxl_evict_collected(pool, b, n, t);
 			n = 0;
@@ -207,7 +207,7 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 		pfn = max(ALIGN_DOWN(pfn, batch), pool->alloc.base_pfn);
 		n = min(ALIGN(pfn + 1, batch), end) - pfn;
 		t = ktime_get_ns();
-		atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
+		svm_cxl_prof_add(SVM_CXL_PROF_EVICT, 1, 0);
 		migrate_device_range(b->src, pfn, n);
 		moved += svm_cxl_evict_collected(pool, b, n, t);
 		cond_resched();
@@ -253,6 +253,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 		total += moved;
 		atomic64_add(moved, &pool->stats.evicted);
 		used = svm_cxl_pool_used(pool);
+		trace_svm_cxl_evict(pool->id, mode == SVM_CXL_DRAIN_UNPLUG, moved, used);
 		if (!used)
 			break;
 		if (moved)
@@ -297,9 +298,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 		*busy = used;
 		return rc;
 	}
-	atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].calls);
-	atomic64_add(ktime_get_ns() - start_ns,
-		     &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].total_ns);
+	svm_cxl_prof_call(SVM_CXL_PROF_EVICT, ktime_get_ns() - start_ns);
 	if (total)
 		pr_info("pool%u: drained %llu pages in %llu ms\n", pool->id, total,
 			div_u64(ktime_get_ns() - start_ns, NSEC_PER_MSEC));

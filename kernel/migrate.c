@@ -2,7 +2,8 @@
 /*
  * svm_cxl: migration of a range of an mm to a pool (migrate_vma_* with
  * MIGRATE_VMA_SELECT_SYSTEM, CPU copy, never-touched pages allocated zeroed on the
- * device) and back to system RAM (MIGRATE_VMA_SELECT_DEVICE_COHERENT with our pgmap
+ * device; pages of another pool too, with MIGRATE_VMA_SELECT_DEVICE_COHERENT, copied
+ * device to device) and back to system RAM (MIGRATE_VMA_SELECT_DEVICE_COHERENT with our pgmap
  * owner), and the query of where each page of a range lives (hmm_range_fault without
  * faulting). Every page of a range is accounted for in struct svm_cxl_migrate_result.
  */
@@ -21,6 +22,7 @@
 #include <linux/uaccess.h>
 
 #include "svm_cxl_internal.h"
+#include "svm_cxl_trace.h"
 
 #ifdef SVM_CXL_HAVE_DEVICE_THP
 /*
@@ -61,6 +63,9 @@ struct svm_cxl_mig {
 	struct svm_cxl_pool *pool;	/* destination, or the filter for TO_SYSTEM */
 	struct svm_cxl_owner *owner;	/* TO_POOL: whom the pool pages are charged to */
 	bool to_pool;
+	bool peers;			/* TO_POOL: other pools exist (svm_cxl_prescan()) */
+	bool p2p;			/* TO_POOL: this batch has pages of another pool */
+	bool no_fill;			/* TO_POOL: leave holes alone (absent), see below */
 	struct svm_cxl_migrate_result *res;
 	struct mmu_interval_notifier notifier;	/* for hmm_range_fault() only */
 	/* Arrays of @cap entries, in the same allocation, after the struct. */
@@ -209,6 +214,10 @@ static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args
 
 	if (spage && is_zone_device_page(spage))
 		return;		/* one of ours (SELECT_SYSTEM takes every PMD): the look says */
+	if (!spage && m->no_fill) {
+		memset(m->why + i, SVM_CXL_WHY_ABSENT, n);
+		return;
+	}
 	if (spage && !PageAnon(spage)) {
 		memset(m->why + i, SVM_CXL_WHY_UNSUPPORTED, n);
 		return;
@@ -290,6 +299,26 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 			m->why[i] = SVM_CXL_WHY_UNSUPPORTED;
 			continue;
 		}
+		if (!spage && m->no_fill) {
+			m->why[i] = SVM_CXL_WHY_ABSENT;
+			continue;
+		}
+		if (spage && is_zone_device_page(spage)) {
+			struct svm_cxl_pool *p = svm_cxl_page_pool(spage);
+
+			/* Ours already (collected with the others): finalize maps it back. */
+			if (p == m->pool)
+				continue;
+			/*
+			 * Of another pool: moves device to device, unless it is pinned (the
+			 * core wants the migration's reference only, see the way back) or
+			 * poisoned; then it stays there, other_pool.
+			 */
+			if (folio_ref_count(page_folio(spage)) != 1 || PageHWPoison(spage)) {
+				m->why[i] = SVM_CXL_WHY_OTHER_POOL;
+				continue;
+			}
+		}
 		m->spages[n] = spage;
 		m->idx[n++] = i;
 	}
@@ -323,7 +352,7 @@ static unsigned long svm_cxl_alloc_system(struct svm_cxl_mig *m, struct vm_area_
 	unsigned long k, got = 0;
 
 	if (!vma->vm_policy && !current->mempolicy &&
-	    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_BULK_ALLOC)) {
+	    (svm_cxl_tune_get() & SVM_CXL_TUNE_BULK_ALLOC)) {
 		memset(m->dpages, 0, n * sizeof(m->dpages[0]));
 		got = alloc_pages_bulk_node(GFP_HIGHUSER_MOVABLE, numa_mem_id(), n,
 					    m->dpages);
@@ -465,7 +494,7 @@ static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *arg
 {
 	struct svm_cxl_pool *pool = NULL, *p;
 	unsigned long i, nr, run = 0, run_huge = 0;
-	u64 moved = 0, zero = 0, huge = 0;
+	u64 moved = 0, zero = 0, huge = 0, peer = 0;
 
 	for (i = 0; i < args->npages; i += nr) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
@@ -479,11 +508,15 @@ static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *arg
 			huge += nr;
 		if (m->to_pool) {
 			zero += spage ? 0 : nr;
-			continue;
+			if (!spage || !is_zone_device_page(spage))
+				continue;
+			peer += nr;	/* from another pool: counted out of it below */
 		}
 		p = svm_cxl_page_pool(spage);
 		if (p != pool) {
-			if (pool) {
+			if (pool && m->to_pool) {
+				atomic64_add(run, &pool->stats.peer_out);
+			} else if (pool) {
 				atomic64_add(run, &pool->stats.migrated_out);
 				atomic64_add(run_huge, &pool->stats.huge_out);
 			}
@@ -495,7 +528,9 @@ static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *arg
 		if (nr > 1)
 			run_huge += nr;
 	}
-	if (pool) {
+	if (pool && m->to_pool) {
+		atomic64_add(run, &pool->stats.peer_out);
+	} else if (pool) {
 		atomic64_add(run, &pool->stats.migrated_out);
 		atomic64_add(run_huge, &pool->stats.huge_out);
 	}
@@ -503,7 +538,8 @@ static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *arg
 	m->res->huge += huge;
 	if (m->to_pool) {
 		m->res->zero_filled += zero;
-		atomic64_add(moved - zero, &m->pool->stats.migrated_in);
+		atomic64_add(moved - zero - peer, &m->pool->stats.migrated_in);
+		atomic64_add(peer, &m->pool->stats.peer_in);
 		atomic64_add(zero, &m->pool->stats.allocated_on_device);
 		atomic64_add(huge, &m->pool->stats.huge_in);
 	}
@@ -676,9 +712,25 @@ static bool svm_cxl_prescan(struct svm_cxl_mig *m, struct vm_area_struct *vma,
 	unsigned long i, first = n, last = 0;
 	bool anon = vma_is_anonymous(vma);
 
+	m->p2p = false;
 	if (m->to_pool && svm_cxl_pool_state(m->pool) == SVM_CXL_POOL_ACTIVE &&
-	    svm_cxl_pool_free_pages(m->pool) && !svm_cxl_owner_at_limit(m->owner))
+	    svm_cxl_pool_free_pages(m->pool) && !svm_cxl_owner_at_limit(m->owner)) {
+		/*
+		 * With other pools, look whether the batch holds pages of one: only
+		 * then does setup select device pages too, so that pages already in
+		 * the target pool are not unmapped and mapped back for nothing.
+		 */
+		if (!m->peers)
+			return true;
+		if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0)) {
+			m->p2p = true;	/* kept racing: select everything */
+			return true;
+		}
+		for (i = 0; i < n && !m->p2p; i++)
+			m->p2p = m->locs[i].where == SVM_CXL_WHERE_POOL &&
+				 m->locs[i].id != m->pool->id;
 		return true;
+	}
 	/* If the look fails (it kept racing), setup decides as before. */
 	if (svm_cxl_locate(&m->notifier, m->hmm, start, *endp, m->locs, 0))
 		return true;
@@ -711,13 +763,16 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 	};
 	unsigned long n;
 	int dir = m->to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
-	u64 t = ktime_get_ns();
+	u64 t = ktime_get_ns(), t0 = t, moved0 = m->res->moved;
 
 	if (!svm_cxl_prescan(m, vma, &start, &end))
 		return;
 	args.start = start;
 	args.end = end;
 	args.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_COHERENT;
+	/* Pages of another pool go straight to this one: pool to pool, no RAM between. */
+	if (m->p2p)
+		args.flags |= MIGRATE_VMA_SELECT_DEVICE_COHERENT;
 	/*
 	 * Device THP: the core collects a PMD-mapped folio whole only for an aligned 2 MiB
 	 * (else it splits it), and a present huge PMD only with SELECT_SYSTEM, ours too
@@ -732,8 +787,7 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 	n = (end - start) >> PAGE_SHIFT;
 	memset(m->why, 0, n);
 	memset(m->dst, 0, n * sizeof(m->dst[0]));
-	atomic64_inc(&svm_cxl_prof.dir[dir].batches);
-	atomic64_add(n, &svm_cxl_prof.dir[dir].pages);
+	svm_cxl_prof_add(dir, 1, n);
 	if (migrate_vma_setup(&args)) {
 		m->res->unsupported += n;
 		return;
@@ -751,9 +805,11 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 	svm_cxl_prof_lap(dir, SVM_CXL_PH_FINALIZE, &t);
 	svm_cxl_account(m, &args, vma_is_anonymous(vma));
 	svm_cxl_prof_lap(dir, SVM_CXL_PH_ACCOUNT, &t);
+	trace_svm_cxl_migrate_batch(start, n, m->to_pool, m->p2p, m->pool ? m->pool->id : 0,
+				    m->res->moved - moved0, ktime_get_ns() - t0);
 }
 
-static bool svm_cxl_vma_movable(struct vm_area_struct *vma)
+bool svm_cxl_vma_movable(struct vm_area_struct *vma)
 {
 	return (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_SPECIAL) &&
 	       !is_vm_hugetlb_page(vma) && !vma_is_dax(vma);
@@ -776,9 +832,17 @@ static int svm_cxl_check_vmas(struct mm_struct *mm, unsigned long start, unsigne
 	return 0;
 }
 
-static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned long end,
-			   struct svm_cxl_pool *pool, bool to_pool,
-			   struct svm_cxl_migrate_result *res)
+/*
+ * Migrate [start, end) of @mm, the mm of @task (referenced by the caller): the
+ * current task for SVM_CXL_IOC_MIGRATE and the in-kernel API, the target of a pidfd
+ * migration otherwise. Pool pages are charged to @task's process. Going to a pool,
+ * never-touched pages (holes, the zero page) get a zeroed device page when @fill (a
+ * range the caller named), and are left alone, absent, otherwise (a walk over a whole
+ * process, which must not populate its reservations).
+ */
+int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool, bool fill,
+			 struct svm_cxl_migrate_result *res)
 {
 	struct vm_area_struct *vma;
 	struct svm_cxl_mig *m;
@@ -788,7 +852,8 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end || end > TASK_SIZE)
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
+	    end > mm->task_size)
 		return -EINVAL;
 	if (to_pool && !pool)
 		return -EINVAL;
@@ -799,9 +864,11 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 	m->mm = mm;
 	m->pool = pool;
 	m->to_pool = to_pool;
+	m->no_fill = !fill;
 	m->res = res;
 	if (to_pool) {
-		m->owner = svm_cxl_owner_get(pool, mm);
+		m->peers = svm_cxl_pool_has_peers(pool);
+		m->owner = svm_cxl_owner_get(pool, mm, task);
 		if (!m->owner) {
 			rc = -ENOMEM;
 			goto out_free;
@@ -839,7 +906,7 @@ static int svm_cxl_migrate(struct mm_struct *mm, unsigned long start, unsigned l
 		 * one page table, walked, unmapped and TLB-flushed once.
 		 */
 		next = min3(end, vma->vm_end,
-			    (READ_ONCE(svm_cxl_tune) & SVM_CXL_TUNE_ALIGN) ?
+			    (svm_cxl_tune_get() & SVM_CXL_TUNE_ALIGN) ?
 			    ALIGN(addr + 1, batch << PAGE_SHIFT) : addr + (batch << PAGE_SHIFT));
 		if (!svm_cxl_vma_movable(vma)) {
 			res->unsupported += (next - addr) >> PAGE_SHIFT;
@@ -870,22 +937,23 @@ out_free:
 	if (m->owner)
 		svm_cxl_owner_put(m->owner);
 	kvfree(m);
-	atomic64_inc(&svm_cxl_prof.dir[dir].calls);
-	atomic64_add(ktime_get_ns() - t0, &svm_cxl_prof.dir[dir].total_ns);
+	svm_cxl_prof_call(dir, ktime_get_ns() - t0);
+	trace_svm_cxl_migrate(task_tgid_nr(task), start, end, to_pool, pool ? pool->id : 0, res,
+			      rc, ktime_get_ns() - t0);
 	return rc;
 }
 
 int svm_cxl_migrate_to_pool(struct mm_struct *mm, unsigned long start, unsigned long end,
 			    struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate(mm, start, end, pool, true, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, true, true, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_pool);
 
 int svm_cxl_migrate_to_system(struct mm_struct *mm, unsigned long start, unsigned long end,
 			      struct svm_cxl_pool *pool, struct svm_cxl_migrate_result *res)
 {
-	return svm_cxl_migrate(mm, start, end, pool, false, res);
+	return svm_cxl_migrate_task(current, mm, start, end, pool, false, true, res);
 }
 EXPORT_SYMBOL_GPL(svm_cxl_migrate_to_system);
 

@@ -3,8 +3,9 @@
  * svm_cxl: who holds pool pages, and the per-user page limit.
  *
  * A pool page handed out by a migration to the pool is charged to an owner: one per
- * (process, pool), created the first time a process migrates to that pool, holding
- * the pid, comm and uid of the migrating task. The page points at its owner
+ * (process, pool), created the first time a process's pages migrate to that pool,
+ * holding the pid, comm and uid of that process (the caller, or the target of a
+ * pidfd migration: its pages count against its own uid). The page points at its owner
  * (page->zone_device_data, unused otherwise by MEMORY_DEVICE_COHERENT pages) and
  * page_free uncharges it, whatever freed it: munmap, exit, migration back, eviction, a
  * COW copy dropping the last mapping. Pages that fork shares stay charged to the
@@ -92,12 +93,14 @@ void svm_cxl_owners_init(struct svm_cxl_pool *pool)
 
 /*
  * The owner of @mm's pages in @pool, with a reference for the caller (a migration to
- * the pool in progress), created for the current task if there is none. NULL if out
- * of memory.
+ * the pool in progress), created for @task (whose mm is @mm: the caller, or the
+ * process a pidfd migration moves) if there is none. NULL if out of memory.
  */
-struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm)
+struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm,
+					struct task_struct *task)
 {
-	pid_t tgid = task_tgid_nr(current);
+	pid_t tgid = task_tgid_nr(task);
+	kuid_t uid = task_uid(task);
 	struct svm_cxl_owner *o, *fresh;
 	unsigned long flags;
 
@@ -115,15 +118,15 @@ struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_str
 	}
 	spin_unlock_irqrestore(&pool->owners_lock, flags);
 
-	fresh->user = svm_cxl_user_get(current_uid());
+	fresh->user = svm_cxl_user_get(uid);
 	if (!fresh->user) {
 		kfree(fresh);
 		return NULL;
 	}
 	fresh->mm = mm;
 	fresh->tgid = tgid;
-	fresh->uid = current_uid();
-	get_task_comm(fresh->comm, current);
+	fresh->uid = uid;
+	get_task_comm(fresh->comm, task);
 	fresh->pool = pool;
 	atomic_long_set(&fresh->pages, 0);
 	refcount_set(&fresh->ref, 1);

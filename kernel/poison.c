@@ -32,6 +32,7 @@
 #include <linux/page-flags.h>
 
 #include "svm_cxl_internal.h"
+#include "svm_cxl_trace.h"
 
 static int svm_cxl_poison_page(struct svm_cxl_pool *pool, unsigned long pfn)
 {
@@ -72,6 +73,7 @@ int svm_cxl_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 
 	for (i = 0; i < nr_pages; i++) {
 		r = svm_cxl_poison_page(pool, pfn + i);
+		trace_svm_cxl_poison(pool->id, pfn + i, r);
 		if (r && !rc)
 			rc = r;
 	}

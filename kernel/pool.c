@@ -82,6 +82,27 @@ struct svm_cxl_pool *svm_cxl_pool_get_by_phys(phys_addr_t addr)
 }
 EXPORT_SYMBOL_GPL(svm_cxl_pool_get_by_phys);
 
+/*
+ * Whether a pool other than @pool is registered: only then can a migration to @pool
+ * meet pages of another pool (and move them device to device).
+ */
+bool svm_cxl_pool_has_peers(struct svm_cxl_pool *pool)
+{
+	struct svm_cxl_pool *p;
+	unsigned long id;
+	bool found = false;
+
+	rcu_read_lock();
+	xa_for_each(&svm_cxl_pools, id, p) {
+		if (p != pool) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* The id of the pool that holds @pfn, or 0. No struct page is touched. */
 u32 svm_cxl_pfn_pool_id(unsigned long pfn)
 {

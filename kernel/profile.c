@@ -3,7 +3,9 @@
  * svm_cxl: time spent per phase of the migration paths, for benchmarks. Cumulative
  * nanoseconds per direction (to a pool, to system RAM, drain eviction) and phase
  * (setup, allocation, copy, pages, finalize, accounting), read and reset through
- * debugfs: /sys/kernel/debug/svm_cxl/profile. A debug interface, not ABI.
+ * debugfs: /sys/kernel/debug/svm_cxl/profile, and the tune and batch_pages switches.
+ * Benchmark scaffolding, built only with SVM_CXL_DEBUG=y (Kbuild): a debug interface,
+ * not ABI. Without it, the tracepoints (svm_cxl_trace.h) measure the same paths.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,7 +24,7 @@ MODULE_PARM_DESC(tune,
 		 "debug: migration speed-ups, bit 0 bulk allocation, 1 parallel copy, 2 aligned batches (default 5)");
 static struct dentry *svm_cxl_debugfs;
 
-static unsigned int svm_cxl_batch = 512;
+static unsigned int svm_cxl_batch = SVM_CXL_BATCH_DEFAULT;
 module_param_named(batch_pages, svm_cxl_batch, uint, 0644);
 MODULE_PARM_DESC(batch_pages,
 		 "debug: pages per migration batch, a power of two up to 2048 (default 512)");

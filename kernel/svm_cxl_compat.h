@@ -109,4 +109,27 @@ static inline struct folio *svm_cxl_vma_alloc_thp(gfp_t gfp, struct vm_area_stru
 #define FOLIO_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
 #endif
 
+/*
+ * Dumpability, for the pidfd migration's ptrace-like check (migrate_pid.c): up to
+ * 6.x it is two bits of mm->flags (get_dumpable()); by 7.3 it lives in
+ * task->exec_state, an opaque struct whose accessor, task_exec_state_get_dumpable(),
+ * is not exported. There the module cannot tell, and answers "not dumpable": an
+ * unprivileged caller then moves only its own pages. The 7.0 boundary is where the
+ * supported lanes split (6.12, 7.3), not the commit that moved it.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#include <linux/capability.h>
+#include <linux/sched/coredump.h>
+#define SVM_CXL_HAVE_MM_DUMPABLE	1
+static inline bool svm_cxl_task_dumpable(struct task_struct *task, struct mm_struct *mm)
+{
+	return get_dumpable(mm) == SUID_DUMP_USER || ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+}
+#else
+static inline bool svm_cxl_task_dumpable(struct task_struct *task, struct mm_struct *mm)
+{
+	return false;
+}
+#endif
+
 #endif /* _SVM_CXL_COMPAT_H */

@@ -36,8 +36,8 @@
 
 /*
  * Pages handled per migrate_vma_setup()/migrate_device_range() call: at most
- * SVM_CXL_BATCH (array sizes), the module parameter batch_pages (default 512: one
- * page table) rounded down to a power of two.
+ * SVM_CXL_BATCH (array sizes): SVM_CXL_BATCH_DEFAULT (512: one page table), or with
+ * SVM_CXL_DEBUG the module parameter batch_pages rounded down to a power of two.
  */
 #define SVM_CXL_BATCH		2048
 /* Batches with at least this many pages to copy split the copy across online CPUs. */
@@ -84,6 +84,9 @@ struct svm_cxl_pool_stats {
 	atomic64_t huge_in;		/* moved to the pool as whole order-9 folios */
 	atomic64_t huge_out;		/* moved back or evicted as whole folios */
 	atomic64_t huge_fallback;	/* of THPs sent as base pages: no chunk was free */
+	/* Pool to pool (TO_POOL of pages in another pool, device to device), pages */
+	atomic64_t peer_in;		/* copied in from another pool */
+	atomic64_t peer_out;		/* moved out to another pool */
 };
 
 /* The unit of the allocator's bookkeeping and of aligned runs: 2 MiB, one PMD. */
@@ -165,7 +168,14 @@ static inline struct svm_cxl_pool *svm_cxl_pgmap_pool(struct dev_pagemap *pgmap)
 	return container_of(pgmap, struct svm_cxl_pool, pgmap);
 }
 
-/* profile.c: cumulative time per phase of each migration path (debugfs). */
+/*
+ * Benchmark scaffolding (review Q3), built only with SVM_CXL_DEBUG=y (Kbuild; meson
+ * -Dkernel_debug=true; harness/bench.sh turns it on): profile.c's cumulative time per
+ * phase of each migration path in debugfs, and the module parameters "tune" and
+ * "batch_pages" that switch the speed-ups so that one guest run can measure with and
+ * without each. Without it the defaults are fixed and the helpers below fold away;
+ * the tracepoints (svm_cxl_trace.h) are how a production kernel is measured.
+ */
 enum svm_cxl_prof_dirs {
 	SVM_CXL_PROF_TO_POOL,
 	SVM_CXL_PROF_TO_SYSTEM,
@@ -183,6 +193,20 @@ enum svm_cxl_prof_phases {
 	SVM_CXL_PROF_NR_PHASES
 };
 
+/*
+ * The speed-ups "tune" switches. SVM_CXL_TUNE_DEFAULT leaves the parallel copy off:
+ * under QEMU TCG on a loaded host, handing slices to another vCPU and waiting for
+ * them cost 10-20x the copy itself (docs/benchmarks.md); on real hardware it is worth
+ * measuring again.
+ */
+#define SVM_CXL_TUNE_BULK_ALLOC	BIT(0)	/* destination pages in one call per batch */
+#define SVM_CXL_TUNE_COPY_SPLIT	BIT(1)	/* large copies spread over the online CPUs */
+#define SVM_CXL_TUNE_ALIGN	BIT(2)	/* batches aligned to their size (one PMD) */
+#define SVM_CXL_TUNE_DEFAULT	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_ALIGN)
+/* Pages per migration and eviction batch without SVM_CXL_DEBUG: one page table. */
+#define SVM_CXL_BATCH_DEFAULT	512
+
+#ifdef SVM_CXL_DEBUG
 struct svm_cxl_prof_dir {
 	atomic64_t calls, batches, pages, total_ns;
 	atomic64_t ns[SVM_CXL_PROF_NR_PHASES];
@@ -193,22 +217,15 @@ struct svm_cxl_prof {
 };
 
 extern struct svm_cxl_prof svm_cxl_prof;
-
-/*
- * Module parameter "tune" (debug, for benchmarks): the speed-ups of the migration
- * paths, switchable so that one guest run can measure with and without each.
- * SVM_CXL_TUNE_DEFAULT leaves the parallel copy off: under QEMU TCG on a loaded host,
- * handing slices to another vCPU and waiting for them cost 10-20x the copy itself
- * (docs/benchmarks.md); on real hardware it is worth measuring again.
- */
-#define SVM_CXL_TUNE_BULK_ALLOC	BIT(0)	/* destination pages in one call per batch */
-#define SVM_CXL_TUNE_COPY_SPLIT	BIT(1)	/* large copies spread over the online CPUs */
-#define SVM_CXL_TUNE_ALIGN	BIT(2)	/* batches aligned to their size (one PMD) */
-#define SVM_CXL_TUNE_DEFAULT	(SVM_CXL_TUNE_BULK_ALLOC | SVM_CXL_TUNE_ALIGN)
 extern unsigned int svm_cxl_tune;
 unsigned long svm_cxl_batch_pages(void);
 void svm_cxl_prof_init(void);
 void svm_cxl_prof_exit(void);
+
+static inline unsigned int svm_cxl_tune_get(void)
+{
+	return READ_ONCE(svm_cxl_tune);
+}
 
 /* Add the time since *@t to a phase and restart the clock. */
 static inline void svm_cxl_prof_lap(int dir, int phase, u64 *t)
@@ -219,6 +236,35 @@ static inline void svm_cxl_prof_lap(int dir, int phase, u64 *t)
 	*t = now;
 }
 
+static inline void svm_cxl_prof_add(int dir, unsigned long batches, unsigned long pages)
+{
+	atomic64_add(batches, &svm_cxl_prof.dir[dir].batches);
+	atomic64_add(pages, &svm_cxl_prof.dir[dir].pages);
+}
+
+static inline void svm_cxl_prof_call(int dir, u64 ns)
+{
+	atomic64_inc(&svm_cxl_prof.dir[dir].calls);
+	atomic64_add(ns, &svm_cxl_prof.dir[dir].total_ns);
+}
+#else
+static inline unsigned int svm_cxl_tune_get(void)
+{
+	return SVM_CXL_TUNE_DEFAULT;
+}
+
+static inline unsigned long svm_cxl_batch_pages(void)
+{
+	return SVM_CXL_BATCH_DEFAULT;
+}
+
+static inline void svm_cxl_prof_init(void) {}
+static inline void svm_cxl_prof_exit(void) {}
+static inline void svm_cxl_prof_lap(int dir, int phase, u64 *t) {}
+static inline void svm_cxl_prof_add(int dir, unsigned long batches, unsigned long pages) {}
+static inline void svm_cxl_prof_call(int dir, u64 ns) {}
+#endif
+
 /* pool.c */
 int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *id, int *node);
 int svm_cxl_pool_remove(u32 id, unsigned int timeout_ms, u64 *evicted, u64 *busy);
@@ -226,6 +272,7 @@ int svm_cxl_pool_unplug(struct device *region_dev, const char *why);
 void svm_cxl_teardown_begin(void);
 void svm_cxl_teardown_end(void);
 u32 svm_cxl_pfn_pool_id(unsigned long pfn);
+bool svm_cxl_pool_has_peers(struct svm_cxl_pool *pool);
 int svm_cxl_pools_init(void);
 void svm_cxl_pools_exit(void);
 
@@ -269,7 +316,8 @@ struct svm_cxl_owner {
 };
 
 void svm_cxl_owners_init(struct svm_cxl_pool *pool);
-struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm);
+struct svm_cxl_owner *svm_cxl_owner_get(struct svm_cxl_pool *pool, struct mm_struct *mm,
+					struct task_struct *task);
 void svm_cxl_owner_put(struct svm_cxl_owner *o);
 unsigned long svm_cxl_owner_reserve(struct svm_cxl_owner *o, unsigned long n);
 void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n);
@@ -295,8 +343,16 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why);
 
 /* migrate.c */
+struct vm_area_struct;
+bool svm_cxl_vma_movable(struct vm_area_struct *vma);
+int svm_cxl_migrate_task(struct task_struct *task, struct mm_struct *mm, unsigned long start,
+			 unsigned long end, struct svm_cxl_pool *pool, bool to_pool, bool fill,
+			 struct svm_cxl_migrate_result *res);
 int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			struct svm_cxl_page_loc __user *ulocs, u64 counts[3]);
+
+/* migrate_pid.c */
+long svm_cxl_ioctl_migrate_pid(void __user *uarg);
 
 /* sysfs.c */
 extern const struct kobj_type svm_cxl_pool_ktype;

@@ -232,6 +232,8 @@ static long svm_cxl_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return svm_cxl_ioctl_migrate(uarg);
 	case SVM_CXL_IOC_QUERY:
 		return svm_cxl_ioctl_query(uarg);
+	case SVM_CXL_IOC_MIGRATE_PID:
+		return svm_cxl_ioctl_migrate_pid(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -135,6 +135,8 @@ SVM_CXL_STAT_ATTR(poisoned);
 SVM_CXL_STAT_ATTR(huge_in);
 SVM_CXL_STAT_ATTR(huge_out);
 SVM_CXL_STAT_ATTR(huge_fallback);
+SVM_CXL_STAT_ATTR(peer_in);
+SVM_CXL_STAT_ATTR(peer_out);
 
 static struct attribute *svm_cxl_stats_attrs[] = {
 	&migrated_in_attr.attr,
@@ -147,6 +149,8 @@ static struct attribute *svm_cxl_stats_attrs[] = {
 	&huge_in_attr.attr,
 	&huge_out_attr.attr,
 	&huge_fallback_attr.attr,
+	&peer_in_attr.attr,
+	&peer_out_attr.attr,
 	NULL,
 };
 

@@ -28,6 +28,13 @@ _Static_assert(offsetof(struct svm_cxl_migrate, moved) == 32, "migrate layout");
 _Static_assert(offsetof(struct svm_cxl_migrate, huge) == 96, "migrate layout (ABI 1.2: huge took reserved[0])");
 _Static_assert(offsetof(struct svm_cxl_migrate, reserved) == 104, "migrate layout");
 _Static_assert(offsetof(struct svm_cxl_query, locs) == 24, "query layout");
+/* ABI 1.3 */
+ASSERT_LAYOUT(svm_cxl_range, 16);
+ASSERT_LAYOUT(svm_cxl_migrate_pid, 128);
+_Static_assert(offsetof(struct svm_cxl_migrate_pid, ranges) == 24, "migrate_pid layout");
+_Static_assert(offsetof(struct svm_cxl_migrate_pid, pages) == 32, "migrate_pid layout");
+_Static_assert(offsetof(struct svm_cxl_migrate_pid, moved) == 40, "migrate_pid layout");
+_Static_assert(offsetof(struct svm_cxl_migrate_pid, reserved) == 112, "migrate_pid layout");
 
 int main(void)
 {
@@ -36,5 +43,7 @@ int main(void)
 	printf("svm_cxl_pool_remove: %zu bytes\n", sizeof(struct svm_cxl_pool_remove));
 	printf("svm_cxl_migrate: %zu bytes\n", sizeof(struct svm_cxl_migrate));
 	printf("svm_cxl_query: %zu bytes\n", sizeof(struct svm_cxl_query));
+	printf("svm_cxl_range: %zu bytes\n", sizeof(struct svm_cxl_range));
+	printf("svm_cxl_migrate_pid: %zu bytes\n", sizeof(struct svm_cxl_migrate_pid));
 	return 0;
 }

@@ -26,6 +26,12 @@
  *       @no_memory); svm_cxl_migrate.@huge (was reserved[0], same size) and the
  *       module parameter device_thp (6.19+) with sysfs stats/huge_in, huge_out,
  *       huge_fallback.
+ *  1.3  SVM_CXL_IOC_MIGRATE_PID (struct svm_cxl_migrate_pid, struct svm_cxl_range):
+ *       migration of another process's pages, named by a pidfd, over its whole
+ *       address space or a list of ranges, with the counters of SVM_CXL_IOC_MIGRATE
+ *       and @pages, the number of pages they add up to. TO_POOL moves pages of
+ *       another pool straight to the target pool (device to device); @other_pool
+ *       then counts only those that could not move; sysfs stats/peer_in, peer_out.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -35,7 +41,7 @@
 
 #define SVM_CXL_DEVICE_NAME	"svm_cxl"
 #define SVM_CXL_ABI_MAJOR	1
-#define SVM_CXL_ABI_MINOR	2
+#define SVM_CXL_ABI_MINOR	3
 
 #define SVM_CXL_IOC_MAGIC	0xCE
 
@@ -137,7 +143,11 @@ struct svm_cxl_pool_remove {
  *	the page to system RAM first), swapped out, or in another thread's migration;
  *	a retry may move them
  * @no_memory: (out) pages whose destination page could not be allocated
- * @other_pool: (out) pages that live in another pool than the one asked for
+ * @other_pool: (out) pages that live in another pool than the one asked for and stay
+ *	there: TO_SYSTEM with a @pool_id, pages of the other pools; TO_POOL (ABI 1.3),
+ *	only the pages of another pool that could not move (pinned, poisoned, or a
+ *	2 MiB device folio), since every other one moves to @pool_id directly, device
+ *	to device, without a copy through system RAM (before 1.3: all of them)
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)
  * @huge: (out, ABI 1.2) of @moved, pages that moved inside whole 2 MiB folios: a THP
  *	to an order-9 pool folio or back, never split (Linux 6.19+ with the module
@@ -217,5 +227,95 @@ struct svm_cxl_query {
 #define SVM_CXL_IOC_POOL_REMOVE	_IOWR(SVM_CXL_IOC_MAGIC, 0x42, struct svm_cxl_pool_remove)
 #define SVM_CXL_IOC_MIGRATE	_IOWR(SVM_CXL_IOC_MAGIC, 0x43, struct svm_cxl_migrate)
 #define SVM_CXL_IOC_QUERY	_IOWR(SVM_CXL_IOC_MAGIC, 0x44, struct svm_cxl_query)
+
+/**
+ * struct svm_cxl_range - one range of a process's address space
+ * @addr: start, page aligned
+ * @length: bytes, a non-zero multiple of the page size
+ */
+struct svm_cxl_range {
+	__u64 addr;
+	__u64 length;
+};
+
+/* svm_cxl_migrate_pid.@flags */
+#define SVM_CXL_MIGRATE_PID_RANGES	(1U << 0)	/* only @ranges, not every mapping */
+
+/* At most this many ranges per SVM_CXL_IOC_MIGRATE_PID call. */
+#define SVM_CXL_MIGRATE_PID_MAX_RANGES	1024
+
+/**
+ * struct svm_cxl_migrate_pid - move pages of another process (ABI 1.3)
+ * @size: (in) sizeof(struct svm_cxl_migrate_pid)
+ * @flags: (in) 0: every mapping of the process, only the pages it has (holes and
+ *	zero-page mappings are @absent, never filled; mappings without private
+ *	anonymous pages are skipped going to a pool: @unsupported, or @absent when
+ *	anonymous); SVM_CXL_MIGRATE_PID_RANGES: @ranges, as SVM_CXL_IOC_MIGRATE treats
+ *	its range (never-touched pages get a zeroed device page)
+ * @pidfd: (in) a pidfd (pidfd_open(2), clone(2) CLONE_PIDFD) of the process, or of
+ *	one of its threads
+ * @direction: (in) SVM_CXL_TO_POOL or SVM_CXL_TO_SYSTEM
+ * @pool_id: (in) as in struct svm_cxl_migrate
+ * @nr_ranges: (in) with SVM_CXL_MIGRATE_PID_RANGES, 1 ..
+ *	SVM_CXL_MIGRATE_PID_MAX_RANGES; 0 otherwise
+ * @ranges: (in) with SVM_CXL_MIGRATE_PID_RANGES, user pointer to @nr_ranges struct
+ *	svm_cxl_range that do not overlap (in any order); 0 otherwise
+ * @pages: (out) pages the counters below add up to: the pages of @ranges, or of
+ *	every mapping the walk found
+ * @moved: (out) the counters of struct svm_cxl_migrate, for the process's pages
+ * @zero_filled: (out)
+ * @already: (out)
+ * @absent: (out) also pages of a mapping that went away during the call
+ * @busy: (out)
+ * @no_memory: (out) also pages refused by user_page_limit, which counts against the
+ *	process's uid (the pages are charged to it, not to the caller)
+ * @other_pool: (out)
+ * @unsupported: (out) also, without SVM_CXL_MIGRATE_PID_RANGES, every page of a mapping
+ *	that cannot migrate (PROT_NONE, VM_IO/VM_PFNMAP, hugetlbfs, DAX)
+ * @huge: (out)
+ * @reserved: must be 0
+ *
+ * Permission, as move_pages(2) and process_madvise(2) ask: the caller may ptrace-attach
+ * to the process with its real uid and gid (PTRACE_MODE_ATTACH_REALCREDS: the same
+ * uid and gid, or CAP_SYS_PTRACE, and the process dumpable), and needs CAP_SYS_NICE
+ * for a process of another user. The module cannot ask the LSMs (security hooks are
+ * not exported to modules): in their place it applies Yama's relational rule, a
+ * process that is not the caller's descendant needs CAP_SYS_PTRACE; and where a
+ * module cannot read dumpability (Linux 7.x keeps it in an opaque task->exec_state),
+ * an unprivileged caller may move only its own pages. A process's own pidfd always
+ * works. -EPERM when refused.
+ *
+ * Errors, all before any page moves: -EBADF @pidfd is not a pidfd; -ESRCH the process
+ * has exited (or is a kernel thread); -EINVAL bad @flags, @nr_ranges, a range that is
+ * unaligned, empty, beyond the process's address space or overlapping another;
+ * with @ranges, -EFAULT for a hole and -EINVAL for a mapping that cannot migrate, as
+ * SVM_CXL_IOC_MIGRATE; -ENOENT unknown pool; -ENODEV TO_POOL to a revoked pool. A fatal
+ * signal ends the call with -EINTR, the counters of what was done copied out.
+ *
+ * Every page is counted exactly once: @moved + @already + @absent + @busy +
+ * @no_memory + @other_pool + @unsupported == @pages.
+ */
+struct svm_cxl_migrate_pid {
+	__u32 size;
+	__u32 flags;
+	__u32 pidfd;
+	__u32 direction;
+	__u32 pool_id;
+	__u32 nr_ranges;
+	__u64 ranges;
+	__u64 pages;
+	__u64 moved;
+	__u64 zero_filled;
+	__u64 already;
+	__u64 absent;
+	__u64 busy;
+	__u64 no_memory;
+	__u64 other_pool;
+	__u64 unsupported;
+	__u64 huge;
+	__u64 reserved[2];
+};
+
+#define SVM_CXL_IOC_MIGRATE_PID	_IOWR(SVM_CXL_IOC_MAGIC, 0x45, struct svm_cxl_migrate_pid)
 
 #endif /* _UAPI_LINUX_SVM_CXL_H */
