@@ -40,7 +40,7 @@ typedef void (*svm_log_fn)(struct svm_ctx *ctx, int priority, const char *file, 
 void svm_set_log_fn(struct svm_ctx *ctx, svm_log_fn fn);
 int svm_get_log_priority(struct svm_ctx *ctx);
 void svm_set_log_priority(struct svm_ctx *ctx, int priority);
-/* Sysfs root (default "/", or $SVM_CXL_SYSFS_ROOT): a fake tree for unit tests. */
+/* Always "/" (deprecated): the model is read from /sys, as libcxl reads it. */
 const char *svm_get_root(struct svm_ctx *ctx);
 /* Re-read sysfs into the objects read so far (pointers the caller holds stay valid). */
 void svm_invalidate(struct svm_ctx *ctx);

@@ -103,7 +103,6 @@ struct svm_ctx {
 	int refcount;
 	int log_priority;
 	svm_log_fn log_fn;
-	char root[PATH_MAX];
 	char error[1024];
 	char notes[2048];
 	bool memdevs_read, decoders_read, regions_read, pools_read;
@@ -140,7 +139,7 @@ void svm_fail_append(struct svm_ctx *ctx, const char *fmt, ...)
 void svm_note(struct svm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void svm_clear_status(struct svm_ctx *ctx);
 
-/* sysfs access relative to the context root */
+/* sysfs access, @fmt relative to / (sysfs-gaps.c lists what is still read this way) */
 int sysfs_path(struct svm_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int sysfs_read(struct svm_ctx *ctx, const char *path, char *buf, size_t len);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""A fake sysfs tree for svm-cxlctl host tests (SVM_CXL_SYSFS_ROOT), laid out as the
+"""A fake sysfs tree for svm-cxlctl host tests (run over it with fake-sysfs-run), laid out as the
 kernel lays it out: the bus/cxl/devices links into the platform and PCI hierarchies,
 dport links, endpoint uport links, dax and memory block attributes."""
 import os

@@ -17,27 +17,11 @@
 #define BUS "sys/bus/cxl/devices/"
 #define ROOT0 "sys/devices/platform/ACPI0017:00/root0"
 
-static void abs_link(const char *target_rel, const char *rel)
-{
-	char t[512];
-
-	snprintf(t, sizeof(t), "%s/%s", root, target_rel);
-	link_to(t, rel);
-}
-
 static void fresh_root(void)
 {
-	char cmd[300];
-
-	if (root[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-		if (system(cmd))
-			exit(2);
-	}
-	snprintf(root, sizeof(root), "/tmp/svmcxl-pos-XXXXXX");
-	if (!mkdtemp(root))
-		exit(2);
-	setenv("SVM_CXL_SYSFS_ROOT", root, 1);
+	if (!root[0])
+		fake_sysfs_enter();
+	fake_sysfs_reset();
 	put("sys/bus/cxl/drivers/cxl_region/bind", "");
 	put("sys/bus/cxl/drivers/cxl_region/unbind", "");
 	put("sys/devices/system/memory/block_size_bytes", "8000000");
@@ -318,15 +302,11 @@ static void test_rollback(void)
 
 int main(void)
 {
-	char cmd[300];
-
 	setenv("SVM_CXL_LOG", "none", 1);
 	test_hb2_rp2();
 	test_two_switches();
 	test_uneven();
 	test_rollback();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	if (system(cmd))
-		return 2;
+	fake_sysfs_remove();
 	return check_summary();
 }
