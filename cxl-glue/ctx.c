@@ -78,6 +78,7 @@ SVM_EXPORT struct svm_ctx *svm_unref(struct svm_ctx *ctx)
 	if (--ctx->refcount > 0)
 		return ctx;
 	svm_free_objects(ctx);
+	svm_cxl_drop(ctx);
 	free(ctx);
 	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
+#include <cxl/libcxl.h>
 #include "libsvmcxl.h"
 
 #define SVM_EXPORT __attribute__((visibility("default")))
@@ -105,6 +106,7 @@ struct svm_ctx {
 	svm_log_fn log_fn;
 	char error[1024];
 	char notes[2048];
+	struct cxl_ctx *cxl;	/* for model reads, dropped by svm_invalidate() (libcxl.c) */
 	bool memdevs_read, decoders_read, regions_read, pools_read;
 	struct svm_memdev *memdevs;
 	struct svm_root_decoder *decoders;
@@ -148,6 +150,19 @@ int sysfs_read_u64(struct svm_ctx *ctx, const char *path, uint64_t *val);
 int sysfs_readlink_base(struct svm_ctx *ctx, const char *path, char *buf, size_t len);
 bool sysfs_exists(struct svm_ctx *ctx, const char *path);
 uint64_t now_ms(void);
+
+/* libcxl.c */
+int svm_cxl_open(struct svm_ctx *ctx, struct cxl_ctx **out);
+struct cxl_ctx *svm_cxl(struct svm_ctx *ctx);
+void svm_cxl_drop(struct svm_ctx *ctx);
+struct cxl_memdev *svm_cxl_memdev(struct cxl_ctx *cctx, const char *name);
+struct cxl_region *svm_cxl_region(struct cxl_ctx *cctx, const char *name);
+struct cxl_port *svm_cxl_host_bridge_port(struct cxl_memdev *m);
+
+/* sysfs-gaps.c: what neither libcxl nor libdaxctl offer on every supported version */
+int svm_gap_region_type(struct cxl_region *r, char *buf, size_t len);
+int svm_gap_create_ram_region(struct svm_ctx *ctx, const char *root, char *name, size_t len);
+void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, size_t len);
 
 /* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);

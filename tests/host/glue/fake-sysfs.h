@@ -15,6 +15,9 @@
 #ifndef SVM_CXL_FAKE_SYSFS_H
 #define SVM_CXL_FAKE_SYSFS_H
 
+/* paths built from paths: a test tree is never deep enough to truncate one */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -95,7 +98,7 @@ static inline void link_to(const char *target, const char *rel)
 /* @rel -> @target_rel, both relative to the scratch root (an absolute /sys/... link) */
 static inline void abs_link(const char *target_rel, const char *rel)
 {
-	char t[512];
+	char t[1024];
 
 	snprintf(t, sizeof(t), "/%s", target_rel);
 	link_to(t, rel);
@@ -265,7 +268,7 @@ static inline void fs_memdev(int n, const char *pci, const char *serial, const c
 /* CXL port @path (e.g. FS_ROOT0 "/port1") whose uport is PCI device @uport */
 static inline void fs_port(const char *path, const char *uport)
 {
-	char rel[512], name[64];
+	char rel[512], name[600];
 	const char *base = strrchr(path, '/') + 1;
 
 	snprintf(rel, sizeof(rel), "sys/devices/%s", uport);
@@ -292,7 +295,7 @@ static inline void fs_dport(const char *path, int id, const char *pci)
  * endpoint decoders decoderE.0..  */
 static inline void fs_endpoint(const char *parent, int e, int n, const char *pci, int ndec)
 {
-	char ep[256], rel[512], mem[256];
+	char ep[320], rel[600], mem[256];
 
 	snprintf(ep, sizeof(ep), "%s/endpoint%d", parent, e);
 	snprintf(mem, sizeof(mem), "sys/devices/%s/mem%d", pci, n);
