@@ -141,8 +141,12 @@ static inline void fake_sysfs_mount(const char *dir)
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned int)gid);
 		fake_write("/proc/self/gid_map", map);
 	}
-	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL))
-		fake_die("making / private");
+	/* nothing mounted here may propagate out; in a chroot / is no mount point, so
+	 * the two mounts covered below are made private instead */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) &&
+	    (mount("none", "/sys", "none", MS_REC | MS_PRIVATE, NULL) ||
+	     mount("none", "/dev", "none", MS_REC | MS_PRIVATE, NULL)))
+		fake_die("making /, or /sys and /dev, private");
 	snprintf(p, sizeof(p), "%s/sys", dir);
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/dev", dir);
