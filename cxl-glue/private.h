@@ -164,6 +164,12 @@ int svm_gap_region_type(struct cxl_region *r, char *buf, size_t len);
 int svm_gap_create_ram_region(struct svm_ctx *ctx, const char *root, char *name, size_t len);
 void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, size_t len);
 
+/* dax.c: driver changes through libdaxctl, @dax by name */
+int svm_dax_disable(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_ram(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_devdax(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_as(struct svm_ctx *ctx, const char *dax, const char *driver);
+
 /* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);
 int svm_kmod_unload(struct svm_ctx *ctx, const char *name);

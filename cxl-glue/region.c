@@ -136,8 +136,7 @@ static int release_from_kmem(struct svm_ctx *ctx, const char *region)
 					"%s: kmem took %s as it appeared and memory%llu was onlined by someone else (a udev rule?); it cannot be offlined (%s), so the region stays, online as numa: check 'svm-cxlctl list -r %s'",
 					region, dax, (unsigned long long)a, strerror(-rc), region);
 	}
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/kmem/unbind");
-	rc = sysfs_write(ctx, p, dax);
+	rc = svm_dax_disable(ctx, dax);
 	if (rc)
 		return svm_fail(ctx, rc, "%s: kmem took %s as it appeared; unbinding it failed: %s",
 				region, dax, strerror(-rc));
@@ -505,10 +504,7 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 				"%s: online in %s mode; offline it first (svm-cxlctl offline %s)",
 				name, svm_mode_name(mode), name);
 	if (dax && dax->driver[0]) {
-		char p[PATH_MAX];
-
-		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/unbind", dax->driver);
-		rc = sysfs_write(ctx, p, dax->name);
+		rc = svm_dax_disable(ctx, dax->name);
 		if (rc)
 			return svm_fail(ctx, rc, "%s: cannot unbind %s from %s: %s", name,
 					dax->name, dax->driver, strerror(-rc));

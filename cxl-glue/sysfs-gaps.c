@@ -1,22 +1,43 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The CXL accesses libcxl does not offer on every supported version, done on sysfs.
- * Everything else about memdevs, ports, decoders and regions goes through libcxl
- * (libcxl.c, model.c, position.c, region.c).
+ * Every sysfs access cxl-glue still makes itself, and why. CXL objects go through
+ * libcxl (libcxl.c, model.c, position.c, region.c); the three CXL gaps are the
+ * functions of this file. The rest are not CXL objects and are read and written where
+ * they are used (file in brackets); the last column says whether libdaxctl (v76 and
+ * v81 have the same calls here) could take them over.
  *
- *  access                                  why                        libcxl with a call
- *  --------------------------------------  -------------------------  ------------------
- *  decoderX.Y/create_ram_region (r, w)     no call in v76 (Debian 12)  v77+:
- *                                                                      cxl_decoder_create_ram_region()
- *  regionN/mode (r)                        no call in v76              v77+: cxl_region_get_mode()
- *  realpath(/sys/bus/cxl/devices/memN)     a memdev without an         none: libcxl knows a
- *    -> its pciDDDD:BB component           endpoint (cxl_mem unbound)  host bridge only as a port
- *                                          has no port in libcxl's
- *                                          tree
+ * CXL (this file)
+ *  decoderX.Y/create_ram_region r,w   libcxl v76 has no call; v77+ has
+ *                                     cxl_decoder_create_ram_region() (used there)
+ *  regionN/mode r                     libcxl v76 has no call; v77+ has
+ *                                     cxl_region_get_mode() (used there)
+ *  realpath(bus/cxl/devices/memN)     the host bridge of a memdev cxl_mem has not bound:
+ *                                     without an endpoint libcxl has no port path for it
  *
- * The dax, memory-block, node and svm_cxl pool accesses (model.c read_dax/read_blocks,
- * mode.c, coherent.c) are not CXL objects; the table of those is in docs/architecture.md
- * ("sysfs the library reads and writes").
+ * dax devices, memory blocks, knobs
+ *  regionN/dax_regionN/daxN.M ls  [model.c]   region -> dax device. libcxl v77+
+ *    cxl_region_get_daxctl_region(); v76 none (libdaxctl regions by resource would do)
+ *  bus/dax/devices/D/{resource,size,target_node} r  [model.c]   libdaxctl has
+ *    daxctl_dev_get_resource/_size/_target_node: not ported yet
+ *  bus/dax/devices/D/driver readlink  [model.c, mode.c, region.c]   the driver's name
+ *    (kmem, device_dax, none): libdaxctl has no getter for it
+ *  bus/dax/drivers/{kmem,device_dax}/{bind,unbind,new_id} w  [mode.c, coherent.c,
+ *    region.c]   libdaxctl has daxctl_dev_disable/_enable_ram/_enable_devdax: not
+ *    ported yet (the daemon's devdax path uses them, daemon/dax.c)
+ *  devices/system/memory/memoryN/{state,valid_zones} r  [model.c, mode.c]   per block
+ *    (svm_memblock, and the zone check of every block): libdaxctl has only whole-device
+ *    calls (daxctl_memory_is_online, _is_movable)
+ *  devices/system/memory/memoryN/state w  [mode.c, region.c]   onlining block by block
+ *    with a rollback of exactly the blocks onlined here, and offlining with a deadline
+ *    (the kernel retries migration until a signal): daxctl_memory_online/_offline do a
+ *    whole device and have neither
+ *  devices/system/memory/{auto_online_blocks r,w, block_size_bytes r}  [model.c,
+ *    mode.c, region.c]   the value is saved and restored: libdaxctl only answers
+ *    daxctl_dev_will_auto_online_memory(); the block size without a device
+ *  devices/system/node/nodeN/meminfo r  [model.c]   (libnuma's numa_node_size64 would)
+ *  devices/virtual/memory_tiering/memory_tierN/nodelist r  [model.c]   no library
+ *  module/M/{initstate,drivers}  [model.c]   (libkmod's kmod_module_get_initstate would)
+ *  devices/virtual/misc/svm_cxl/pools/poolN/...  [coherent.c]   svm_cxl.ko's own ABI
  */
 #include <errno.h>
 #include <stdio.h>

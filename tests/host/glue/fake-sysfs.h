@@ -95,6 +95,10 @@ static inline void link_to(const char *target, const char *rel)
 		fake_die(p);
 }
 
+/* @rel under the scratch root, as a path of this process */
+#define FS_ROOT_PATH(rel) ({ static char __p[1024]; \
+	snprintf(__p, sizeof(__p), "%s/%s", root, rel); __p; })
+
 /* @rel -> @target_rel, both relative to the scratch root (an absolute /sys/... link) */
 static inline void abs_link(const char *target_rel, const char *rel)
 {
@@ -351,6 +355,55 @@ static inline void fs_window(int id, const char *start, const char *size, int wa
 #undef ATTR
 	snprintf(rel, sizeof(rel), FS_BUS "decoder0.%d", id);
 	abs_link(d, rel);
+}
+
+/* the dax bus's driver @driver, with the attributes libdaxctl writes */
+static inline void fs_dax_driver(const char *driver)
+{
+	static const char *const attrs[] = { "bind", "unbind", "new_id", "remove_id" };
+	char rel[256];
+
+	for (unsigned int i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(rel, sizeof(rel), "sys/bus/dax/drivers/%s/%s", driver, attrs[i]);
+		put(rel, "");
+	}
+}
+
+/*
+ * dax device daxR.0 of CXL region @region (a path), as dax_cxl makes it: in the
+ * region's dax_regionR, linked from /sys/bus/dax/devices, with a /dev node whose
+ * subsystem is the dax bus (libdaxctl's check), bound to @driver (NULL: none).
+ */
+static inline void fs_dax(const char *region, int id, const char *resource, const char *size,
+			  const char *node, const char *driver)
+{
+	char dev[256], rel[512], name[32];
+
+	snprintf(name, sizeof(name), "dax%d.0", id);
+	snprintf(dev, sizeof(dev), "%s/dax_region%d/%s", region, id, name);
+#define ATTR(a, v) do { snprintf(rel, sizeof(rel), "%s/" a, dev); put(rel, v); } while (0)
+	ATTR("resource", resource);
+	ATTR("size", size);
+	ATTR("target_node", node);
+	ATTR("align", "2097152");
+#undef ATTR
+	snprintf(rel, sizeof(rel), "%s/dax_region%d/dax_region/size", region, id);
+	put(rel, size);
+	snprintf(rel, sizeof(rel), "sys/bus/dax/devices/%s", name);
+	abs_link(dev, rel);
+	snprintf(rel, sizeof(rel), "dev/%s", name);
+	put(rel, "");
+	/* a regular file's rdev is 0:0 */
+	if (access(FS_ROOT_PATH("sys/dev/char/0:0/subsystem"), F_OK))
+		abs_link("sys/bus/dax", "sys/dev/char/0:0/subsystem");
+	if (driver) {
+		char tgt[128];
+
+		fs_dax_driver(driver);
+		snprintf(tgt, sizeof(tgt), "sys/bus/dax/drivers/%s", driver);
+		snprintf(rel, sizeof(rel), "%s/driver", dev);
+		abs_link(tgt, rel);
+	}
 }
 
 #endif
