@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Every sysfs access cxl-glue still makes itself, and why. CXL objects go through
- * libcxl (libcxl.c, model.c, position.c, region.c); the three CXL gaps are the
- * functions of this file. The rest are not CXL objects and are read and written where
- * they are used (file in brackets); the last column says whether libdaxctl (v76 and
- * v81 have the same calls here) could take them over.
+ * libcxl (libcxl.c, model.c, position.c, region.c), dax driver changes through
+ * libdaxctl (dax.c); the three CXL gaps are the functions of this file. The rest are
+ * not CXL objects and are read and written where they are used (file in brackets),
+ * each with what libdaxctl (v76 and v81 have the same calls here) offers for it.
  *
  * CXL (this file)
  *  decoderX.Y/create_ram_region r,w   libcxl v76 has no call; v77+ has
@@ -21,9 +21,6 @@
  *    daxctl_dev_get_resource/_size/_target_node: not ported yet
  *  bus/dax/devices/D/driver readlink  [model.c, mode.c, region.c]   the driver's name
  *    (kmem, device_dax, none): libdaxctl has no getter for it
- *  bus/dax/drivers/{kmem,device_dax}/{bind,unbind,new_id} w  [mode.c, coherent.c,
- *    region.c]   libdaxctl has daxctl_dev_disable/_enable_ram/_enable_devdax: not
- *    ported yet (the daemon's devdax path uses them, daemon/dax.c)
  *  devices/system/memory/memoryN/{state,valid_zones} r  [model.c, mode.c]   per block
  *    (svm_memblock, and the zone check of every block): libdaxctl has only whole-device
  *    calls (daxctl_memory_is_online, _is_movable)
