@@ -114,6 +114,13 @@ const char *svm_region_get_target_decoder(struct svm_region *region, int pos);
 struct svm_memdev *svm_region_get_target_memdev(struct svm_region *region, int pos);
 /* a region whose targets are missing or whose memdevs are gone (removed device) */
 bool svm_region_is_stale(struct svm_region *region);
+/*
+ * Which region instance this is: different for every region the kernel creates during
+ * one boot, so a region destroyed and created again under the same name, range and
+ * devices has a new one (ram regions have no uuid). 0 if it cannot be read. Only
+ * meaningful with the boot it was read in (/proc/sys/kernel/random/boot_id).
+ */
+uint64_t svm_region_get_instance(struct svm_region *region);
 struct svm_dax *svm_region_get_dax(struct svm_region *region);
 
 enum svm_mode {

@@ -275,6 +275,7 @@ static void fill_region(struct svm_region *r, struct cxl_region *cr)
 	/* ram or pmem; a region whose mode cannot be read is not taken for ram */
 	if (svm_gap_region_type(cr, r->type, sizeof(r->type)) || !r->type[0])
 		snprintf(r->type, sizeof(r->type), "unknown");
+	r->instance = svm_gap_region_instance(ctx, r->name);
 	r->root = svm_root_decoder_get_by_name(ctx,
 			cxl_decoder_get_devname(cxl_region_get_decoder(cr)));
 	/* one slot per position; an unset target, or one whose device went away, is "" */
@@ -384,6 +385,7 @@ int svm_region_check_ram(struct svm_region *r, const char *what)
 			r->name, r->type, what);
 }
 SVM_EXPORT bool svm_region_is_committed(struct svm_region *r) { return r->committed; }
+SVM_EXPORT uint64_t svm_region_get_instance(struct svm_region *r) { return r->instance; }
 SVM_EXPORT bool svm_region_is_enabled(struct svm_region *r) { return r->enabled; }
 SVM_EXPORT int svm_region_get_nr_targets(struct svm_region *r) { return r->nr_targets; }
 

@@ -88,6 +88,7 @@ struct svm_region {
 	char targets[SVM_MAX_TARGETS][32];
 	bool dax_read;
 	struct svm_dax *dax;
+	uint64_t instance;	/* sysfs-gaps.c: svm_gap_region_instance() */
 };
 
 struct svm_pool {
@@ -163,6 +164,7 @@ struct cxl_port *svm_cxl_host_bridge_port(struct cxl_memdev *m);
 int svm_gap_region_type(struct cxl_region *r, char *buf, size_t len);
 int svm_gap_create_ram_region(struct svm_ctx *ctx, const char *root, char *name, size_t len);
 void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, size_t len);
+uint64_t svm_gap_region_instance(struct svm_ctx *ctx, const char *region);
 
 /* dax.c: driver changes through libdaxctl, @dax by name */
 int svm_dax_disable(struct svm_ctx *ctx, const char *dax);

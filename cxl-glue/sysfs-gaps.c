@@ -13,6 +13,9 @@
  *                                     cxl_region_get_mode() (used there)
  *  realpath(bus/cxl/devices/memN)     the host bridge of a memdev cxl_mem has not bound:
  *                                     without an endpoint libcxl has no port path for it
+ *  stat(bus/cxl/devices/regionN)      which instance of regionN this is (its kernfs node
+ *    .st_ino                          id, never reused during a boot): ram regions have
+ *                                     no uuid, and libcxl no other identity
  *
  * dax devices, memory blocks, knobs
  *  regionN/dax_regionN/daxN.M ls  [model.c]   region -> dax device. libcxl v77+
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "private.h"
 
@@ -89,4 +93,18 @@ void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, siz
 			snprintf(buf, len, "%s", s);
 			return;
 		}
+}
+
+/*
+ * kernfs numbers its nodes cyclically and on 64-bit folds a generation into the inode
+ * number: a node created after another never gets its number during the same boot. So
+ * a region destroyed and created again under its old name reads differently here.
+ */
+uint64_t svm_gap_region_instance(struct svm_ctx *ctx, const char *region)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", region);
+	return stat(p, &st) ? 0 : (uint64_t)st.st_ino;
 }
