@@ -29,6 +29,15 @@ void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const ch
 	va_end(ap);
 }
 
+void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *file, int line,
+		 const char *fn, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	svm_log(ctx, prio, file, line, fn, "%s: %s", lib, msg);
+}
+
 static int log_priority(const char *s)
 {
 	char *end;

@@ -19,11 +19,7 @@
 static void log_daxctl(struct daxctl_ctx *dctx, int prio, const char *file, int line,
 		       const char *fn, const char *fmt, va_list ap)
 {
-	struct svm_ctx *ctx = daxctl_get_userdata(dctx);
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	svm_log(ctx, prio, file, line, fn, "libdaxctl: %s", msg);
+	svm_log_lib(daxctl_get_userdata(dctx), "libdaxctl", prio, file, line, fn, fmt, ap);
 }
 
 enum dax_op { DAX_DISABLE, DAX_ENABLE_RAM, DAX_ENABLE_DEVDAX };
@@ -39,8 +35,7 @@ static int dax_do(struct svm_ctx *ctx, const char *name, enum dax_op op)
 		return rc;
 	daxctl_set_userdata(dctx, ctx);
 	daxctl_set_log_fn(dctx, log_daxctl);
-	/* as for libcxl (libcxl.c): its messages only when asked for */
-	daxctl_set_log_priority(dctx, ctx->log_priority >= LOG_INFO ? ctx->log_priority : -1);
+	daxctl_set_log_priority(dctx, svm_lib_log_priority(ctx));
 	daxctl_region_foreach(dctx, region)
 		daxctl_dev_foreach(region, dev)
 			if (!strcmp(daxctl_dev_get_devname(dev), name))

@@ -16,11 +16,7 @@
 static void log_cxl(struct cxl_ctx *cctx, int prio, const char *file, int line,
 		    const char *fn, const char *fmt, va_list ap)
 {
-	struct svm_ctx *ctx = cxl_get_userdata(cctx);
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	svm_log(ctx, prio, file, line, fn, "libcxl: %s", msg);
+	svm_log_lib(cxl_get_userdata(cctx), "libcxl", prio, file, line, fn, fmt, ap);
 }
 
 int svm_cxl_open(struct svm_ctx *ctx, struct cxl_ctx **out)
@@ -32,12 +28,7 @@ int svm_cxl_open(struct svm_ctx *ctx, struct cxl_ctx **out)
 		return svm_fail(ctx, rc, "libcxl: cannot create a context: %s", strerror(-rc));
 	cxl_set_userdata(cctx, ctx);
 	cxl_set_log_fn(cctx, log_cxl);
-	/*
-	 * libcxl's own messages only when asked for (SVM_CXL_LOG=info or debug): at the
-	 * default level the library's error sentence is the one report, and libcxl would
-	 * add a line for every half-built region it reads (an unset target).
-	 */
-	cxl_set_log_priority(cctx, ctx->log_priority >= LOG_INFO ? ctx->log_priority : -1);
+	cxl_set_log_priority(cctx, svm_lib_log_priority(ctx));
 	*out = cctx;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef _SVMCXL_PRIVATE_H_
 #define _SVMCXL_PRIVATE_H_
 
+#include <stdarg.h>
 #include <syslog.h>
 #include <limits.h>
 #include <stddef.h>
@@ -125,6 +126,12 @@ struct svm_ctx {
 
 void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const char *fn,
 	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A message of libcxl or libdaxctl (@lib), into ours. */
+void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *file, int line,
+		 const char *fn, const char *fmt, va_list ap);
+/* Their log level: ours when info or debug was asked for, else silent (the library's
+ * error sentence is the one report; libcxl would add a line per half-built region). */
+#define svm_lib_log_priority(ctx) ((ctx)->log_priority >= LOG_INFO ? (ctx)->log_priority : -1)
 #define svm_log_cond(ctx, prio, ...) do { \
 	if ((ctx)->log_priority >= (prio)) \
 		svm_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__); \

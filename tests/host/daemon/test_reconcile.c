@@ -23,7 +23,7 @@
 #include "../check.h"
 #include "../glue/fake-sysfs.h"
 
-#define REGION FS_ROOT0 "/decoder0.0/region0"
+#define REGION FS_REGION0
 #define MEM0_PCI "pci0000:0c/0000:0c:00.0/0000:0d:00.0"
 
 static char state[300];
@@ -41,16 +41,8 @@ static void build_tree(bool with_region)
 	put("sys/devices/system/memory/auto_online_blocks", "offline");
 	if (!with_region)
 		return;
-	put(REGION "/resource", "0x490000000");
-	put(REGION "/size", "0x10000000");
-	put(REGION "/uuid", "");
-	put(REGION "/interleave_ways", "1");
-	put(REGION "/interleave_granularity", "4096");
-	put(REGION "/commit", "1");
-	put(REGION "/mode", "ram");
-	put(REGION "/target0", "decoder2.0");
+	fs_region0("0x10000000", 1, (const char *const[]){ "decoder2.0" }, true);
 	fs_driver(REGION, "cxl_region");
-	abs_link(REGION, FS_BUS "region0");
 	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/region", "region0");
 	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/dpa_size", "0x10000000");
 	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/mode", "ram");

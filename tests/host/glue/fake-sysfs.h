@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,32 @@ static inline void fs_window(int id, const char *start, const char *size, int wa
 #undef ATTR
 	snprintf(rel, sizeof(rel), FS_BUS "decoder0.%d", id);
 	abs_link(d, rel);
+}
+
+/*
+ * region0 of window decoder0.0 at 0x490000000: @size bytes, @ways-way (targets
+ * @targets[0..ways-1], "" for unset), @committed; linked from the bus. Enabled (bound to
+ * cxl_region) is fs_driver(FS_REGION0, "cxl_region").
+ */
+#define FS_REGION0 FS_ROOT0 "/decoder0.0/region0"
+static inline void fs_region0(const char *size, int ways, const char *const targets[],
+			      bool committed)
+{
+	char rel[256], v[16];
+
+	put(FS_REGION0 "/resource", "0x490000000");
+	put(FS_REGION0 "/size", size);
+	put(FS_REGION0 "/uuid", "");	/* ram regions show an empty one */
+	snprintf(v, sizeof(v), "%d", ways);
+	put(FS_REGION0 "/interleave_ways", v);
+	put(FS_REGION0 "/interleave_granularity", "4096");
+	put(FS_REGION0 "/commit", committed ? "1" : "0");
+	put(FS_REGION0 "/mode", "ram");
+	for (int i = 0; i < ways; i++) {
+		snprintf(rel, sizeof(rel), FS_REGION0 "/target%d", i);
+		put(rel, targets[i]);
+	}
+	abs_link(FS_REGION0, FS_BUS "region0");
 }
 
 /* the dax bus's driver @driver, with the attributes libdaxctl writes */

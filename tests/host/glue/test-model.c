@@ -55,17 +55,10 @@ static void build_tree(void)
 /* region0 as the kernel would show it after the writes, with its dax device */
 static void add_region(const char *t0, const char *t1, const char *dax_driver)
 {
-	put(ROOT0 "/decoder0.0/region0/resource", "0x490000000");
-	put(ROOT0 "/decoder0.0/region0/size", "0x20000000");
-	put(ROOT0 "/decoder0.0/region0/uuid", "");
-	put(ROOT0 "/decoder0.0/region0/interleave_ways", "2");
-	put(ROOT0 "/decoder0.0/region0/interleave_granularity", "4096");
-	put(ROOT0 "/decoder0.0/region0/commit", "1");
-	put(ROOT0 "/decoder0.0/region0/mode", "ram");
-	put(ROOT0 "/decoder0.0/region0/target0", t0);
-	put(ROOT0 "/decoder0.0/region0/target1", t1);
-	fs_driver(ROOT0 "/decoder0.0/region0", "cxl_region");
-	link_to("../../../devices/platform/ACPI0017:00/root0/decoder0.0/region0", BUS "region0");
+	const char *const targets[] = { t0, t1 };
+
+	fs_region0("0x20000000", 2, targets, true);
+	fs_driver(FS_REGION0, "cxl_region");
 	fs_dax(ROOT0 "/decoder0.0/region0", 0, "0x490000000", "536870912", "1", dax_driver);
 	fs_dax_driver("kmem");
 	fs_dax_driver("device_dax");

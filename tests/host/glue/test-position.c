@@ -72,21 +72,17 @@ static void memdev(int n, const char *pci, const char *ports, int e)
 /* region0 as the kernel shows it right after create_ram_region (see test-model.c) */
 static void new_region(int ways)
 {
-	char rel[128];
+	static const char *const unset[] = { "" };
 
-	put(ROOT0 "/decoder0.0/region0/resource", "0x490000000");
-	put(ROOT0 "/decoder0.0/region0/size", "0");
-	put(ROOT0 "/decoder0.0/region0/uuid", "");
-	put(ROOT0 "/decoder0.0/region0/interleave_ways", "1");
-	put(ROOT0 "/decoder0.0/region0/interleave_granularity", "4096");
-	put(ROOT0 "/decoder0.0/region0/commit", "0");
-	put(ROOT0 "/decoder0.0/region0/mode", "ram");
-	for (int i = 0; i < ways; i++) {
-		snprintf(rel, sizeof(rel), ROOT0 "/decoder0.0/region0/target%d", i);
+	/* ways 1 until the assembly writes it; target0..@ways-1 there and empty */
+	fs_region0("0", 1, unset, false);
+	for (int i = 1; i < ways; i++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), FS_REGION0 "/target%d", i);
 		put(rel, "");
 	}
-	mkpath(ROOT0 "/decoder0.0/region0/dax_region0/dax0.0");
-	abs_link(ROOT0 "/decoder0.0/region0", BUS "region0");
+	mkpath(FS_REGION0 "/dax_region0/dax0.0");
 	/* the kernel's answer to the bind, which a plain file cannot give: libcxl then
 	 * finds the region enabled */
 	fs_driver(ROOT0 "/decoder0.0/region0", "cxl_region");
