@@ -38,6 +38,13 @@ void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *fil
 	svm_log(ctx, prio, file, line, fn, "%s: %s", lib, msg);
 }
 
+int svm_lib_log_priority(struct svm_ctx *ctx, const char *env, int current)
+{
+	if (getenv(env))
+		return current;
+	return ctx->log_priority >= LOG_INFO ? LOG_INFO : -1;
+}
+
 static int log_priority(const char *s)
 {
 	char *end;

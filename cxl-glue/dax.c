@@ -35,7 +35,8 @@ static int dax_do(struct svm_ctx *ctx, const char *name, enum dax_op op)
 		return rc;
 	daxctl_set_userdata(dctx, ctx);
 	daxctl_set_log_fn(dctx, log_daxctl);
-	daxctl_set_log_priority(dctx, svm_lib_log_priority(ctx));
+	daxctl_set_log_priority(dctx, svm_lib_log_priority(ctx, "DAXCTL_LOG",
+							    daxctl_get_log_priority(dctx)));
 	daxctl_region_foreach(dctx, region)
 		daxctl_dev_foreach(region, dev)
 			if (!strcmp(daxctl_dev_get_devname(dev), name))

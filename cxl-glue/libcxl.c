@@ -28,7 +28,8 @@ int svm_cxl_open(struct svm_ctx *ctx, struct cxl_ctx **out)
 		return svm_fail(ctx, rc, "libcxl: cannot create a context: %s", strerror(-rc));
 	cxl_set_userdata(cctx, ctx);
 	cxl_set_log_fn(cctx, log_cxl);
-	cxl_set_log_priority(cctx, svm_lib_log_priority(ctx));
+	cxl_set_log_priority(cctx, svm_lib_log_priority(ctx, "CXL_LOG",
+							  cxl_get_log_priority(cctx)));
 	*out = cctx;
 	return 0;
 }

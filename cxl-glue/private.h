@@ -129,9 +129,14 @@ void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const ch
 /* A message of libcxl or libdaxctl (@lib), into ours. */
 void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *file, int line,
 		 const char *fn, const char *fmt, va_list ap);
-/* Their log level: ours when info or debug was asked for, else silent (the library's
- * error sentence is the one report; libcxl would add a line per half-built region). */
-#define svm_lib_log_priority(ctx) ((ctx)->log_priority >= LOG_INFO ? (ctx)->log_priority : -1)
+/*
+ * Their log level, unless their own variable (@env: CXL_LOG, DAXCTL_LOG) sets it, as in
+ * ndctl: up to info when we log info or debug, else silent. Their debug level logs every
+ * sysfs read (thousands of lines a daemon pass), so it is theirs to ask for; at our
+ * default the library's error sentence is the one report (libcxl would add a line for
+ * every half-built region it reads).
+ */
+int svm_lib_log_priority(struct svm_ctx *ctx, const char *env, int current);
 #define svm_log_cond(ctx, prio, ...) do { \
 	if ((ctx)->log_priority >= (prio)) \
 		svm_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__); \
