@@ -72,10 +72,38 @@ struct cxl_region *svm_cxl_region(struct cxl_ctx *cctx, const char *name)
 	return NULL;
 }
 
+/*
+ * The endpoint port of @m. cxl_memdev_get_endpoint() answers only while cxl_mem is bound
+ * to the memdev; the driver core drops that link before it tells anyone of the unbind,
+ * and svm_cxl's unbind notifier asks svm-cxld to offline the memdev's memory right then,
+ * while its endpoint port and region are still there. So the port tree is searched for
+ * an endpoint whose upstream port is @m when libcxl's answer is none.
+ */
+struct cxl_endpoint *svm_cxl_endpoint(struct cxl_memdev *m)
+{
+	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(m);
+	const char *name = cxl_memdev_get_devname(m);
+	struct cxl_bus *bus;
+
+	if (ep)
+		return ep;
+	cxl_bus_foreach(cxl_memdev_get_ctx(m), bus) {
+		struct cxl_port *top = cxl_bus_get_port(bus), *port = top;
+
+		do {
+			cxl_endpoint_foreach(port, ep)
+				if (!strcmp(cxl_endpoint_get_host(ep), name))
+					return ep;
+			port = cxl_port_get_next_all(port, top);
+		} while (port);
+	}
+	return NULL;
+}
+
 /* The port right below the CXL root on @m's path: its uport is the host bridge. */
 struct cxl_port *svm_cxl_host_bridge_port(struct cxl_memdev *m)
 {
-	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(m);
+	struct cxl_endpoint *ep = svm_cxl_endpoint(m);
 	struct cxl_port *p = ep ? cxl_endpoint_get_port(ep) : NULL;
 
 	while (p && cxl_port_get_parent(p) && !cxl_port_is_root(cxl_port_get_parent(p)))

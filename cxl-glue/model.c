@@ -99,7 +99,7 @@ static void read_memdevs(struct svm_ctx *ctx)
 			m->serial = 0;
 		m->ram_size = cxl_memdev_get_ram_size(cm);
 		snprintf(m->host, sizeof(m->host), "%s", cxl_memdev_get_host(cm));
-		ep = cxl_memdev_get_endpoint(cm);
+		ep = svm_cxl_endpoint(cm);
 		if (ep)
 			snprintf(m->endpoint, sizeof(m->endpoint), "%s",
 				 cxl_endpoint_get_devname(ep));

@@ -52,7 +52,7 @@ static int route_of(struct svm_ctx *ctx, struct svm_root_decoder *root, struct s
 		if (!strcmp(root->targets[i], m->host_bridge))
 			rt->hb = i;
 	cm = svm_cxl(ctx) ? svm_cxl_memdev(svm_cxl(ctx), m->name) : NULL;
-	ep = cm ? cxl_memdev_get_endpoint(cm) : NULL;
+	ep = cm ? svm_cxl_endpoint(cm) : NULL;
 	if (!ep)
 		return svm_fail(ctx, -ENXIO, "%s: libcxl finds no endpoint port for it", m->name);
 	/* the endpoint's ancestors up to (not including) the root port object */

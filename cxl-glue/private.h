@@ -170,6 +170,7 @@ struct cxl_ctx *svm_cxl(struct svm_ctx *ctx);
 void svm_cxl_drop(struct svm_ctx *ctx);
 struct cxl_memdev *svm_cxl_memdev(struct cxl_ctx *cctx, const char *name);
 struct cxl_region *svm_cxl_region(struct cxl_ctx *cctx, const char *name);
+struct cxl_endpoint *svm_cxl_endpoint(struct cxl_memdev *m);
 struct cxl_port *svm_cxl_host_bridge_port(struct cxl_memdev *m);
 
 /* sysfs-gaps.c: what neither libcxl nor libdaxctl offer on every supported version */

@@ -53,7 +53,7 @@ static bool window_fits(struct svm_root_decoder *d, struct svm_memdev **mds, int
 static struct cxl_port *endpoint_port(struct cxl_ctx *cctx, const char *name)
 {
 	struct cxl_memdev *cm = svm_cxl_memdev(cctx, name);
-	struct cxl_endpoint *ep = cm ? cxl_memdev_get_endpoint(cm) : NULL;
+	struct cxl_endpoint *ep = cm ? svm_cxl_endpoint(cm) : NULL;
 
 	return ep ? cxl_endpoint_get_port(ep) : NULL;
 }

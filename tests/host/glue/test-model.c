@@ -413,6 +413,32 @@ out:
 	svm_unref(ctx);
 }
 
+/*
+ * A memdev whose cxl_mem driver is being unbound: the driver core drops the driver link
+ * before the unbind notifiers run (svm_cxl asks svm-cxld to offline the memory then), but
+ * the endpoint port and the region are still there, and the memdev is still theirs.
+ */
+static void test_unbinding(void)
+{
+	struct svm_ctx *ctx;
+	struct svm_memdev *m;
+	char p[600];
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	snprintf(p, sizeof(p), "%s/sys/devices/pci0000:de/0000:de:00.0/0000:df:00.0/mem1/driver",
+		 root);
+	CHECK(!unlink(p), "mem1 unbound: %s", p);
+	CHECK(!svm_new(&ctx), "svm_new");
+	m = svm_memdev_get_by_name(ctx, "mem1");
+	CHECK(m && svm_memdev_get_endpoint(m) && !strcmp(svm_memdev_get_endpoint(m), "endpoint4"),
+	      "unbinding mem1 keeps its endpoint4");
+	CHECK(m && svm_memdev_get_region(m) == svm_region_get_by_name(ctx, "region0"),
+	      "and its region0");
+	CHECK(m && !strcmp(svm_memdev_get_host_bridge(m), "pci0000:de"), "and its host bridge");
+	CHECK(!svm_region_is_stale(svm_region_get_by_name(ctx, "region0")), "region0 not stale");
+	svm_unref(ctx);
+}
+
 static int alarms;
 static void on_alarm(int sig)
 {
@@ -572,7 +598,7 @@ int main(void)
 {
 	static void (*const cases[])(void) = {
 		test_model, test_create, test_pmem, test_zones, test_offline_timer,
-		test_stable_objects,
+		test_stable_objects, test_unbinding,
 	};
 
 	setenv("SVM_CXL_LOG", "none", 1);
