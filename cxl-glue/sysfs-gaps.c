@@ -2,7 +2,7 @@
 /*
  * Every sysfs access cxl-glue still makes itself, and why. CXL objects go through
  * libcxl (libcxl.c, model.c, position.c, region.c), dax driver changes through
- * libdaxctl (dax.c); the three CXL gaps are the functions of this file. The rest are
+ * libdaxctl (dax.c); the four CXL gaps are the functions of this file. The rest are
  * not CXL objects and are read and written where they are used (file in brackets),
  * each with what libdaxctl (v76 and v81 have the same calls here) offers for it.
  *
@@ -18,9 +18,9 @@
  *                                     no uuid, and libcxl no other identity
  *
  * dax devices, memory blocks, knobs
- *  regionN/dax_regionN/daxN.M ls  [model.c]   region -> dax device. libcxl v77+
+ *  regionN/dax_regionN/daxN.M ls  [model.c, region.c]   region -> dax device. libcxl v77+
  *    cxl_region_get_daxctl_region(); v76 none (libdaxctl regions by resource would do)
- *  bus/dax/devices/D/{resource,size,target_node} r  [model.c]   libdaxctl has
+ *  bus/dax/devices/D/{resource,size,target_node} r  [model.c, region.c]   libdaxctl has
  *    daxctl_dev_get_resource/_size/_target_node: not ported yet
  *  bus/dax/devices/D/driver readlink  [model.c, mode.c, region.c]   the driver's name
  *    (kmem, device_dax, none): libdaxctl has no getter for it
