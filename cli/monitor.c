@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+
+#include <json-c/json.h>
 
 #include "cli.h"
+#include "client.h"
 #include "proto.h"
 
 int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx)
@@ -18,7 +19,6 @@ int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx)
 		{ "count", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	static const char req[] = "{\"cmd\":\"monitor\"}\n";
 	unsigned int count = 0, seen = 0;
 	bool acked = false;
@@ -44,15 +44,15 @@ int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error("monitor", "unexpected argument '%s'", argv[optind]);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", svmd_socket_path());
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+	fd = svmd_connect();
+	if (fd < 0) {
 		fprintf(stderr, "%s monitor: cannot connect to %s: %s (is svm-cxld running?)\n", prog,
-			addr.sun_path, strerror(errno));
+			svmd_socket_path(), strerror(-fd));
 		return EXIT_FAIL;
 	}
 	if (write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1)) {
-		fprintf(stderr, "%s monitor: %s: %s\n", prog, addr.sun_path, strerror(errno));
+		fprintf(stderr, "%s monitor: %s: %s\n", prog, svmd_socket_path(), strerror(errno));
+		close(fd);
 		return EXIT_FAIL;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -70,10 +70,15 @@ int cmd_monitor(int argc, char **argv, struct svm_ctx *ctx)
 		while ((nl = strchr(line, '\n'))) {
 			*nl = '\0';
 			if (!acked) {
-				/* the reply to the monitor request itself */
-				if (!strstr(line, "\"ok\":true")) {
+				/* the reply to the monitor request itself, read as JSON */
+				struct json_object *reply = json_tokener_parse(line);
+				int code = reply ? svmd_reply_code(reply) : -1;
+
+				json_object_put(reply);
+				if (code) {
 					fprintf(stderr, "%s monitor: refused: %s\n", prog, line);
-					return EXIT_FAIL;
+					close(fd);
+					return code > 0 ? code : EXIT_FAIL;
 				}
 				acked = true;
 			} else {

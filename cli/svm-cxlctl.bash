@@ -4,7 +4,7 @@
 # serials), the options of each command and the values they take. The options must
 # match the synopses in cli/commands.h: the host test cli-completion checks it.
 
-_svm_cxlctl_bus() { echo "${SVM_CXL_SYSFS_ROOT:-}/sys/bus/cxl/devices"; }
+_svm_cxlctl_bus() { echo /sys/bus/cxl/devices; }
 
 # names of cxl bus devices starting with $1 (mem, region) that are followed by a number
 _svm_cxlctl_devices()

@@ -102,7 +102,7 @@ int svm_pool_add(struct svm_ctx *ctx, struct svm_region *r)
 {
 	struct svm_cxl_pool_add add = { .size = sizeof(add) };
 	struct svm_dax *d = svm_region_get_dax(r);
-	char name[32], dax[32] = "", prev[32] = "", p[PATH_MAX];
+	char name[32], dax[32] = "", prev[32] = "";
 	uint64_t t0 = now_ms();
 	int fd, rc;
 
@@ -130,8 +130,7 @@ int svm_pool_add(struct svm_ctx *ctx, struct svm_region *r)
 				rc == -EPROTO ? " (module ABI major differs from this library's)" : "");
 	/* disable the dax device: its driver would own the range */
 	if (prev[0]) {
-		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/unbind", prev);
-		rc = sysfs_write(ctx, p, dax);
+		rc = svm_dax_disable(ctx, dax);
 		if (rc) {
 			close(fd);
 			return svm_fail(ctx, rc, "%s: cannot disable %s (bound to %s): %s", name, dax,
@@ -143,10 +142,8 @@ int svm_pool_add(struct svm_ctx *ctx, struct svm_region *r)
 	if (ioctl(fd, SVM_CXL_IOC_POOL_ADD, &add)) {
 		rc = -errno;
 		close(fd);
-		if (prev[0]) {
-			sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/bind", prev);
-			sysfs_write(ctx, p, dax);
-		}
+		if (prev[0] && svm_dax_enable_as(ctx, dax, prev))
+			svm_fail_append(ctx, "; %s could not be given back to %s", dax, prev);
 		return svm_fail(ctx, rc, "%s: svm_cxl refused the range %#llx+%#llx as a pool: %s%s",
 				name, (unsigned long long)add.start, (unsigned long long)add.length,
 				strerror(-rc),

@@ -29,6 +29,22 @@ void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const ch
 	va_end(ap);
 }
 
+void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *file, int line,
+		 const char *fn, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	svm_log(ctx, prio, file, line, fn, "%s: %s", lib, msg);
+}
+
+int svm_lib_log_priority(struct svm_ctx *ctx, const char *env, int current)
+{
+	if (getenv(env))
+		return current;
+	return ctx->log_priority >= LOG_INFO ? LOG_INFO : -1;
+}
+
 static int log_priority(const char *s)
 {
 	char *end;
@@ -53,20 +69,13 @@ static int log_priority(const char *s)
 SVM_EXPORT int svm_new(struct svm_ctx **out)
 {
 	struct svm_ctx *ctx = calloc(1, sizeof(*ctx));
-	const char *root = getenv("SVM_CXL_SYSFS_ROOT");
 
 	if (!ctx)
 		return -ENOMEM;
 	ctx->refcount = 1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = log_priority(getenv("SVM_CXL_LOG"));
-	snprintf(ctx->root, sizeof(ctx->root), "%s", root && *root ? root : "/");
-	/* keep exactly one trailing slash */
-	while (strlen(ctx->root) > 1 && ctx->root[strlen(ctx->root) - 1] == '/')
-		ctx->root[strlen(ctx->root) - 1] = '\0';
-	if (strcmp(ctx->root, "/"))
-		strncat(ctx->root, "/", sizeof(ctx->root) - strlen(ctx->root) - 1);
-	dbg(ctx, "context %p, sysfs root %s\n", (void *)ctx, ctx->root);
+	dbg(ctx, "context %p\n", (void *)ctx);
 	*out = ctx;
 	return 0;
 }
@@ -85,6 +94,7 @@ SVM_EXPORT struct svm_ctx *svm_unref(struct svm_ctx *ctx)
 	if (--ctx->refcount > 0)
 		return ctx;
 	svm_free_objects(ctx);
+	svm_cxl_drop(ctx);
 	free(ctx);
 	return NULL;
 }
@@ -126,9 +136,15 @@ SVM_EXPORT void svm_set_log_priority(struct svm_ctx *ctx, int priority)
 	ctx->log_priority = priority;
 }
 
+/*
+ * Always "/": sysfs is read where the kernel and libcxl/libdaxctl have it (host tests
+ * mount a fake tree over /sys in a namespace of their own, tests/host/glue/fake-sysfs.h).
+ * Kept for callers that build paths with it.
+ */
 SVM_EXPORT const char *svm_get_root(struct svm_ctx *ctx)
 {
-	return ctx->root;
+	(void)ctx;
+	return "/";
 }
 
 SVM_EXPORT const char *svm_get_error(struct svm_ctx *ctx)
@@ -187,7 +203,7 @@ void svm_note(struct svm_ctx *ctx, const char *fmt, ...)
 
 int sysfs_path(struct svm_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 {
-	size_t n = snprintf(buf, len, "%s", ctx->root);
+	size_t n = snprintf(buf, len, "/");
 	va_list ap;
 	int m;
 

@@ -40,7 +40,7 @@ typedef void (*svm_log_fn)(struct svm_ctx *ctx, int priority, const char *file, 
 void svm_set_log_fn(struct svm_ctx *ctx, svm_log_fn fn);
 int svm_get_log_priority(struct svm_ctx *ctx);
 void svm_set_log_priority(struct svm_ctx *ctx, int priority);
-/* Sysfs root (default "/", or $SVM_CXL_SYSFS_ROOT): a fake tree for unit tests. */
+/* Always "/" (deprecated): the model is read from /sys, as libcxl reads it. */
 const char *svm_get_root(struct svm_ctx *ctx);
 /* Re-read sysfs into the objects read so far (pointers the caller holds stay valid). */
 void svm_invalidate(struct svm_ctx *ctx);
@@ -114,6 +114,13 @@ const char *svm_region_get_target_decoder(struct svm_region *region, int pos);
 struct svm_memdev *svm_region_get_target_memdev(struct svm_region *region, int pos);
 /* a region whose targets are missing or whose memdevs are gone (removed device) */
 bool svm_region_is_stale(struct svm_region *region);
+/*
+ * Which region instance this is: different for every region the kernel creates during
+ * one boot, so a region destroyed and created again under the same name, range and
+ * devices has a new one (ram regions have no uuid). 0 if it cannot be read. Only
+ * meaningful with the boot it was read in (/proc/sys/kernel/random/boot_id).
+ */
+uint64_t svm_region_get_instance(struct svm_region *region);
 struct svm_dax *svm_region_get_dax(struct svm_region *region);
 
 enum svm_mode {

@@ -15,15 +15,6 @@
 
 #include "private.h"
 
-static int dax_driver_write(struct svm_ctx *ctx, const char *driver, const char *attr,
-			    const char *dax)
-{
-	char p[PATH_MAX];
-
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/%s", driver, attr);
-	return sysfs_write(ctx, p, dax);
-}
-
 static int block_write(struct svm_ctx *ctx, int id, const char *state)
 {
 	char p[PATH_MAX];
@@ -119,11 +110,10 @@ static void numa_online_undo(struct svm_ctx *ctx, const char *dax, const char *p
 	if (bound_here && !dax_bound_to(ctx, dax, drv, sizeof(drv)) && !strcmp(drv, "kmem")) {
 		if (stuck)
 			svm_fail_append(ctx, "; %s stays bound to kmem under its online memory", dax);
-		else if (dax_driver_write(ctx, "kmem", "unbind", dax))
+		else if (svm_dax_disable(ctx, dax))
 			svm_fail_append(ctx, "; rollback: unbinding %s from kmem failed", dax);
 	}
-	if (!stuck && !strcmp(prev_driver, "device_dax") &&
-	    dax_driver_write(ctx, "device_dax", "bind", dax))
+	if (!stuck && !strcmp(prev_driver, "device_dax") && svm_dax_enable_devdax(ctx, dax))
 		svm_fail_append(ctx, "; rollback: %s could not be given back to device_dax", dax);
 }
 
@@ -180,7 +170,7 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 	}
 
 	if (!strcmp(prev_driver, "device_dax")) {
-		rc = dax_driver_write(ctx, "device_dax", "unbind", dax);
+		rc = svm_dax_disable(ctx, dax);
 		if (rc) {
 			svm_fail(ctx, rc, "%s: cannot unbind %s from device_dax: %s (is it mapped by a process?)",
 				 name, dax, strerror(-rc));
@@ -203,16 +193,12 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 					continue;
 				if (!dax_bound_to(ctx, others[i], drv, sizeof(drv)) &&
 				    !strcmp(drv, "kmem"))
-					dax_driver_write(ctx, "kmem", "unbind", others[i]);
+					svm_dax_disable(ctx, others[i]);
 			}
 		}
 		if (dax_bound_to(ctx, dax, drv, sizeof(drv)) || strcmp(drv, "kmem")) {
-			rc = dax_driver_write(ctx, "kmem", "bind", dax);
-			if (rc == -ENODEV || rc == -EINVAL) {
-				dax_driver_write(ctx, "kmem", "new_id", dax);
-				if (!dax_bound_to(ctx, dax, drv, sizeof(drv)) && !strcmp(drv, "kmem"))
-					rc = 0;
-			}
+			/* new_id and bind, checked; kmem is loaded already (above) */
+			rc = svm_dax_enable_ram(ctx, dax);
 			if (rc) {
 				svm_fail(ctx, rc, "%s: kmem refused %s: %s (dmesg says why; is the range claimed by an svm_cxl pool?)",
 					 name, dax, strerror(-rc));
@@ -448,7 +434,7 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 		return rc;
 	}
 	free(done);
-	rc = dax_driver_write(ctx, "kmem", "unbind", dax);
+	rc = svm_dax_disable(ctx, dax);
 	if (rc)
 		return svm_fail(ctx, rc,
 				"%s: blocks offline, but unbinding %s from kmem failed: %s; retry the offline",
@@ -556,7 +542,7 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 	case SVM_MODE_DEVDAX: {
 		struct svm_dax *d = svm_region_get_dax(r);
 
-		rc = dax_driver_write(ctx, "device_dax", "unbind", d->name);
+		rc = svm_dax_disable(ctx, d->name);
 		if (rc)
 			rc = svm_fail(ctx, rc, "%s: cannot unbind %s from device_dax: %s", name,
 				      d->name, strerror(-rc));

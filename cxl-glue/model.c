@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The typed model, read lazily from sysfs the first time a list is asked for. */
+/*
+ * The typed model, read lazily the first time a list is asked for: memdevs, windows and
+ * regions from libcxl (libcxl.c), dax devices, memory blocks and the system knobs from
+ * sysfs (see sysfs-gaps.c for what is still read that way, and why).
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -52,22 +56,6 @@ static void free_names(char **names, int n)
 	free(names);
 }
 
-/* The basename of the parent of the resolved @path. */
-static int parent_name(const char *path, char *buf, size_t len)
-{
-	char real[PATH_MAX], *slash;
-
-	if (!realpath(path, real))
-		return -errno;
-	slash = strrchr(real, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	slash = strrchr(real, '/');
-	snprintf(buf, len, "%s", slash ? slash + 1 : real);
-	return 0;
-}
-
 /* memdevs */
 
 /*
@@ -90,48 +78,44 @@ static int parent_name(const char *path, char *buf, size_t len)
 
 static void read_memdevs(struct svm_ctx *ctx)
 {
-	char dir[PATH_MAX], p[PATH_MAX], real[PATH_MAX], buf[64];
 	struct svm_memdev *old = ctx->memdevs, **tail = &ctx->memdevs;
-	char **names, **eps;
-	int n, nep;
+	struct cxl_ctx *cctx = svm_cxl(ctx);
+	struct cxl_memdev *cm;
 
 	ctx->memdevs_read = true;
 	ctx->memdevs = NULL;
-	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
-	n = list_dir(ctx, dir, "mem", &names);
-	nep = list_dir(ctx, dir, "endpoint", &eps);
-	for (int i = 0; i < n; i++) {
-		struct svm_memdev *m = obtain(ctx, &old, ctx->gone.memdevs, names[i]);
-		char *s;
+	cxl_memdev_foreach(cctx, cm) {
+		struct svm_memdev *m = obtain(ctx, &old, ctx->gone.memdevs,
+					      cxl_memdev_get_devname(cm));
+		struct cxl_endpoint *ep;
+		struct cxl_port *hb;
 
 		if (!m)
 			break;
-		m->id = atoi(names[i] + 3);
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/serial", m->name);
-		sysfs_read_u64(ctx, p, &m->serial);
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/ram/size", m->name);
-		sysfs_read_u64(ctx, p, &m->ram_size);
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", m->name);
-		parent_name(p, m->host, sizeof(m->host));
-		if (realpath(p, real)) {
-			/* the first "pciDDDD:BB" component is the host bridge */
-			for (s = strtok(real, "/"); s; s = strtok(NULL, "/"))
-				if (!strncmp(s, "pci", 3) && strchr(s, ':')) {
-					snprintf(m->host_bridge, sizeof(m->host_bridge), "%s", s);
-					break;
-				}
-		}
-		for (int e = 0; e < nep; e++) {
-			sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/uport", eps[e]);
-			if (!sysfs_readlink_base(ctx, p, buf, sizeof(buf)) && !strcmp(buf, m->name))
-				snprintf(m->endpoint, sizeof(m->endpoint), "%s", eps[e]);
-		}
+		m->id = cxl_memdev_get_id(cm);
+		/* libcxl says ULLONG_MAX when the kernel has no serial file: no DSN, as 0 */
+		m->serial = cxl_memdev_get_serial(cm);
+		if (m->serial == ULLONG_MAX)
+			m->serial = 0;
+		m->ram_size = cxl_memdev_get_ram_size(cm);
+		snprintf(m->host, sizeof(m->host), "%s", cxl_memdev_get_host(cm));
+		ep = svm_cxl_endpoint(cm);
+		if (ep)
+			snprintf(m->endpoint, sizeof(m->endpoint), "%s",
+				 cxl_endpoint_get_devname(ep));
+		hb = svm_cxl_host_bridge_port(cm);
+		if (hb)
+			snprintf(m->host_bridge, sizeof(m->host_bridge), "%s",
+				 cxl_port_get_host(hb));
+		else
+			svm_gap_host_bridge(ctx, m->name, m->host_bridge, sizeof(m->host_bridge));
+		/* libcxl lists in discovery order; the model keeps name order */
+		for (tail = &ctx->memdevs; *tail && (*tail)->id < m->id; tail = &(*tail)->next)
+			;
+		m->next = *tail;
 		*tail = m;
-		tail = &m->next;
 	}
 	svm_retire(old, ctx->gone.memdevs);
-	free_names(names, n);
-	free_names(eps, nep);
 }
 
 SVM_EXPORT struct svm_memdev *svm_memdev_get_first(struct svm_ctx *ctx)
@@ -183,55 +167,47 @@ SVM_EXPORT struct svm_region *svm_memdev_get_region(struct svm_memdev *m)
 
 static void read_decoders(struct svm_ctx *ctx)
 {
-	char dir[PATH_MAX], p[PATH_MAX], buf[256], port[32];
 	struct svm_root_decoder *old = ctx->decoders, **tail = &ctx->decoders;
-	char **names;
-	int n;
+	struct cxl_ctx *cctx = svm_cxl(ctx);
+	struct cxl_bus *bus;
 
 	ctx->decoders_read = true;
 	ctx->decoders = NULL;
-	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
-	n = list_dir(ctx, dir, "decoder", &names);
-	for (int i = 0; i < n; i++) {
-		struct svm_root_decoder *d;
-		uint64_t v;
-		char *tok, *save;
+	cxl_bus_foreach(cctx, bus) {
+		struct cxl_decoder *cd;
 
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/devtype", names[i]);
-		if (sysfs_read(ctx, p, buf, sizeof(buf)) || strcmp(buf, "cxl_decoder_root"))
-			continue;
-		d = obtain(ctx, &old, ctx->gone.decoders, names[i]);
-		if (!d)
-			break;
-#define RD(attr, field) do { \
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/" attr, d->name); \
-		if (!sysfs_read_u64(ctx, p, &v)) \
-			d->field = v; \
-	} while (0)
-		RD("start", start);
-		RD("size", size);
-		RD("interleave_ways", ways);
-		RD("interleave_granularity", granularity);
-		RD("cap_ram", cap_ram);
-#undef RD
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", d->name);
-		parent_name(p, port, sizeof(port));
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/target_list", d->name);
-		if (!sysfs_read(ctx, p, buf, sizeof(buf)))
-			for (tok = strtok_r(buf, ",", &save); tok && d->nr_targets < SVM_MAX_TARGETS;
-			     tok = strtok_r(NULL, ",", &save)) {
-				char hb[64] = "";
+		cxl_decoder_foreach(cxl_bus_get_port(bus), cd) {
+			struct svm_root_decoder *d = obtain(ctx, &old, ctx->gone.decoders,
+							    cxl_decoder_get_devname(cd));
+			struct cxl_target *t;
 
-				sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/dport%s", port,
-					   tok);
-				sysfs_readlink_base(ctx, p, hb, sizeof(hb));
-				snprintf(d->targets[d->nr_targets++], 32, "%s", hb);
+			if (!d)
+				break;
+			d->start = cxl_decoder_get_resource(cd);
+			d->size = cxl_decoder_get_size(cd);
+			d->ways = cxl_decoder_get_interleave_ways(cd);
+			d->granularity = cxl_decoder_get_interleave_granularity(cd);
+			if (d->ways == UINT_MAX)
+				d->ways = 0;
+			if (d->granularity == UINT_MAX)
+				d->granularity = 0;
+			d->cap_ram = cxl_decoder_is_volatile_capable(cd);
+			/* host bridges by position: the dport each target is */
+			cxl_target_foreach(cd, t) {
+				int pos = cxl_target_get_position(t);
+
+				if (pos < 0 || pos >= SVM_MAX_TARGETS)
+					continue;
+				snprintf(d->targets[pos], sizeof(d->targets[pos]), "%s",
+					 cxl_target_get_devname(t));
+				if (pos + 1 > d->nr_targets)
+					d->nr_targets = pos + 1;
 			}
-		*tail = d;
-		tail = &d->next;
+			*tail = d;
+			tail = &d->next;
+		}
 	}
 	svm_retire(old, ctx->gone.decoders);
-	free_names(names, n);
 }
 
 SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_first(struct svm_ctx *ctx)
@@ -277,73 +253,87 @@ SVM_EXPORT const char *svm_root_decoder_get_target(struct svm_root_decoder *d, i
 
 static void read_dax(struct svm_region *r);
 
+/* @r's fields from libcxl's @cr (and the gaps libcxl leaves) */
+static void fill_region(struct svm_region *r, struct cxl_region *cr)
+{
+	struct svm_ctx *ctx = r->ctx;
+	struct cxl_memdev_mapping *map;
+	unsigned long long size = cxl_region_get_size(cr);
+
+	r->id = cxl_region_get_id(cr);
+	r->size = size == ULLONG_MAX ? 0 : size;
+	/* libcxl leaves the start at 0 while the region has no HPA: we say UINT64_MAX */
+	r->start = r->size ? cxl_region_get_resource(cr) : UINT64_MAX;
+	r->ways = cxl_region_get_interleave_ways(cr);
+	r->granularity = cxl_region_get_interleave_granularity(cr);
+	if (r->ways == UINT_MAX)
+		r->ways = 0;
+	if (r->granularity == UINT_MAX)
+		r->granularity = 0;
+	r->committed = cxl_region_decode_is_committed(cr) == 1;
+	r->enabled = cxl_region_is_enabled(cr) == 1;
+	/* ram or pmem; a region whose mode cannot be read is not taken for ram */
+	if (svm_gap_region_type(cr, r->type, sizeof(r->type)) || !r->type[0])
+		snprintf(r->type, sizeof(r->type), "unknown");
+	r->instance = svm_gap_region_instance(ctx, r->name);
+	r->root = svm_root_decoder_get_by_name(ctx,
+			cxl_decoder_get_devname(cxl_region_get_decoder(cr)));
+	/* one slot per position; an unset target, or one whose device went away, is "" */
+	r->nr_targets = r->ways < SVM_MAX_TARGETS ? (int)r->ways : SVM_MAX_TARGETS;
+	cxl_mapping_foreach(cr, map) {
+		unsigned int pos = cxl_mapping_get_position(map);
+
+		if (pos < (unsigned int)r->nr_targets)
+			snprintf(r->targets[pos], sizeof(r->targets[pos]), "%s",
+				 cxl_decoder_get_devname(cxl_mapping_get_decoder(map)));
+	}
+}
+
 static void read_regions(struct svm_ctx *ctx)
 {
-	char dir[PATH_MAX], p[PATH_MAX], buf[64];
-	struct svm_region *old = ctx->regions, **tail = &ctx->regions;
-	char **names;
-	int n;
+	struct svm_region *old = ctx->regions, **tail;
+	struct cxl_ctx *cctx = svm_cxl(ctx);
+	struct cxl_bus *bus;
 
 	ctx->regions_read = true;
 	ctx->regions = NULL;
-	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
-	n = list_dir(ctx, dir, "region", &names);
-	for (int i = 0; i < n; i++) {
-		struct svm_region *r = svm_take_name(&old, names[i]);
-		struct svm_dax *dax;
-		bool dax_read;
-		uint64_t v;
+	cxl_bus_foreach(cctx, bus) {
+		struct cxl_decoder *cd;
+		struct cxl_region *cr;
 
-		if (!r)
-			r = svm_take_name(&ctx->gone.regions, names[i]);
-		/* the dax device is kept too, and re-read below if it was read before */
-		dax = r ? r->dax : NULL;
-		dax_read = r && r->dax_read;
-		if (r)
-			memset(r, 0, sizeof(*r));
-		else
-			r = calloc(1, sizeof(*r));
-		if (!r)
-			break;
-		r->ctx = ctx;
-		r->dax = dax;
-		snprintf(r->name, sizeof(r->name), "%s", names[i]);
-		r->id = atoi(names[i] + 6);
-		r->start = UINT64_MAX;
-#define RD(attr, field) do { \
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/" attr, r->name); \
-		if (!sysfs_read_u64(ctx, p, &v)) \
-			r->field = v; \
-	} while (0)
-		RD("resource", start);
-		RD("size", size);
-		RD("interleave_ways", ways);
-		RD("interleave_granularity", granularity);
-		RD("commit", committed);
-#undef RD
-		/* ram or pmem; a region whose mode cannot be read is not taken for ram */
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/mode", r->name);
-		if (sysfs_read(ctx, p, r->type, sizeof(r->type)) || !r->type[0])
-			snprintf(r->type, sizeof(r->type), "unknown");
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/driver", r->name);
-		r->enabled = sysfs_exists(ctx, p);
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", r->name);
-		if (!parent_name(p, buf, sizeof(buf)))
-			r->root = svm_root_decoder_get_by_name(ctx, buf);
-		for (int t = 0; t < SVM_MAX_TARGETS; t++) {
-			sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/target%d", r->name, t);
-			if (sysfs_read(ctx, p, buf, sizeof(buf)))
-				break;
-			snprintf(r->targets[t], sizeof(r->targets[t]), "%s", buf);
-			r->nr_targets = t + 1;
-		}
-		if (dax_read)
-			read_dax(r);
-		*tail = r;
-		tail = &r->next;
+		cxl_decoder_foreach(cxl_bus_get_port(bus), cd)
+			cxl_region_foreach(cd, cr) {
+				const char *name = cxl_region_get_devname(cr);
+				struct svm_region *r = svm_take_name(&old, name);
+				struct svm_dax *dax;
+				bool dax_read;
+
+				if (!r)
+					r = svm_take_name(&ctx->gone.regions, name);
+				/* the dax device is kept too, and re-read if it was read before */
+				dax = r ? r->dax : NULL;
+				dax_read = r && r->dax_read;
+				if (r)
+					memset(r, 0, sizeof(*r));
+				else
+					r = calloc(1, sizeof(*r));
+				if (!r)
+					break;
+				r->ctx = ctx;
+				r->dax = dax;
+				snprintf(r->name, sizeof(r->name), "%s", name);
+				fill_region(r, cr);
+				if (dax_read)
+					read_dax(r);
+				/* in id order, as the kernel numbers them */
+				for (tail = &ctx->regions; *tail && (*tail)->id < r->id;
+				     tail = &(*tail)->next)
+					;
+				r->next = *tail;
+				*tail = r;
+			}
 	}
 	svm_retire(old, ctx->gone.regions);
-	free_names(names, n);
 }
 
 SVM_EXPORT struct svm_region *svm_region_get_first(struct svm_ctx *ctx)
@@ -395,6 +385,7 @@ int svm_region_check_ram(struct svm_region *r, const char *what)
 			r->name, r->type, what);
 }
 SVM_EXPORT bool svm_region_is_committed(struct svm_region *r) { return r->committed; }
+SVM_EXPORT uint64_t svm_region_get_instance(struct svm_region *r) { return r->instance; }
 SVM_EXPORT bool svm_region_is_enabled(struct svm_region *r) { return r->enabled; }
 SVM_EXPORT int svm_region_get_nr_targets(struct svm_region *r) { return r->nr_targets; }
 
@@ -423,6 +414,11 @@ SVM_EXPORT struct svm_memdev *svm_region_get_target_memdev(struct svm_region *r,
 	return NULL;
 }
 
+/*
+ * A region some of whose devices went away. libcxl drops a target whose endpoint
+ * decoder is gone, so a committed region with an empty position has lost a device; an
+ * uncommitted, sized one with fewer targets than ways was left half-built or lost one.
+ */
 SVM_EXPORT bool svm_region_is_stale(struct svm_region *r)
 {
 	int set = 0;
@@ -434,8 +430,9 @@ SVM_EXPORT bool svm_region_is_stale(struct svm_region *r)
 		if (!svm_region_get_target_memdev(r, i))
 			return true;
 	}
-	/* an uncommitted region whose targets were all dropped by a device removal */
-	return !r->committed && set < (int)r->ways && r->size;
+	if (r->committed)
+		return set < (int)r->ways;
+	return set < (int)r->ways && r->size;
 }
 
 /* dax */
@@ -805,6 +802,8 @@ SVM_EXPORT bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name)
  */
 SVM_EXPORT void svm_invalidate(struct svm_ctx *ctx)
 {
+	/* libcxl has no refresh: a new context reads sysfs again */
+	svm_cxl_drop(ctx);
 	if (ctx->decoders_read)
 		read_decoders(ctx);
 	if (ctx->memdevs_read)

@@ -17,11 +17,10 @@
  * so a port whose endpoints hold positions {o + s*i} gives its j-th downstream port
  * the positions {o + s*j + s*k*i}, k being how many of its downstream ports the region
  * uses. A port must split its endpoints evenly, and below the root k must be a power
- * of 2 (switch decoders cannot do x3). The route of each memdev comes from the CXL port
- * tree in sysfs: the endpoint's ancestors (portN directories up to rootN) and, in each,
- * the dportN link that is an ancestor of the memdev's device.
+ * of 2 (switch decoders cannot do x3). The route of each memdev comes from libcxl's port
+ * tree: the endpoint's ancestors up to the root and, in each, the downstream port that
+ * maps the memdev (cxl_port_get_dport_by_memdev()).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,41 +37,13 @@ struct route {
 	char key[MAX_DEPTH][64];	/* "portN/dportM" per level, top down */
 };
 
-/* The dport of port directory @port (a real path) that leads to @dev, into @key. */
-static int find_dport(const char *port, const char *dev, char *key, size_t len)
-{
-	char p[PATH_MAX], real[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(port);
-	int rc = -ENXIO;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		size_t n;
-
-		if (strncmp(de->d_name, "dport", 5))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", port, de->d_name);
-		if (!realpath(p, real))
-			continue;
-		n = strlen(real);
-		if (!strncmp(dev, real, n) && dev[n] == '/') {
-			snprintf(key, len, "%s/%s", strrchr(port, '/') + 1, de->d_name);
-			rc = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 static int route_of(struct svm_ctx *ctx, struct svm_root_decoder *root, struct svm_memdev *m,
 		    struct route *rt)
 {
-	char p[PATH_MAX], dev[PATH_MAX], ep[PATH_MAX];
-	char *ports[MAX_DEPTH], *slash;
-	int n = 0, rc;
+	struct cxl_port *ports[MAX_DEPTH], *p;
+	struct cxl_endpoint *ep;
+	struct cxl_memdev *cm;
+	int n = 0;
 
 	memset(rt, 0, sizeof(*rt));
 	rt->m = m;
@@ -80,44 +51,31 @@ static int route_of(struct svm_ctx *ctx, struct svm_root_decoder *root, struct s
 	for (int i = 0; i < root->nr_targets; i++)
 		if (!strcmp(root->targets[i], m->host_bridge))
 			rt->hb = i;
-	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", m->name);
-	if (!realpath(p, dev))
-		return svm_fail(ctx, -errno, "%s: cannot resolve its device path", m->name);
-	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", m->endpoint);
-	if (!realpath(p, ep))
-		return svm_fail(ctx, -errno, "%s: cannot resolve %s", m->name, m->endpoint);
+	cm = svm_cxl(ctx) ? svm_cxl_memdev(svm_cxl(ctx), m->name) : NULL;
+	ep = cm ? svm_cxl_endpoint(cm) : NULL;
+	if (!ep)
+		return svm_fail(ctx, -ENXIO, "%s: libcxl finds no endpoint port for it", m->name);
 	/* the endpoint's ancestors up to (not including) the root port object */
-	for (slash = strrchr(ep, '/'); slash; slash = strrchr(ep, '/')) {
-		*slash = '\0';
-		slash = strrchr(ep, '/');
-		if (!slash || !strncmp(slash + 1, "root", 4))
-			break;
-		if (strncmp(slash + 1, "port", 4))
-			return svm_fail(ctx, -ENXIO, "%s: unexpected CXL port tree above %s",
-					m->name, m->endpoint);
+	for (p = cxl_port_get_parent(cxl_endpoint_get_port(ep)); p && !cxl_port_is_root(p);
+	     p = cxl_port_get_parent(p)) {
 		if (n == MAX_DEPTH)
 			return svm_fail(ctx, -E2BIG, "%s: more than %d CXL ports deep", m->name,
 					MAX_DEPTH);
-		ports[n++] = strdup(ep);
-		if (!ports[n - 1]) {
-			n--;
-			rc = -ENOMEM;
-			goto out;
-		}
+		ports[n++] = p;
 	}
 	rt->depth = n;
-	rc = 0;
-	for (int i = 0; i < n && !rc; i++) {
+	for (int i = 0; i < n; i++) {
 		/* ports[] runs bottom up, keys top down */
-		rc = find_dport(ports[n - 1 - i], dev, rt->key[i], sizeof(rt->key[i]));
-		if (rc)
-			svm_fail(ctx, rc, "%s: no downstream port of %s leads to it", m->name,
-				 strrchr(ports[n - 1 - i], '/') + 1);
+		struct cxl_port *port = ports[n - 1 - i];
+		struct cxl_dport *dp = cxl_port_get_dport_by_memdev(port, cm);
+
+		if (!dp)
+			return svm_fail(ctx, -ENXIO, "%s: no downstream port of %s leads to it",
+					m->name, cxl_port_get_devname(port));
+		snprintf(rt->key[i], sizeof(rt->key[i]), "%s/dport%d", cxl_port_get_devname(port),
+			 cxl_dport_get_id(dp));
 	}
-out:
-	for (int i = 0; i < n; i++)
-		free(ports[i]);
-	return rc;
+	return 0;
 }
 
 static int key_cmp(const char *a, const char *b)

@@ -2,10 +2,12 @@
 #ifndef _SVMCXL_PRIVATE_H_
 #define _SVMCXL_PRIVATE_H_
 
+#include <stdarg.h>
 #include <syslog.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
+#include <cxl/libcxl.h>
 #include "libsvmcxl.h"
 
 #define SVM_EXPORT __attribute__((visibility("default")))
@@ -87,6 +89,7 @@ struct svm_region {
 	char targets[SVM_MAX_TARGETS][32];
 	bool dax_read;
 	struct svm_dax *dax;
+	uint64_t instance;	/* sysfs-gaps.c: svm_gap_region_instance() */
 };
 
 struct svm_pool {
@@ -103,9 +106,9 @@ struct svm_ctx {
 	int refcount;
 	int log_priority;
 	svm_log_fn log_fn;
-	char root[PATH_MAX];
 	char error[1024];
 	char notes[2048];
+	struct cxl_ctx *cxl;	/* for model reads, dropped by svm_invalidate() (libcxl.c) */
 	bool memdevs_read, decoders_read, regions_read, pools_read;
 	struct svm_memdev *memdevs;
 	struct svm_root_decoder *decoders;
@@ -123,6 +126,17 @@ struct svm_ctx {
 
 void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const char *fn,
 	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A message of libcxl or libdaxctl (@lib), into ours. */
+void svm_log_lib(struct svm_ctx *ctx, const char *lib, int prio, const char *file, int line,
+		 const char *fn, const char *fmt, va_list ap);
+/*
+ * Their log level, unless their own variable (@env: CXL_LOG, DAXCTL_LOG) sets it, as in
+ * ndctl: up to info when we log info or debug, else silent. Their debug level logs every
+ * sysfs read (thousands of lines a daemon pass), so it is theirs to ask for; at our
+ * default the library's error sentence is the one report (libcxl would add a line for
+ * every half-built region it reads).
+ */
+int svm_lib_log_priority(struct svm_ctx *ctx, const char *env, int current);
 #define svm_log_cond(ctx, prio, ...) do { \
 	if ((ctx)->log_priority >= (prio)) \
 		svm_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__); \
@@ -140,7 +154,7 @@ void svm_fail_append(struct svm_ctx *ctx, const char *fmt, ...)
 void svm_note(struct svm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void svm_clear_status(struct svm_ctx *ctx);
 
-/* sysfs access relative to the context root */
+/* sysfs access, @fmt relative to / (sysfs-gaps.c lists what is still read this way) */
 int sysfs_path(struct svm_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int sysfs_read(struct svm_ctx *ctx, const char *path, char *buf, size_t len);
@@ -149,6 +163,27 @@ int sysfs_read_u64(struct svm_ctx *ctx, const char *path, uint64_t *val);
 int sysfs_readlink_base(struct svm_ctx *ctx, const char *path, char *buf, size_t len);
 bool sysfs_exists(struct svm_ctx *ctx, const char *path);
 uint64_t now_ms(void);
+
+/* libcxl.c */
+int svm_cxl_open(struct svm_ctx *ctx, struct cxl_ctx **out);
+struct cxl_ctx *svm_cxl(struct svm_ctx *ctx);
+void svm_cxl_drop(struct svm_ctx *ctx);
+struct cxl_memdev *svm_cxl_memdev(struct cxl_ctx *cctx, const char *name);
+struct cxl_region *svm_cxl_region(struct cxl_ctx *cctx, const char *name);
+struct cxl_endpoint *svm_cxl_endpoint(struct cxl_memdev *m);
+struct cxl_port *svm_cxl_host_bridge_port(struct cxl_memdev *m);
+
+/* sysfs-gaps.c: what neither libcxl nor libdaxctl offer on every supported version */
+int svm_gap_region_type(struct cxl_region *r, char *buf, size_t len);
+int svm_gap_create_ram_region(struct svm_ctx *ctx, const char *root, char *name, size_t len);
+void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, size_t len);
+uint64_t svm_gap_region_instance(struct svm_ctx *ctx, const char *region);
+
+/* dax.c: driver changes through libdaxctl, @dax by name */
+int svm_dax_disable(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_ram(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_devdax(struct svm_ctx *ctx, const char *dax);
+int svm_dax_enable_as(struct svm_ctx *ctx, const char *dax, const char *driver);
 
 /* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);
@@ -204,6 +239,6 @@ int svm_copy_opts(struct svm_ctx *ctx, void *dst, size_t dst_size, const void *s
 		  size_t min_size, const char *what);
 
 /* region.c */
-int region_sysfs_destroy(struct svm_region *region);
+int region_destroy(struct svm_region *region);
 
 #endif

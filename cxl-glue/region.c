@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Ram region assembly and teardown. libcxl v77+ has cxl_decoder_create_ram_region() and
- * is used when the build found it; otherwise (v76) the kernel's sysfs ABI is driven
- * directly: create_ram_region, granularity, ways, endpoint decoder mode and DPA, size,
- * targets in interleave position order (position.c), commit, bind to cxl_region.
+ * Ram region assembly and teardown through libcxl, the steps cxl create-region and cxl
+ * destroy-region take: create (cxl_decoder_create_ram_region() on v77+, sysfs-gaps.c on
+ * v76), granularity, ways, endpoint decoder mode and DPA, size, targets in interleave
+ * position order (position.c), commit, enable; and back. Each operation works in a
+ * libcxl context of its own, looked up by name (see libcxl.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,9 +14,6 @@
 
 #include "private.h"
 
-#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
-#include <cxl/libcxl.h>
-#endif
 
 #define SZ_256M (256ULL << 20)
 
@@ -51,45 +49,33 @@ static bool window_fits(struct svm_root_decoder *d, struct svm_memdev **mds, int
 	return true;
 }
 
-/* The first endpoint decoder of @m with no region and, if @reserved, DPA allocated. */
-static int free_endpoint_decoder(struct svm_memdev *m, bool reserved, char *out, size_t len)
+/* The endpoint port of memdev @name in @cctx, or NULL. */
+static struct cxl_port *endpoint_port(struct cxl_ctx *cctx, const char *name)
 {
-	struct svm_ctx *ctx = m->ctx;
-	char p[PATH_MAX], buf[64];
-	int port = atoi(m->endpoint + 8);
+	struct cxl_memdev *cm = svm_cxl_memdev(cctx, name);
+	struct cxl_endpoint *ep = cm ? svm_cxl_endpoint(cm) : NULL;
 
-	for (int i = 0; i < 64; i++) {
-		uint64_t dpa = 0;
+	return ep ? cxl_endpoint_get_port(ep) : NULL;
+}
 
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
-		if (sysfs_read(ctx, p, buf, sizeof(buf)))
-			break;
-		if (buf[0])
+/* The first endpoint decoder of @m with no region and no DPA, into @out. */
+static int free_endpoint_decoder(struct cxl_ctx *cctx, struct svm_memdev *m, char *out,
+				 size_t len)
+{
+	struct cxl_port *port = endpoint_port(cctx, m->name);
+	struct cxl_decoder *d;
+
+	if (!port)
+		return -ENODEV;
+	cxl_decoder_foreach(port, d) {
+		unsigned long long dpa = cxl_decoder_get_dpa_size(d);
+
+		if (cxl_decoder_get_region(d) || (dpa && dpa != ULLONG_MAX))
 			continue;
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/dpa_size", port, i);
-		sysfs_read_u64(ctx, p, &dpa);
-		if (reserved != (dpa != 0))
-			continue;
-		snprintf(out, len, "decoder%d.%d", port, i);
+		snprintf(out, len, "%s", cxl_decoder_get_devname(d));
 		return 0;
 	}
 	return -ENOSPC;
-}
-
-static int wsys(struct svm_ctx *ctx, const char *obj, const char *attr, const char *val)
-{
-	char p[PATH_MAX];
-
-	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/%s", obj, attr);
-	return sysfs_write(ctx, p, val);
-}
-
-static int wsys_u64(struct svm_ctx *ctx, const char *obj, const char *attr, uint64_t v)
-{
-	char val[32];
-
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
-	return wsys(ctx, obj, attr, val);
 }
 
 static int wait_dax(struct svm_ctx *ctx, const char *region, unsigned int ms)
@@ -150,8 +136,7 @@ static int release_from_kmem(struct svm_ctx *ctx, const char *region)
 					"%s: kmem took %s as it appeared and memory%llu was onlined by someone else (a udev rule?); it cannot be offlined (%s), so the region stays, online as numa: check 'svm-cxlctl list -r %s'",
 					region, dax, (unsigned long long)a, strerror(-rc), region);
 	}
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/kmem/unbind");
-	rc = sysfs_write(ctx, p, dax);
+	rc = svm_dax_disable(ctx, dax);
 	if (rc)
 		return svm_fail(ctx, rc, "%s: kmem took %s as it appeared; unbinding it failed: %s",
 				region, dax, strerror(-rc));
@@ -193,18 +178,18 @@ static void restore_auto_online(struct svm_ctx *ctx, const char *prev)
 }
 
 struct assembly {
-	char region[32];
-	char decoders[SVM_MAX_TARGETS][32];
+	struct cxl_ctx *cctx;
+	struct cxl_region *region;
+	struct cxl_decoder *decoders[SVM_MAX_TARGETS];
+	char name[32];
 	int nr_decoders;	/* DPA reserved on these */
 	int nr_targets;		/* target0..N-1 set */
-	bool created, committed, bound;
+	bool committed, enabled;
 };
 
 /* Undo a failed assembly in reverse; what cannot be undone is added to the error. */
-static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
-			  struct assembly *a)
+static void undo_assembly(struct svm_ctx *ctx, struct assembly *a)
 {
-	char attr[32];
 	int rc, failed = 0;
 
 #define UNDO(call, fmt, ...) do { \
@@ -215,60 +200,55 @@ static void undo_assembly(struct svm_ctx *ctx, struct svm_root_decoder *root,
 			failed++; \
 		} \
 	} while (0)
-	if (a->bound)
-		UNDO(wsys(ctx, "../drivers/cxl_region", "unbind", a->region), "unbinding %s",
-		     a->region);
+	if (!a->region)
+		return;
+	if (a->enabled)
+		UNDO(cxl_region_disable(a->region), "disabling %s", a->name);
 	if (a->committed)
-		UNDO(wsys(ctx, a->region, "commit", "0"), "resetting %s's decoders", a->region);
-	for (int i = a->nr_targets - 1; i >= 0; i--) {
-		snprintf(attr, sizeof(attr), "target%d", i);
-		UNDO(wsys(ctx, a->region, attr, ""), "clearing %s/%s", a->region, attr);
-	}
+		UNDO(cxl_region_decode_reset(a->region), "resetting %s's decoders", a->name);
+	for (int i = a->nr_targets - 1; i >= 0; i--)
+		UNDO(cxl_region_clear_target(a->region, i), "clearing %s/target%d", a->name, i);
 	for (int i = a->nr_decoders - 1; i >= 0; i--)
-		UNDO(wsys(ctx, a->decoders[i], "dpa_size", "0"), "releasing the DPA of %s",
-		     a->decoders[i]);
-	if (a->created)
-		UNDO(wsys(ctx, root->name, "delete_region", a->region), "deleting %s", a->region);
+		UNDO(cxl_decoder_set_dpa_size(a->decoders[i], 0), "releasing the DPA of %s",
+		     cxl_decoder_get_devname(a->decoders[i]));
+	UNDO(cxl_region_delete(a->region), "deleting %s", a->name);
 #undef UNDO
 	if (!failed)
 		svm_fail_append(ctx, "; nothing was kept");
 }
 
-#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
-/* Ask libcxl for the new region (v77+); the remaining steps are the same ABI. */
-static int libcxl_create_region(struct svm_ctx *ctx, struct svm_root_decoder *root,
-				char *name, size_t len)
+/*
+ * A new ram region under window @root, found in @a->cctx. libcxl v77+ creates it; on
+ * v76 sysfs-gaps.c does, and a fresh libcxl context is opened to see it (libcxl caches
+ * a window's regions).
+ */
+static int create_region(struct svm_ctx *ctx, struct svm_root_decoder *root,
+			 struct assembly *a)
 {
-	struct cxl_ctx *cctx;
-	struct cxl_decoder *dec;
-	struct cxl_region *reg;
-	int rc = 0;
-
-	rc = cxl_new(&cctx);
-	if (rc)
-		return rc;
-	dec = cxl_decoder_get_by_name(cctx, root->name);
-	reg = dec ? cxl_decoder_create_ram_region(dec) : NULL;
-	if (reg)
-		snprintf(name, len, "%s", cxl_region_get_devname(reg));
-	else
-		rc = -ENXIO;
-	cxl_unref(cctx);
-	return rc;
-}
+	struct cxl_decoder *dec = cxl_decoder_get_by_name(a->cctx, root->name);
+#ifndef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	int rc;
 #endif
 
-static int sysfs_create_region(struct svm_ctx *ctx, struct svm_root_decoder *root,
-			       char *name, size_t len)
-{
-	char p[PATH_MAX];
-	int rc;
-
-	sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/create_ram_region", root->name);
-	rc = sysfs_read(ctx, p, name, len);
+	if (!dec)
+		return -ENXIO;
+#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
+	a->region = cxl_decoder_create_ram_region(dec);
+#else
+	rc = svm_gap_create_ram_region(ctx, root->name, a->name, sizeof(a->name));
 	if (rc)
 		return rc;
-	return sysfs_write(ctx, p, name);
+	cxl_unref(a->cctx);
+	a->cctx = NULL;
+	rc = svm_cxl_open(ctx, &a->cctx);
+	if (rc)
+		return rc;
+	a->region = svm_cxl_region(a->cctx, a->name);
+#endif
+	if (!a->region)
+		return -ENXIO;
+	snprintf(a->name, sizeof(a->name), "%s", cxl_region_get_devname(a->region));
+	return 0;
 }
 
 SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, int nr,
@@ -279,10 +259,9 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	struct svm_root_decoder *root;
 	struct svm_memdev *ordered[SVM_MAX_TARGETS];
 	struct assembly a = { 0 };
-	char aob[32] = "";
+	char aob[32] = "", decs[SVM_MAX_TARGETS][32];
 	uint64_t per = UINT64_MAX, total;
 	unsigned int gran;
-	char attr[32];
 	uint64_t t0 = now_ms();
 	int rc;
 
@@ -366,126 +345,138 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 			return svm_fail(ctx, -EBUSY,
 					"%s: DPA is reserved by an endpoint decoder without a region (an interrupted assembly?); release it with 'svm-cxlctl destroy-region stale'",
 					ordered[i]->name);
+	rc = svm_cxl_open(ctx, &a.cctx);
+	if (rc)
+		return rc;
 	for (int i = 0; i < nr; i++)
-		if (free_endpoint_decoder(ordered[i], false, a.decoders[i], 32))
+		if (free_endpoint_decoder(a.cctx, ordered[i], decs[i], sizeof(decs[i]))) {
+			cxl_unref(a.cctx);
 			return svm_fail(ctx, -ENOSPC,
 					"%s: every endpoint decoder is in use; destroy stale regions (svm-cxlctl doctor)",
 					ordered[i]->name);
+		}
 
-#ifdef HAVE_CXL_DECODER_CREATE_RAM_REGION
-	rc = libcxl_create_region(ctx, root, a.region, sizeof(a.region));
-#else
-	rc = sysfs_create_region(ctx, root, a.region, sizeof(a.region));
-#endif
+	rc = create_region(ctx, root, &a);
 	if (rc) {
+		cxl_unref(a.cctx);
 		svm_invalidate(ctx);
 		return svm_fail(ctx, rc, "%s: cannot create a ram region: %s", root->name,
 				strerror(-rc));
 	}
-	a.created = true;
-	(void)sysfs_create_region;
 
 #define STEP(call, fmt, ...) do { \
 		rc = (call); \
 		if (rc) { \
-			svm_fail(ctx, rc, "%s: " fmt ": %s", a.region, \
+			svm_fail(ctx, rc, "%s: " fmt ": %s", a.name, \
 				 ##__VA_ARGS__, strerror(-rc)); \
 			goto undo; \
 		} \
 	} while (0)
 
-	STEP(wsys_u64(ctx, a.region, "interleave_granularity", gran),
+	STEP(cxl_region_set_interleave_granularity(a.region, gran),
 	     "setting interleave granularity %u", gran);
-	STEP(wsys_u64(ctx, a.region, "interleave_ways", nr), "setting %d interleave ways", nr);
+	STEP(cxl_region_set_interleave_ways(a.region, nr), "setting %d interleave ways", nr);
 	for (int i = 0; i < nr; i++) {
-		STEP(wsys(ctx, a.decoders[i], "mode", "ram"), "%s mode ram", a.decoders[i]);
-		STEP(wsys_u64(ctx, a.decoders[i], "dpa_size", per), "%s (%s) reserving %llu bytes of DPA",
-		     a.decoders[i], ordered[i]->name, (unsigned long long)per);
+		struct cxl_decoder *d = cxl_decoder_get_by_name(a.cctx, decs[i]);
+
+		STEP(d ? 0 : -ENODEV, "%s (%s) went away", decs[i], ordered[i]->name);
+		STEP(cxl_decoder_set_mode(d, CXL_DECODER_MODE_RAM), "%s mode ram", decs[i]);
+		STEP(cxl_decoder_set_dpa_size(d, per), "%s (%s) reserving %llu bytes of DPA",
+		     decs[i], ordered[i]->name, (unsigned long long)per);
+		a.decoders[i] = d;
 		a.nr_decoders = i + 1;
 	}
-	STEP(wsys_u64(ctx, a.region, "size", total), "setting size %llu (window %s full?)",
-	     (unsigned long long)total, root->name);
+	STEP(cxl_region_set_size(a.region, total), "setting size %llu (window %s: %llu bytes free)",
+	     (unsigned long long)total, root->name, (unsigned long long)
+	     cxl_decoder_get_max_available_extent(cxl_region_get_decoder(a.region)));
 	for (int i = 0; i < nr; i++) {
-		snprintf(attr, sizeof(attr), "target%d", i);
-		STEP(wsys(ctx, a.region, attr, a.decoders[i]), "target%d = %s (%s)", i,
-		     a.decoders[i], ordered[i]->name);
+		STEP(cxl_region_set_target(a.region, i, a.decoders[i]), "target%d = %s (%s)", i,
+		     decs[i], ordered[i]->name);
 		a.nr_targets = i + 1;
 	}
-	STEP(wsys(ctx, a.region, "commit", "1"), "commit");
+	STEP(cxl_region_decode_commit(a.region), "commit");
 	a.committed = true;
 	rc = hold_auto_online(ctx, aob, sizeof(aob));
 	if (rc)
 		goto undo;
-	STEP(wsys(ctx, "../drivers/cxl_region", "bind", a.region), "binding to cxl_region");
-	a.bound = true;
-	rc = wait_dax(ctx, a.region, 5000);
+	STEP(cxl_region_enable(a.region), "enabling (binding to cxl_region)");
+	a.enabled = true;
+	rc = wait_dax(ctx, a.name, 5000);
 	if (rc) {
-		svm_fail(ctx, rc, "%s: no dax device appeared (is dax_cxl loaded?)", a.region);
+		svm_fail(ctx, rc, "%s: no dax device appeared (is dax_cxl loaded?)", a.name);
 		goto undo;
 	}
 #undef STEP
-	rc = release_from_kmem(ctx, a.region);
+	rc = release_from_kmem(ctx, a.name);
 	restore_auto_online(ctx, aob);
+	cxl_unref(a.cctx);
 	if (rc) {
 		/* the region stays (see release_from_kmem) */
 		svm_invalidate(ctx);
 		return rc;
 	}
-	svm_note(ctx, "%s: created over %d memdev(s), %llu MiB, in %llu ms", a.region, nr,
+	svm_note(ctx, "%s: created over %d memdev(s), %llu MiB, in %llu ms", a.name, nr,
 		 (unsigned long long)(total >> 20), (unsigned long long)(now_ms() - t0));
 	svm_invalidate(ctx);
 	if (out)
-		*out = svm_region_get_by_name(ctx, a.region);
+		*out = svm_region_get_by_name(ctx, a.name);
 	return 0;
 
 undo:
-	undo_assembly(ctx, root, &a);
+	undo_assembly(ctx, &a);
 	restore_auto_online(ctx, aob);
+	cxl_unref(a.cctx);
 	svm_invalidate(ctx);
 	return rc;
 }
 
-/* Tear down in reverse; keeps going past errors on stale parts. */
-int region_sysfs_destroy(struct svm_region *r)
+/*
+ * Tear down in reverse, what cxl destroy-region does; keeps going past errors on stale
+ * parts (a target whose device went away).
+ */
+int region_destroy(struct svm_region *r)
 {
 	struct svm_ctx *ctx = r->ctx;
-	char attr[32], p[PATH_MAX], name[32], root[32];
+	struct cxl_memdev_mapping *map;
+	struct cxl_region *cr;
+	struct cxl_ctx *cctx;
+	char name[32];
 	int rc, first = 0;
-	int n = r->nr_targets;
-	char decs[SVM_MAX_TARGETS][32];
 
 	snprintf(name, sizeof(name), "%s", r->name);
-	if (!r->root)
-		return svm_fail(ctx, -ENXIO, "%s: no root decoder found above it", name);
-	snprintf(root, sizeof(root), "%s", r->root->name);
-	memcpy(decs, r->targets, sizeof(decs));
-	if (r->enabled) {
-		rc = wsys(ctx, "../drivers/cxl_region", "unbind", name);
-		if (rc)
-			return svm_fail(ctx, rc, "%s: cannot disable it: %s", name, strerror(-rc));
+	rc = svm_cxl_open(ctx, &cctx);
+	if (rc)
+		return rc;
+	cr = svm_cxl_region(cctx, name);
+	if (!cr) {
+		cxl_unref(cctx);
+		return svm_fail(ctx, -ENXIO, "%s: libcxl does not find it under any window", name);
 	}
-	if (r->committed) {
-		rc = wsys(ctx, name, "commit", "0");
-		if (rc)
+	rc = cxl_region_disable(cr);
+	if (rc) {
+		cxl_unref(cctx);
+		return svm_fail(ctx, rc, "%s: cannot disable it: %s", name, strerror(-rc));
+	}
+	if (cxl_region_decode_is_committed(cr) == 1) {
+		rc = cxl_region_decode_reset(cr);
+		if (rc) {
+			cxl_unref(cctx);
 			return svm_fail(ctx, rc, "%s: cannot reset its decoders: %s", name,
 					strerror(-rc));
-	}
-	for (int i = 0; i < n; i++) {
-		if (!decs[i][0])
-			continue;
-		snprintf(attr, sizeof(attr), "target%d", i);
-		wsys(ctx, name, attr, "");
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s", decs[i]);
-		if (sysfs_exists(ctx, p)) {
-			rc = wsys(ctx, decs[i], "dpa_size", "0");
-			if (rc && !first)
-				first = rc;
 		}
 	}
-	rc = wsys(ctx, root, "delete_region", name);
+	cxl_mapping_foreach(cr, map) {
+		struct cxl_decoder *d = cxl_mapping_get_decoder(map);
+
+		cxl_region_clear_target(cr, cxl_mapping_get_position(map));
+		rc = cxl_decoder_set_dpa_size(d, 0);
+		if (rc && !first)
+			first = rc;
+	}
+	rc = cxl_region_delete(cr);
+	cxl_unref(cctx);
 	if (rc)
-		return svm_fail(ctx, rc, "%s: %s/delete_region failed: %s", name, root,
-				strerror(-rc));
+		return svm_fail(ctx, rc, "%s: deleting it failed: %s", name, strerror(-rc));
 	if (first)
 		svm_note(ctx, "%s: deleted, but releasing DPA failed: %s", name, strerror(-first));
 	return 0;
@@ -513,15 +504,12 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 				"%s: online in %s mode; offline it first (svm-cxlctl offline %s)",
 				name, svm_mode_name(mode), name);
 	if (dax && dax->driver[0]) {
-		char p[PATH_MAX];
-
-		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/drivers/%s/unbind", dax->driver);
-		rc = sysfs_write(ctx, p, dax->name);
+		rc = svm_dax_disable(ctx, dax->name);
 		if (rc)
 			return svm_fail(ctx, rc, "%s: cannot unbind %s from %s: %s", name,
 					dax->name, dax->driver, strerror(-rc));
 	}
-	rc = region_sysfs_destroy(r);
+	rc = region_destroy(r);
 	svm_invalidate(ctx);
 	if (!rc)
 		svm_note(ctx, "%s: destroyed in %llu ms", name,
@@ -529,33 +517,26 @@ SVM_EXPORT int svm_region_destroy(struct svm_region *r)
 	return rc;
 }
 
-/* endpoint decoders of @m with DPA and no region, highest id first */
-static int orphan_decoders(struct svm_memdev *m, int ids[], int max, uint64_t *bytes)
+/*
+ * Endpoint decoders of @m with DPA and no region, highest id first (the kernel frees
+ * DPA in reverse allocation order), into @names; their bytes in @bytes.
+ */
+static int orphan_decoders(struct cxl_ctx *cctx, struct svm_memdev *m, char names[][32],
+			   int max, uint64_t *bytes)
 {
-	struct svm_ctx *ctx = m->ctx;
-	char p[PATH_MAX], buf[64];
-	int port, n = 0, last = -1;
+	struct cxl_port *port = m->endpoint[0] ? endpoint_port(cctx, m->name) : NULL;
+	struct cxl_decoder *d;
+	int n = 0;
 
 	*bytes = 0;
-	if (!m->endpoint[0])
+	if (!port)
 		return 0;
-	port = atoi(m->endpoint + 8);
-	for (int i = 0; i < 64; i++) {
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
-		if (sysfs_read(ctx, p, buf, sizeof(buf)))
-			break;
-		last = i;
-	}
-	for (int i = last; i >= 0 && n < max; i--) {
-		uint64_t dpa = 0;
+	cxl_decoder_foreach_reverse(port, d) {
+		unsigned long long dpa = cxl_decoder_get_dpa_size(d);
 
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/region", port, i);
-		if (sysfs_read(ctx, p, buf, sizeof(buf)) || buf[0])
+		if (n == max || !dpa || dpa == ULLONG_MAX || cxl_decoder_get_region(d))
 			continue;
-		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/decoder%d.%d/dpa_size", port, i);
-		if (sysfs_read_u64(ctx, p, &dpa) || !dpa)
-			continue;
-		ids[n++] = i;
+		snprintf(names[n++], 32, "%s", cxl_decoder_get_devname(d));
 		*bytes += dpa;
 	}
 	return n;
@@ -563,36 +544,42 @@ static int orphan_decoders(struct svm_memdev *m, int ids[], int max, uint64_t *b
 
 SVM_EXPORT uint64_t svm_memdev_get_orphan_dpa(struct svm_memdev *m)
 {
-	uint64_t bytes;
-	int ids[64];
+	struct cxl_ctx *cctx = svm_cxl(m->ctx);
+	char names[64][32];
+	uint64_t bytes = 0;
 
-	orphan_decoders(m, ids, 64, &bytes);
+	if (cctx && !m->gone)
+		orphan_decoders(cctx, m, names, 64, &bytes);
 	return bytes;
 }
 
 SVM_EXPORT int svm_memdev_release_orphan_dpa(struct svm_memdev *m)
 {
 	struct svm_ctx *ctx = m->ctx;
-	char dec[32], name[32];
+	char names[64][32], name[32];
+	struct cxl_ctx *cctx;
 	uint64_t bytes;
-	int ids[64], n, rc, port;
+	int n, rc;
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", m->name);
-	n = orphan_decoders(m, ids, 64, &bytes);
-	if (!n)
-		return 0;
-	port = atoi(m->endpoint + 8);
+	rc = svm_cxl_open(ctx, &cctx);
+	if (rc)
+		return rc;
+	n = orphan_decoders(cctx, m, names, 64, &bytes);
 	for (int i = 0; i < n; i++) {
-		snprintf(dec, sizeof(dec), "decoder%d.%d", port, ids[i]);
-		rc = wsys(ctx, dec, "dpa_size", "0");
+		struct cxl_decoder *d = cxl_decoder_get_by_name(cctx, names[i]);
+
+		rc = d ? cxl_decoder_set_dpa_size(d, 0) : -ENODEV;
 		if (rc) {
+			cxl_unref(cctx);
 			svm_invalidate(ctx);
-			return svm_fail(ctx, rc, "%s: releasing the DPA of %s failed: %s", name, dec,
-					strerror(-rc));
+			return svm_fail(ctx, rc, "%s: releasing the DPA of %s failed: %s", name,
+					names[i], strerror(-rc));
 		}
-		svm_note(ctx, "%s: released the DPA that %s held without a region", name, dec);
+		svm_note(ctx, "%s: released the DPA that %s held without a region", name, names[i]);
 	}
+	cxl_unref(cctx);
 	svm_invalidate(ctx);
 	return 0;
 }

@@ -43,6 +43,14 @@ int svmd_put(struct svmd_engine *e, struct svm_journal_entry *en, enum svm_journ
 	int rc;
 
 	en->phase = ph;
+	/* the first record after the region exists says which instance is ours */
+	if (en->region[0] && !en->region_id) {
+		struct svm_region *r = svm_region_get_by_name(e->ctx, en->region);
+		struct svm_journal_entry ids;
+
+		if (r && svmd_region_ids(r, &ids) > 0 && svm_journal_same_set(&ids, en))
+			en->region_id = svm_region_get_instance(r);
+	}
 	rc = svm_journal_put(e->journal, en);
 	if (rc)
 		log_err("journal: cannot record %s of %s: %s; stopping this pass",
@@ -105,7 +113,14 @@ bool svmd_region_within(struct svm_region *r, const struct svm_journal_entry *en
 	return true;
 }
 
-/* the complete region over exactly the entry's serials */
+/* Is @r the instance @en journaled? (Any instance while none is recorded.) A region
+ * destroyed and created again over the same devices is another one. */
+bool svmd_region_is_entrys(struct svm_region *r, const struct svm_journal_entry *en)
+{
+	return !en->region_id || svm_region_get_instance(r) == en->region_id;
+}
+
+/* the complete region over exactly the entry's serials, the instance it journaled */
 struct svm_region *svmd_region_of_entry(struct svmd_engine *e, const struct svm_journal_entry *en)
 {
 	struct svm_journal_entry key;
@@ -114,7 +129,7 @@ struct svm_region *svmd_region_of_entry(struct svmd_engine *e, const struct svm_
 	svm_region_foreach(e->ctx, r) {
 		int n = svmd_region_ids(r, &key);
 
-		if (n > 0 && svm_journal_same_set(&key, en))
+		if (n > 0 && svm_journal_same_set(&key, en) && svmd_region_is_entrys(r, en))
 			return r;
 	}
 	return NULL;

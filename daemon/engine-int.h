@@ -47,6 +47,7 @@ struct svm_memdev *svmd_memdev_by_id(struct svm_ctx *ctx, const struct svm_journ
 int svmd_region_ids(struct svm_region *r, struct svm_journal_entry *key);
 bool svmd_region_within(struct svm_region *r, const struct svm_journal_entry *en);
 struct svm_region *svmd_region_of_entry(struct svmd_engine *e, const struct svm_journal_entry *en);
+bool svmd_region_is_entrys(struct svm_region *r, const struct svm_journal_entry *en);
 bool svmd_all_present(struct svmd_engine *e, const struct svm_journal_entry *en,
 		      struct svm_memdev **mds);
 

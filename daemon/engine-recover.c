@@ -24,7 +24,7 @@ void svmd_recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 		struct svm_region *named = svm_region_get_by_name(e->ctx, en.region);
 
 		/* our named region, half-built or stale: no target of another device */
-		if (named && svmd_region_within(named, &en) &&
+		if (named && svmd_region_within(named, &en) && svmd_region_is_entrys(named, &en) &&
 		    (en.phase == SVM_PHASE_ASSEMBLING || svm_region_is_stale(named) ||
 		     !svm_region_is_committed(named)))
 			r = named;

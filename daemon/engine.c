@@ -107,6 +107,9 @@ int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char 
 	rc = svm_journal_open(state_dir, &e->journal, err, errlen);
 	if (rc)
 		goto fail;
+	if (svm_journal_stale(e->journal))
+		log_info("journal: %zu entr%s of a previous boot dropped (its regions went with it)",
+			 svm_journal_stale(e->journal), svm_journal_stale(e->journal) == 1 ? "y" : "ies");
 	rc = svm_new(&e->ctx);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a libsvmcxl context: %s", strerror(-rc));

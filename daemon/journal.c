@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -20,6 +21,8 @@
 
 struct svm_journal {
 	char *dir;
+	char boot_id[40];	/* this boot's, "" if unknown */
+	size_t stale;		/* entries of a previous boot dropped at open */
 	uint64_t generation;
 	struct svm_journal_entry *entries;
 	size_t nr, cap;
@@ -109,6 +112,7 @@ static json_object *entry_to_json(const struct svm_journal_entry *e)
 	json_object_object_add(o, "serials", serials);
 	json_object_object_add(o, "hosts", hosts);
 	json_object_object_add(o, "region", json_object_new_string(e->region));
+	json_object_object_add(o, "region_id", json_object_new_uint64(e->region_id));
 	json_object_object_add(o, "mode", json_object_new_string(e->mode));
 	json_object_object_add(o, "zone", json_object_new_string(e->zone));
 	json_object_object_add(o, "rule", json_object_new_string(e->rule));
@@ -175,6 +179,12 @@ static int entry_from_json(json_object *o, struct svm_journal_entry *e)
 	e->phase = phase_from_name(phase);
 	if (e->phase == SVM_PHASE_INVALID)
 		return -EINVAL;
+	/* region_id: absent in version 1 (0: any instance of the set's region) */
+	if (json_object_object_get_ex(o, "region_id", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			return -EINVAL;
+		e->region_id = json_object_get_uint64(v);
+	}
 	if (!json_object_object_get_ex(o, "generation", &v) || !json_object_is_type(v, json_type_int))
 		return -EINVAL;
 	e->generation = json_object_get_uint64(v);
@@ -196,6 +206,49 @@ static int append(struct svm_journal *j, const struct svm_journal_entry *e)
 	return 0;
 }
 
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* When this boot began (btime of /proc/stat), 0 if unknown. */
+static long long boot_time(void)
+{
+	char line[256];
+	long long t = 0;
+	FILE *f = fopen("/proc/stat", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &t) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return t;
+}
+
+/* Was the journal at @path (its JSON @root) written during this boot? */
+static bool this_boot(const struct svm_journal *j, json_object *root, const char *path)
+{
+	json_object *v;
+	struct stat st;
+	long long bt;
+
+	if (json_object_object_get_ex(root, "boot_id", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return !j->boot_id[0] || !strcmp(json_object_get_string(v), j->boot_id);
+	/* version 1: by the time it was last replaced */
+	bt = boot_time();
+	return !bt || stat(path, &st) || (long long)st.st_mtime >= bt;
+}
+
 static int load(struct svm_journal *j, const char *path, char *err, size_t errlen)
 {
 	json_object *root, *v, *entries;
@@ -214,8 +267,9 @@ static int load(struct svm_journal *j, const char *path, char *err, size_t errle
 		return -EINVAL;
 	}
 	if (!json_object_object_get_ex(root, "version", &v) ||
-	    json_object_get_int(v) != SVM_JOURNAL_VERSION) {
-		snprintf(err, errlen, "%s: journal version is not %d", path, SVM_JOURNAL_VERSION);
+	    (json_object_get_int(v) != 1 && json_object_get_int(v) != SVM_JOURNAL_VERSION)) {
+		snprintf(err, errlen, "%s: journal version is not 1 or %d", path,
+			 SVM_JOURNAL_VERSION);
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "generation", &v) || !json_object_is_type(v, json_type_int) ||
@@ -225,6 +279,12 @@ static int load(struct svm_journal *j, const char *path, char *err, size_t errle
 		goto out;
 	}
 	j->generation = json_object_get_uint64(v);
+	if (!this_boot(j, root, path)) {
+		/* a previous boot's regions are gone with it: nothing of them to finish */
+		j->stale = json_object_array_length(entries);
+		rc = 0;
+		goto out;
+	}
 	for (size_t i = 0; i < json_object_array_length(entries); i++) {
 		struct svm_journal_entry e;
 
@@ -248,6 +308,8 @@ out:
 	return rc;
 }
 
+static int commit(struct svm_journal *j);
+
 int svm_journal_open(const char *dir, struct svm_journal **out, char *err, size_t errlen)
 {
 	struct svm_journal *j = calloc(1, sizeof(*j));
@@ -259,8 +321,16 @@ int svm_journal_open(const char *dir, struct svm_journal **out, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	read_line("/proc/sys/kernel/random/boot_id", j->boot_id, sizeof(j->boot_id));
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
 	rc = load(j, path, err, errlen);
+	/* forget the previous boot's entries on disk too, before anything acts */
+	if (!rc && j->stale) {
+		rc = commit(j);
+		if (rc)
+			snprintf(err, errlen, "%s: cannot rewrite it without the previous boot's entries: %s",
+				 path, strerror(-rc));
+	}
 	if (rc) {
 		svm_journal_close(j);
 		return rc;
@@ -290,6 +360,7 @@ static int commit(struct svm_journal *j)
 	for (size_t i = 0; i < j->nr; i++)
 		json_object_array_add(entries, entry_to_json(&j->entries[i]));
 	json_object_object_add(root, "version", json_object_new_int(SVM_JOURNAL_VERSION));
+	json_object_object_add(root, "boot_id", json_object_new_string(j->boot_id));
 	json_object_object_add(root, "generation", json_object_new_uint64(j->generation + 1));
 	json_object_object_add(root, "entries", entries);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
@@ -400,4 +471,9 @@ const struct svm_journal_entry *svm_journal_at(const struct svm_journal *j, size
 uint64_t svm_journal_generation(const struct svm_journal *j)
 {
 	return j->generation;
+}
+
+size_t svm_journal_stale(const struct svm_journal *j)
+{
+	return j->stale;
 }

@@ -16,6 +16,16 @@
  * alone follows the slot, not the device. Together they are unique at any one time, and
  * stable for a device that stays in its slot. A journal written before hosts were
  * recorded has "" hosts, which match any host (by serial alone).
+ *
+ * An entry's region is the one instance it journaled (region_id, the library's
+ * svm_region_get_instance()): a region destroyed and created again over the same
+ * devices, by the operator say, is someone else's, whatever its name and range.
+ *
+ * A journal belongs to one boot (version 2 records the kernel's boot_id): CXL regions
+ * the daemon made do not survive a reboot, and what a previous boot journaled is
+ * history, not work to finish or undo. Its entries are dropped when the journal is
+ * opened (svm_journal_stale() counts them). A version 1 journal has no boot id: it is
+ * of this boot if its file was last written after the boot (btime in /proc/stat).
  */
 #ifndef SVM_CXL_JOURNAL_H
 #define SVM_CXL_JOURNAL_H
@@ -24,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVM_JOURNAL_VERSION	1
+#define SVM_JOURNAL_VERSION	2	/* 1 is read as well */
 #define SVM_JOURNAL_MAX_DEVS	16
 
 enum svm_journal_phase {
@@ -44,6 +54,7 @@ struct svm_journal_entry {
 	char hosts[SVM_JOURNAL_MAX_DEVS][SVM_JOURNAL_HOST_LEN];	/* PCI address, or "" */
 	unsigned int nr_serials;
 	char region[32];	/* "region0", or "" before assembly */
+	uint64_t region_id;	/* svm_region_get_instance() of .region; 0 until known */
 	char mode[16];		/* policy mode name: coherent, numa, devdax, ignore */
 	char zone[16];		/* numa: movable or normal; "" otherwise */
 	char rule[64];		/* policy rule that decided, or "defaults" */
@@ -74,6 +85,8 @@ bool svm_journal_same_set(const struct svm_journal_entry *a, const struct svm_jo
 void svm_journal_sort_ids(struct svm_journal_entry *e);
 size_t svm_journal_count(const struct svm_journal *j);
 const struct svm_journal_entry *svm_journal_at(const struct svm_journal *j, size_t i);
+/* Entries of a previous boot that svm_journal_open() dropped. */
+size_t svm_journal_stale(const struct svm_journal *j);
 /* Incremented by every commit; persisted. */
 uint64_t svm_journal_generation(const struct svm_journal *j);
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""A fake sysfs tree for svm-cxlctl host tests (SVM_CXL_SYSFS_ROOT), laid out as the
+"""A fake sysfs tree for svm-cxlctl host tests (run over it with fake-sysfs-run), laid out as the
 kernel lays it out: the bus/cxl/devices links into the platform and PCI hierarchies,
-dport links, endpoint uport links, dax and memory block attributes."""
+dport links, port uport and driver links, dax and memory block attributes, and every
+attribute libcxl requires before it lists an object (as tests/host/glue/fake-sysfs.h)."""
 import os
 
 BUS = "sys/bus/cxl/devices/"
@@ -27,6 +28,19 @@ class Tree:
         os.makedirs(os.path.dirname(p), exist_ok=True)
         os.symlink(os.path.relpath(os.path.join(self.root, target), os.path.dirname(p)), p)
 
+    def driver(self, dev, driver):
+        self.mkdir(f"sys/bus/cxl/drivers/{driver}")
+        self.link(f"sys/bus/cxl/drivers/{driver}", f"{dev}/driver")
+
+    def port(self, path, uport):
+        """a CXL port directory whose upstream port is sys/devices/{uport}"""
+        if os.path.lexists(os.path.join(self.root, f"{path}/uport")):
+            return
+        self.mkdir(f"sys/devices/{uport}")
+        self.link(f"sys/devices/{uport}", f"{path}/uport")
+        self.driver(path, "cxl_port")
+        self.link(path, BUS + os.path.basename(path))
+
     def window(self, name, start, size, granularity, dports):
         """a root decoder; dports: [(id, host bridge)] in target_list order"""
         d = f"{ROOT0}/{name}"
@@ -36,6 +50,7 @@ class Tree:
         self.put(f"{d}/interleave_ways", len(dports))
         self.put(f"{d}/interleave_granularity", granularity)
         self.put(f"{d}/cap_ram", 1)
+        self.put(f"{d}/cap_pmem", 0)
         self.put(f"{d}/target_list", ",".join(str(i) for i, _ in dports))
         for i, hb in dports:
             if not os.path.lexists(os.path.join(self.root, f"{ROOT0}/dport{i}")):
@@ -43,6 +58,8 @@ class Tree:
                 self.link(f"sys/devices/{hb}", f"{ROOT0}/dport{i}")
         self.link(d, BUS + name)
         if not os.path.lexists(os.path.join(self.root, BUS + "root0")):
+            self.mkdir("sys/devices/platform/ACPI0017:00")
+            self.link("sys/devices/platform/ACPI0017:00", f"{ROOT0}/uport")
             self.link(ROOT0, BUS + "root0")
 
     def memdev(self, name, hb, bdf, serial, ram_size, endpoint=None, port=None):
@@ -51,13 +68,21 @@ class Tree:
         dev = f"sys/devices/{hb}/{hb[3:]}:00.0/{bdf}/{name}"
         self.put(f"{dev}/serial", hex(serial))
         self.put(f"{dev}/ram/size", hex(ram_size))
+        self.put(f"{dev}/pmem/size", 0)
+        self.put(f"{dev}/payload_max", 2048)
+        self.put(f"{dev}/label_storage_size", 0)
+        self.put(f"{dev}/firmware_version", "BWFW VERSION 00")
         self.link(dev, BUS + name)
+        self.put(f"dev/cxl/{name}", "")
         if endpoint is None:
             return
+        self.driver(dev, "cxl_mem")
+        self.port(f"{ROOT0}/{port}", hb)
         eid = int(endpoint[len("endpoint"):])
         ep = f"{ROOT0}/{port}/{endpoint}"
         self.mkdir(ep)
         self.link(dev, f"{ep}/uport")
+        self.driver(ep, "cxl_port")
         self.link(ep, BUS + endpoint)
         for i in range(2):
             dec = f"{ep}/decoder{eid}.{i}"
@@ -75,11 +100,12 @@ class Tree:
         self.put(f"{r}/interleave_ways", len(targets))
         self.put(f"{r}/interleave_granularity", granularity)
         self.put(f"{r}/commit", int(committed))
+        self.put(f"{r}/uuid", "")
         self.put(f"{r}/mode", "ram")
         for i, t in enumerate(targets):
             self.put(f"{r}/target{i}", t)
         if enabled:
-            self.mkdir(f"{r}/driver")
+            self.driver(r, "cxl_region")
         self.link(r, BUS + name)
         if dax:
             self.mkdir(f"{r}/dax_{name}/{dax}")

@@ -20,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
 
-CTL, COMPLETION, COMMANDS_H, EXIT_H, BUILT = sys.argv[1:6]
+CTL, COMPLETION, COMMANDS_H, EXIT_H, BUILT, FAKE_RUN = sys.argv[1:7]
 failures = 0
 MANDIR = "-"
 if BUILT != "-":
@@ -40,11 +40,12 @@ def check(cond, what):
 
 
 def run(*args, env=None, exe=CTL, timeout=None):
-    """(status, stdout, stderr); status None if it still ran after @timeout seconds
-    (a refreshing command such as top, which then accepted its arguments)"""
+    """(status, stdout, stderr) of exe over the fake tree, mounted at /sys
+    (fake-sysfs-run); status None if it still ran after @timeout seconds (a refreshing
+    command such as top, which then accepted its arguments)"""
     try:
-        p = subprocess.run([exe, *args], capture_output=True, text=True, env=env or ENV,
-                           timeout=timeout)
+        p = subprocess.run([FAKE_RUN, root, exe, *args], capture_output=True, text=True,
+                           env=env or ENV, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
         err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
@@ -61,7 +62,7 @@ names = [c[0] for c in cmds]
 
 with tempfile.TemporaryDirectory() as root:
     fake_sysfs.topology(root)
-    ENV = dict(os.environ, SVM_CXL_SYSFS_ROOT=root, SVM_CXL_LOCK=f"{root}/lock")
+    ENV = dict(os.environ, SVM_CXL_LOCK=f"{root}/lock")
     for k in ("SVM_CXL_LOG", "SVM_CXL_MANDIR"):
         ENV.pop(k, None)
 
@@ -152,7 +153,8 @@ with tempfile.TemporaryDirectory() as root:
         line = " ".join(words)
         script = (f". {COMPLETION}\nCOMP_WORDS=({line}); COMP_CWORD={len(words) - 1}\n"
                   "_svm_cxlctl; printf '%s\\n' \"${COMPREPLY[@]}\"\n")
-        p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=ENV)
+        p = subprocess.run([FAKE_RUN, root, "bash", "-c", script], capture_output=True,
+                           text=True, env=ENV)
         return sorted(p.stdout.split())
 
     check(complete(CTL, "''") == sorted(names + ["--help", "--version", "--list-cmds"]),

@@ -14,12 +14,13 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
 
-CTL = sys.argv[1]
+CTL, FAKE_RUN = sys.argv[1:3]
 failures = 0
 
 
 def run(*args):
-    p = subprocess.run([CTL, *args], capture_output=True, text=True, env=ENV)
+    # over the fake tree, mounted at /sys (fake-sysfs-run)
+    p = subprocess.run([FAKE_RUN, root, CTL, *args], capture_output=True, text=True, env=ENV)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -64,7 +65,7 @@ def no_nulls(v, path="$"):
 
 with tempfile.TemporaryDirectory() as root:
     fake_sysfs.topology(root)
-    ENV = dict(os.environ, SVM_CXL_SYSFS_ROOT=root, SVM_CXL_LOCK=f"{root}/lock")
+    ENV = dict(os.environ, SVM_CXL_LOCK=f"{root}/lock")
     ENV.pop("SVM_CXL_LOG", None)
     ps = os.sysconf("SC_PAGESIZE")
 

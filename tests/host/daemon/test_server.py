@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 
-DAEMON = sys.argv[1]
+DAEMON, FAKE_RUN = sys.argv[1:3]
 NOBODY = 65534
 MAX_CLIENTS, ROOT_RESERVED, PER_UID = 64, 8, 8
 failures = 0
@@ -52,11 +52,11 @@ class Daemon:
         self.log = os.path.join(top, f"daemon-{state}-{sock}.log")
         os.makedirs(os.path.join(top, "root"), exist_ok=True)
         env = dict(os.environ,
-                   SVM_CXL_SYSFS_ROOT=os.path.join(top, "root"),
                    SVM_CXLD_SOCKET=self.sock,
                    SVM_CXL_LOCK=os.path.join(top, "lock"),
                    SVM_CXLD_SOCKET_GROUP=grp.getgrgid(NOBODY).gr_name)
-        args = [DAEMON, "--state-dir", self.state, "--verbose",
+        # over an empty fake tree at /sys (fake-sysfs-run)
+        args = [FAKE_RUN, os.path.join(top, "root"), DAEMON, "--state-dir", self.state, "--verbose",
                 "--policy", policy or os.path.join(top, "no-policy")]
         self.proc = subprocess.Popen(args, env=env, stdout=open(self.log, "w"),
                                      stderr=subprocess.STDOUT)

@@ -16,65 +16,14 @@
 #include <libsvmcxl.h>
 #include "subject.h"
 #include "../check.h"
-
-static char root[64];
-
-static void mkpath(const char *rel)
-{
-	char p[512], *s;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	mkdir(p, 0755);
-}
-
-static void put(const char *rel, const char *content)
-{
-	char p[512], dir[512];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (!f)
-		exit(2);
-	fprintf(f, "%s\n", content);
-	fclose(f);
-}
-
-static void link_to(const char *target, const char *rel)
-{
-	char p[512], dir[512];
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	*strrchr(dir, '/') = '\0';
-	mkpath(dir);
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	if (symlink(target, p))
-		exit(2);
-}
+#include "../glue/fake-sysfs.h"
 
 static void memdev(int id, const char *bdf, const char *serial, const char *class)
 {
-	char rel[256], tgt[256];
+	char pci[128];
 
-	snprintf(rel, sizeof(rel), "sys/devices/pci0000:0c/0000:0c:00.0/%s/mem%d/serial", bdf, id);
-	put(rel, serial);
-	snprintf(rel, sizeof(rel), "sys/devices/pci0000:0c/0000:0c:00.0/%s/mem%d/ram/size", bdf, id);
-	put(rel, "0x10000000");
-	if (class) {
-		snprintf(rel, sizeof(rel), "sys/devices/pci0000:0c/0000:0c:00.0/%s/class", bdf);
-		put(rel, class);
-	}
-	snprintf(tgt, sizeof(tgt), "../../../devices/pci0000:0c/0000:0c:00.0/%s/mem%d", bdf, id);
-	snprintf(rel, sizeof(rel), "sys/bus/cxl/devices/mem%d", id);
-	link_to(tgt, rel);
+	snprintf(pci, sizeof(pci), "pci0000:0c/0000:0c:00.0/%s", bdf);
+	fs_memdev(id, pci, serial, class);
 }
 
 static const char *decide(struct svm_ctx *ctx, const struct svm_policy *pol, const char *a,
@@ -101,15 +50,12 @@ int main(void)
 	enum svm_policy_mode mode;
 	enum svm_policy_class cls;
 	const char *rule;
-	char err[256], cmd[128];
+	char err[256];
 
-	snprintf(root, sizeof(root), "/tmp/svm-subject-XXXXXX");
-	if (!mkdtemp(root))
-		return 1;
+	fake_sysfs_enter();
 	memdev(0, "0000:0d:00.0", "0x1", "0x050210");
 	memdev(1, "0000:0e:00.0", "0x2", "0x120000");
 	memdev(2, "0000:0f:00.0", "0x3", NULL);
-	setenv("SVM_CXL_SYSFS_ROOT", root, 1);
 	if (svm_new(&ctx))
 		return 1;
 	CHECK(svmd_memdev_class(ctx, svm_memdev_get_by_name(ctx, "mem0")) == SVM_POLICY_CLASS_EXPANDER,
@@ -145,8 +91,6 @@ int main(void)
 	CHECK(mode == SVM_POLICY_MODE_NUMA, "[defaults] expander = numa applies to mem0");
 	svm_policy_free(pol);
 	svm_unref(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		return 1;
+	fake_sysfs_remove();
 	return check_summary();
 }

@@ -1,10 +1,11 @@
 #!/bin/sh
 # svm-cxlctl grammar on the host, over an empty fake sysfs root: usage, suggestions,
 # exact matching, documented exit codes, JSON from list.
-CTL=$1
+#   cli-grammar.sh SVM_CXLCTL FAKE_SYSFS_RUN
 root=$(mktemp -d)
 trap 'rm -rf $root' EXIT
-export SVM_CXL_SYSFS_ROOT=$root SVM_CXL_LOCK=$root/lock
+CTL="$2 $root $1"
+export SVM_CXL_LOCK=$root/lock
 fails=0
 expect() {
 	want=$1; shift

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,7 +132,7 @@ static void test_damaged_files(void)
 {
 	static const char *const bad[] = {
 		"{ \"version\": 1, \"generation\": 3, \"entries\": [ { \"serials\": [1] ",
-		"{ \"version\": 2, \"generation\": 3, \"entries\": [] }",
+		"{ \"version\": 3, \"generation\": 3, \"entries\": [] }",
 		"{ \"version\": 1, \"entries\": [] }",
 		"{ \"version\": 1, \"generation\": 1, \"entries\": [ { \"serials\": [2, 1], \"region\": \"\","
 		" \"mode\": \"numa\", \"zone\": \"\", \"rule\": \"x\", \"phase\": \"online\", \"generation\": 1 } ] }",
@@ -274,8 +275,80 @@ static void test_duplicate_serials(void)
 	free(dir);
 }
 
+/*
+ * A journal belongs to one boot: entries a previous boot wrote are dropped at open (and
+ * from the file), never acted on; the region instance id survives a reopen in the same
+ * boot. Version 1 journals (no boot id) are of this boot if written after it began.
+ */
+static void test_boots(void)
+{
+	static const char *const one =
+		"\"entries\":[{\"serials\":[7],\"region\":\"region3\",\"mode\":\"numa\","
+		"\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"online\",\"generation\":5}]}";
+	char *dir = make_dir(), boot[64] = "", text[1024], path[600];
+	struct svm_journal_entry a = entry(1, 2, "region0", SVM_PHASE_ONLINE);
+	const struct svm_journal_entry *got;
+	struct timeval old[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+	struct svm_journal *j;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	CHECK(f && fgets(boot, sizeof(boot), f), "this boot's id");
+	if (f)
+		fclose(f);
+	boot[strcspn(boot, "\n")] = '\0';
+
+	/* written in this boot: kept, with its region instance */
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0, "open: %s", err);
+	a.region_id = 0x1234500000042ULL;
+	CHECK(svm_journal_put(j, &a) == 0, "put with a region instance");
+	svm_journal_close(j);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	f = fopen(path, "r");
+	text[0] = '\0';
+	if (f) {
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+
+		text[n] = '\0';
+		fclose(f);
+	}
+	CHECK(strstr(text, "\"version\":2") && strstr(text, boot), "version 2 with this boot's id");
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 1 &&
+	      svm_journal_stale(j) == 0, "same boot: kept (%s)", err);
+	got = svm_journal_find(j, &a);
+	CHECK(got && got->region_id == 0x1234500000042ULL, "region instance kept");
+	svm_journal_close(j);
+
+	/* another boot's journal: dropped, and the file forgets it too */
+	snprintf(text, sizeof(text), "{\"version\":2,\"boot_id\":\"00000000-0000-0000-0000-000000000000\",\"generation\":5,%s", one);
+	write_file(dir, text);
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 0 &&
+	      svm_journal_stale(j) == 1, "previous boot: 1 entry dropped (%s)", err);
+	svm_journal_close(j);
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 0 &&
+	      svm_journal_stale(j) == 0 && svm_journal_generation(j) == 6,
+	      "rewritten for this boot at once (generation %llu)",
+	      (unsigned long long)svm_journal_generation(j));
+	svm_journal_close(j);
+
+	/* version 1, last written before this boot: dropped; after it: kept */
+	snprintf(text, sizeof(text), "{\"version\":1,\"generation\":5,%s", one);
+	write_file(dir, text);
+	CHECK(!utimes(path, old), "a version 1 journal from 1970");
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 0 &&
+	      svm_journal_stale(j) == 1, "version 1 of a previous boot: dropped (%s)", err);
+	svm_journal_close(j);
+	write_file(dir, text);
+	CHECK(svm_journal_open(dir, &j, err, sizeof(err)) == 0 && svm_journal_count(j) == 1 &&
+	      svm_journal_stale(j) == 0, "version 1 of this boot: kept (%s)", err);
+	got = svm_journal_at(j, 0);
+	CHECK(got && got->region_id == 0, "version 1: no region instance");
+	svm_journal_close(j);
+	free(dir);
+}
+
 int main(void)
 {
+	test_boots();
 	test_roundtrip();
 	test_duplicate_serials();
 	test_bad_input_changes_nothing();
