@@ -12,7 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
 
-CTL = sys.argv[1]
+CTL, FAKE_RUN = sys.argv[1:3]
 failures = 0
 
 
@@ -26,7 +26,9 @@ def check(cond, what):
 
 
 def run(*args):
-    p = subprocess.run([CTL, "top", *args], capture_output=True, text=True, env=ENV,
+    # libsvmcxl over the fake tree mounted at /sys (fake-sysfs-run); libsvmcxl-mem's
+    # /proc/iomem lookup under SVM_CXL_SYSFS_ROOT
+    p = subprocess.run([FAKE_RUN, root, CTL, "top", *args], capture_output=True, text=True, env=ENV,
                        timeout=30)
     return p.returncode, p.stdout, p.stderr
 
