@@ -213,6 +213,11 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 	if (rc)
 		return rc;
 	if (!r) {
+		/* assembling sets the decoders' mode, which sysfs cannot set back to none:
+		 * a mode whose module cannot load refuses before that */
+		rc = svm_module_check(ctx, a.o.mode == SVM_MODE_NUMA ? "kmem" : "svm_cxl");
+		if (rc)
+			return report_failure("online", ctx, rc);
 		rc = svm_region_create(ctx, mds, nmd, NULL, &r);
 		if (rc)
 			return report_failure("online", ctx, rc);

@@ -43,6 +43,39 @@ SVM_EXPORT bool svm_module_is_available(struct svm_ctx *ctx, const char *name)
 	return ok;
 }
 
+/*
+ * Whether @name could be loaded the way svm_kmod_load() loads it, without loading it:
+ * callers ask before a change that cannot be taken back (assembling a region sets its
+ * decoders' mode, which sysfs cannot set back to none), so that a missing or
+ * blacklisted module refuses the request with nothing changed.
+ */
+SVM_EXPORT int svm_module_check(struct svm_ctx *ctx, const char *name)
+{
+	struct kmod_list *list = NULL, *allowed = NULL;
+	struct kmod_ctx *kctx;
+	int rc = 0;
+
+	if (svm_module_is_loaded(ctx, name))
+		return 0;
+	kctx = kmod_new(NULL, NULL);
+	if (!kctx)
+		return svm_fail(ctx, -ENOMEM, "%s: libkmod: out of memory", name);
+	if (kmod_module_new_from_lookup(kctx, name, &list) < 0 || !list) {
+		rc = svm_fail(ctx, -ENOPKG, "the %s module is not installed for this kernel", name);
+		goto out;
+	}
+	/* KMOD_PROBE_APPLY_BLACKLIST's rule: a "blacklist NAME" line in modprobe.d */
+	if (kmod_module_apply_filter(kctx, KMOD_FILTER_BLACKLIST, list, &allowed) < 0)
+		rc = svm_fail(ctx, -ENOMEM, "%s: libkmod: cannot read the modprobe.d blacklist", name);
+	else if (!allowed)
+		rc = svm_fail(ctx, -EPERM, "the %s module is blacklisted in modprobe.d; nothing was changed", name);
+	kmod_module_unref_list(allowed);
+	kmod_module_unref_list(list);
+out:
+	kmod_unref(kctx);
+	return rc;
+}
+
 int svm_kmod_load(struct svm_ctx *ctx, const char *name)
 {
 	struct kmod_ctx *kctx;

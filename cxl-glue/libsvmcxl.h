@@ -183,6 +183,9 @@ uint64_t svm_get_memblock_size(struct svm_ctx *ctx);
 bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name);
 /* true when the kernel module can be found by modprobe (libkmod) */
 bool svm_module_is_available(struct svm_ctx *ctx, const char *name);
+/* 0 if @name is loaded or loadable: -ENOPKG if not installed, -EPERM if blacklisted in
+ * modprobe.d (the reason is the context's error); loads nothing */
+int svm_module_check(struct svm_ctx *ctx, const char *name);
 
 /*
  * Option and result structs are sized, like the kernel's extensible structs (openat2's

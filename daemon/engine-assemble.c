@@ -139,6 +139,16 @@ static int group_memdevs(struct svmd_engine *e, struct svm_memdev **fr, int nfre
 	return ng;
 }
 
+/* the kernel module a policy mode needs once the region exists */
+static const char *mode_module(const char *mode)
+{
+	if (!strcmp(mode, "numa"))
+		return "kmem";
+	if (!strcmp(mode, "devdax"))
+		return "device_dax";
+	return "svm_cxl";
+}
+
 static void assemble(struct svmd_engine *e, struct group *g)
 {
 	struct svm_region_opts opts = { .struct_size = sizeof(opts), .root = g->root };
@@ -165,6 +175,15 @@ static void assemble(struct svmd_engine *e, struct group *g)
 		log_info("%s: rule \"%s\" says ignore; left alone", names, en.rule);
 		en.phase = SVM_PHASE_ONLINE;
 		svmd_put(e, &en, SVM_PHASE_ONLINE);
+		return;
+	}
+	/* assembling sets the decoders' mode for good (sysfs cannot set it back to none):
+	 * a mode whose module is missing or blacklisted leaves the devices untouched, and
+	 * the next event or reload asks again */
+	rc = svm_module_check(e->ctx, mode_module(en.mode));
+	if (rc) {
+		log_warn("%s: not assembled for mode %s: %s", names, en.mode,
+			 svm_get_error(e->ctx));
 		return;
 	}
 	svmd_next_region_name(e->ctx, g->root, en.region, sizeof(en.region));
