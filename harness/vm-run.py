@@ -39,7 +39,11 @@ BOOT_SECONDS = 90  # boot, module loading and CXL enumeration, generously under 
 KERNEL_PROBLEMS = re.compile(
     r"(------------\[ cut here \]------------"
     r"|\bWARNING: .* at "
-    r"|\bBUG: "
+    r"|\bBUG: "  # also KASAN's "BUG: KASAN: ..." and DEBUG_LIST's "list_add corruption"
+    r"|\bWARNING: (possible (circular|recursive) locking|inconsistent lock state"
+    r"|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning)"
+    r"|\bINFO: trying to register non-static key"
+    r"|\blist_(add|del) corruption"
     r"|\bOops\b"
     r"|Call Trace:"
     r"|general protection fault"
