@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include "cli.h"
+#include "client.h"
 #include "holds.h"
 #include "journal.h"
 #include "lock.h"
@@ -25,57 +24,31 @@
 /* One request to svm-cxld; the reply, or NULL (message printed). */
 static struct json_object *request(const char *sub, const char *json, bool quiet)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct json_object *o;
-	char buf[1 << 16];
-	size_t len = 0;
-	ssize_t r;
-	int fd;
+	int rc = svmd_request(json, &o, NULL, 0);
 
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", svmd_socket_path());
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		if (!quiet)
-			fprintf(stderr, "%s daemon %s: cannot connect to %s: %s (is svm-cxld running?)\n",
-				prog, sub, addr.sun_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (write(fd, json, strlen(json)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "%s daemon %s: %s: %s\n", prog, sub, addr.sun_path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	while (len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		len += r;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	o = json_tokener_parse(buf);
-	if (!o)
+	if (rc == -ENODATA || rc == -EPROTO)
 		fprintf(stderr, "%s daemon %s: no reply from svm-cxld\n", prog, sub);
-	return o;
+	else if (rc && !quiet)
+		fprintf(stderr, "%s daemon %s: %s: %s (is svm-cxld running?)\n", prog, sub,
+			svmd_socket_path(), strerror(-rc));
+	return rc ? NULL : o;
 }
 
 /* print a reply; its code is the exit status */
 static int reply_status(const char *sub, struct json_object *o, bool print)
 {
 	struct json_object *v;
-	int code = EXIT_FAIL;
+	int code;
 
 	if (!o)
 		return EXIT_FAIL;
-	if (json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v)) {
-		code = EXIT_OK;
+	code = svmd_reply_code(o);
+	if (code == SVMD_OK) {
 		json_object_object_del(o, "ok");
 		if (print)
 			print_json(o);
 	} else {
-		if (json_object_object_get_ex(o, "code", &v))
-			code = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "error", &v))
 			fprintf(stderr, "%s daemon %s: %s\n", prog, sub, json_object_get_string(v));
 	}

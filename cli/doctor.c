@@ -187,7 +187,7 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx)
 				 n, n);
 			check(&rep, "region", "warn", msg, fix);
 		} else if (mode == SVM_MODE_NUMA) {
-			struct svm_preflight pf;
+			struct svm_preflight pf = { .struct_size = sizeof(pf) };
 
 			svm_region_preflight(r, &pf);
 			if (pf.nr_normal) {

@@ -227,7 +227,7 @@ struct json_object *pool_to_json(struct svm_pool *p, unsigned long flags)
 /* processes with pages on the region's node (-vvv: a /proc scan, as offline does) */
 static void holders_to_json(struct json_object *o, struct svm_region *r)
 {
-	struct svm_preflight pf;
+	struct svm_preflight pf = { .struct_size = sizeof(pf) };
 	struct json_object *a;
 
 	if (svm_region_preflight(r, &pf) || pf.node < 0)

@@ -156,7 +156,7 @@ static int resolve_online(struct svm_ctx *ctx, struct mode_args *a, struct svm_m
 
 int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 {
-	struct mode_args a = { .cmd = "online" };
+	struct mode_args a = { .cmd = "online", .o.struct_size = sizeof(a.o) };
 	struct svm_memdev *mds[16];
 	struct svm_region *r = NULL;
 	char name[32];
@@ -214,7 +214,7 @@ int cmd_online(int argc, char **argv, struct svm_ctx *ctx)
 
 int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 {
-	struct mode_args a = { .cmd = "offline" };
+	struct mode_args a = { .cmd = "offline", .o.struct_size = sizeof(a.o) };
 	struct svm_region *r;
 	char name[32];
 	int rc, code = 0;
@@ -228,7 +228,7 @@ int cmd_offline(int argc, char **argv, struct svm_ctx *ctx)
 	if (!r)
 		return code;
 	if (a.dry_run) {
-		struct svm_preflight pf;
+		struct svm_preflight pf = { .struct_size = sizeof(pf) };
 		struct json_object *o;
 
 		svm_region_preflight(r, &pf);
@@ -273,7 +273,7 @@ static int convertible(struct svm_region *r, const struct mode_args *a)
 
 int cmd_convert(int argc, char **argv, struct svm_ctx *ctx)
 {
-	struct mode_args a = { .cmd = "convert" };
+	struct mode_args a = { .cmd = "convert", .o.struct_size = sizeof(a.o) };
 	struct svm_region *r;
 	char name[32];
 	int rc, code = 0;

@@ -11,7 +11,9 @@
 #include "engine.h"
 #include "policy.h"
 
-#define DEFAULT_POLICY "/etc/svm-cxl/policy.conf"
+#include "svm-cxl-config.h"
+
+#define DEFAULT_POLICY SVM_CXL_POLICY_FILE
 
 /* what the daemon would do to a region (or free memdev) in @cur for @d */
 static const char *action(const struct svm_policy_decision *d, struct svm_region *r)

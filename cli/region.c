@@ -44,7 +44,7 @@ int cmd_create_region(int argc, char **argv, struct svm_ctx *ctx)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct svm_region_opts ro = { 0 };
+	struct svm_region_opts ro = { .struct_size = sizeof(ro) };
 	struct svm_memdev *mds[16];
 	struct svm_region *r = NULL;
 	struct json_object *o;

@@ -12,7 +12,7 @@ static void status_line(struct svm_region *r)
 	struct svm_pool *p = svm_region_get_pool(r);
 	char size[32], mds[128] = "";
 	enum svm_mode mode = svm_region_get_mode(r);
-	struct svm_preflight pf;
+	struct svm_preflight pf = { .struct_size = sizeof(pf) };
 
 	for (int i = 0; i < svm_region_get_nr_targets(r); i++) {
 		struct svm_memdev *m = svm_region_get_target_memdev(r, i);

@@ -20,23 +20,33 @@
 
 int svm_pools_read(struct svm_ctx *ctx)
 {
-	struct svm_pool **tail = &ctx->pools;
+	struct svm_pool *old = ctx->pools, **tail;
 	char dir[PATH_MAX], p[PATH_MAX], buf[64];
 	struct dirent *de;
 	DIR *d;
 
+	/* the objects read before are kept (see private.h), those left on @old are gone */
 	ctx->pools_read = true;
+	ctx->pools = NULL;
 	sysfs_path(ctx, dir, sizeof(dir), POOLS_DIR);
 	d = opendir(dir);
-	if (!d)
+	if (!d) {
+		svm_retire(old, ctx->gone.pools);
 		return 0;
+	}
 	while ((de = readdir(d))) {
 		struct svm_pool *pool;
 		uint64_t v;
 
 		if (strncmp(de->d_name, "pool", 4) || de->d_name[4] < '0' || de->d_name[4] > '9')
 			continue;
-		pool = calloc(1, sizeof(*pool));
+		pool = svm_take_id(&old, atoi(de->d_name + 4));
+		if (!pool)
+			pool = svm_take_id(&ctx->gone.pools, atoi(de->d_name + 4));
+		if (pool)
+			memset(pool, 0, sizeof(*pool));
+		else
+			pool = calloc(1, sizeof(*pool));
 		if (!pool)
 			break;
 		pool->ctx = ctx;
@@ -61,6 +71,7 @@ int svm_pools_read(struct svm_ctx *ctx)
 		*tail = pool;
 	}
 	closedir(d);
+	svm_retire(old, ctx->gone.pools);
 	return 0;
 }
 

@@ -84,9 +84,31 @@ SVM_EXPORT struct svm_ctx *svm_unref(struct svm_ctx *ctx)
 		return NULL;
 	if (--ctx->refcount > 0)
 		return ctx;
-	svm_invalidate(ctx);
+	svm_free_objects(ctx);
 	free(ctx);
 	return NULL;
+}
+
+/* The first member of every sized struct is its uint32_t struct_size. */
+int svm_copy_opts(struct svm_ctx *ctx, void *dst, size_t dst_size, const void *src,
+		  size_t min_size, const char *what)
+{
+	uint32_t size = *(const uint32_t *)src;
+
+	memset(dst, 0, dst_size);
+	if (size < min_size)
+		return svm_fail(ctx, -EINVAL,
+				"struct %s: struct_size %u is below the smallest version (%zu); set it to sizeof(struct %s)",
+				what, size, min_size, what);
+	/* a tail this library does not know must be all zero: no option is ignored */
+	for (size_t i = dst_size; i < size; i++)
+		if (((const unsigned char *)src)[i])
+			return svm_fail(ctx, -E2BIG,
+					"struct %s: byte %zu is set, but this libsvmcxl knows only %zu bytes (built against a newer libsvmcxl?)",
+					what, i, dst_size);
+	memcpy(dst, src, size < dst_size ? size : dst_size);
+	*(uint32_t *)dst = (uint32_t)dst_size;
+	return 0;
 }
 
 SVM_EXPORT void svm_set_log_fn(struct svm_ctx *ctx, svm_log_fn fn)

@@ -4,7 +4,9 @@
  *
  * A reference-counted context holds a lazily read model of the CXL topology (memdevs,
  * root decoders, regions, dax devices, memory blocks, svm_cxl pools). Objects belong to
- * the context and live until svm_invalidate() or the last svm_unref(). Calls return 0 or
+ * the context and live until its last svm_unref(): operations and svm_invalidate()
+ * refresh them in place, and an object whose device went away keeps its last values
+ * (it is no longer listed, and get_next() on it returns NULL). Calls return 0 or
  * a negative errno; on failure svm_get_error() holds a sentence that names the object and
  * what to do. Nothing is printed to stdout; log messages go through the context's log
  * function (stderr by default, level from SVM_CXL_LOG=err|info|debug).
@@ -40,7 +42,7 @@ int svm_get_log_priority(struct svm_ctx *ctx);
 void svm_set_log_priority(struct svm_ctx *ctx, int priority);
 /* Sysfs root (default "/", or $SVM_CXL_SYSFS_ROOT): a fake tree for unit tests. */
 const char *svm_get_root(struct svm_ctx *ctx);
-/* Forget every object read so far (they are freed); the next query reads sysfs again. */
+/* Re-read sysfs into the objects read so far (pointers the caller holds stay valid). */
 void svm_invalidate(struct svm_ctx *ctx);
 /* The message of the last failed call, "" if none. */
 const char *svm_get_error(struct svm_ctx *ctx);
@@ -175,8 +177,18 @@ bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name);
 /* true when the kernel module can be found by modprobe (libkmod) */
 bool svm_module_is_available(struct svm_ctx *ctx, const char *name);
 
+/*
+ * Option and result structs are sized, like the kernel's extensible structs (openat2's
+ * struct open_how): the caller sets struct_size to the sizeof() it was built with, and
+ * fields are only ever appended. A library newer than the caller takes the missing tail
+ * as zero (the default); one older than the caller refuses a non-zero tail it does not
+ * know with -E2BIG, so an option is never silently ignored. Results are written up to
+ * struct_size. A struct_size smaller than the first version's is -EINVAL.
+ */
+
 /* operations (need CAP_SYS_ADMIN) */
 struct svm_region_opts {
+	uint32_t struct_size;		/* sizeof(struct svm_region_opts) */
 	struct svm_root_decoder *root;	/* NULL: the first ram-capable window that fits */
 	uint64_t size;			/* 0: the memdevs' whole ram capacity */
 	unsigned int granularity;	/* 0: the window's granularity */
@@ -190,15 +202,12 @@ int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **memdevs, int nr,
 int svm_region_destroy(struct svm_region *region);
 
 enum svm_zone { SVM_ZONE_MOVABLE = 1, SVM_ZONE_NORMAL };
-enum svm_online_flags {
-	SVM_ONLINE_NO_TIER = 0,
-};
+/* Linux 6.12 has no interface to choose a node's memory tier (kmem derives it from
+ * HMAT/CDAT, see svm_node_get_memory_tier()); a tier option is appended when one exists. */
 struct svm_online_opts {
+	uint32_t struct_size;		/* sizeof(struct svm_online_opts) */
 	enum svm_mode mode;		/* SVM_MODE_NUMA or SVM_MODE_COHERENT */
 	enum svm_zone zone;		/* numa: 0 means movable */
-	int memory_tier;		/* reserved, must be 0: Linux 6.12 has no interface to
-					 * choose a node's memory tier (kmem derives it from
-					 * HMAT/CDAT); see svm_node_get_memory_tier() */
 };
 /* Online the region in a mode. Online already in that mode: 0 (nothing done, notes say
  * so). In another mode: -EBUSY. On failure the region is left as it was. */
@@ -210,8 +219,9 @@ int svm_region_offline(struct svm_region *region, unsigned int timeout_ms);
 int svm_region_convert(struct svm_region *region, const struct svm_online_opts *opts,
 		       unsigned int timeout_ms);
 
-/* Preflight: what holds the region's memory. */
+/* Preflight: what holds the region's memory (set struct_size before the call). */
 struct svm_preflight {
+	uint32_t struct_size;		/* sizeof(struct svm_preflight) */
 	enum svm_mode mode;
 	int node;			/* target node, -1 none */
 	int nr_blocks, nr_online, nr_movable, nr_normal;

@@ -419,7 +419,7 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 			continue;
 		rc = offline_block(ctx, b->id, deadline, &tries);
 		if (rc) {
-			struct svm_preflight pf;
+			struct svm_preflight pf = { .struct_size = sizeof(pf) };
 
 			svm_region_preflight(r, &pf);
 			svm_fail(ctx, rc,
@@ -458,23 +458,27 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 	return 0;
 }
 
-SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_opts *o)
+SVM_EXPORT int svm_region_online(struct svm_region *r, const struct svm_online_opts *opts)
 {
 	struct svm_ctx *ctx = r->ctx;
+	struct svm_online_opts oo, *o = &oo;
 	enum svm_mode cur;
 	char name[32];
 	int rc;
 
 	svm_clear_status(ctx);
 	snprintf(name, sizeof(name), "%s", r->name);
-	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
+	if (!opts)
+		return svm_fail(ctx, -EINVAL, "%s: no options (the mode must be numa or coherent)",
+				name);
+	rc = svm_copy_opts(ctx, &oo, sizeof(oo), opts, SVM_ONLINE_OPTS_SIZE_V1,
+			   "svm_online_opts");
+	if (rc)
+		return rc;
+	if (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT)
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
 	if (o->zone && o->mode != SVM_MODE_NUMA)
 		return svm_fail(ctx, -EINVAL, "%s: a zone applies to numa mode only", name);
-	if (o->memory_tier)
-		return svm_fail(ctx, -EOPNOTSUPP,
-				"%s: this kernel has no interface to place a node in a memory tier (kmem derives it from HMAT/CDAT)",
-				name);
 	rc = svm_region_check_ram(r, "onlines");
 	if (rc)
 		return rc;
@@ -531,7 +535,7 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 		return rc;
 	cur = svm_region_get_mode(r);
 	if (cur == SVM_MODE_NUMA || cur == SVM_MODE_NUMA_PARTIAL || cur == SVM_MODE_COHERENT) {
-		struct svm_preflight pf;
+		struct svm_preflight pf = { .struct_size = sizeof(pf) };
 
 		svm_region_preflight(r, &pf);
 		svm_note(ctx, "%s: preflight: %s, node %d, %d/%d block(s) online (%d movable, %d normal), %llu KiB used on the node, %llu pool page(s) in use, %d process(es) with pages there%s%s",
@@ -568,17 +572,25 @@ SVM_EXPORT int svm_region_offline(struct svm_region *r, unsigned int timeout_ms)
 	return rc;
 }
 
-SVM_EXPORT int svm_region_convert(struct svm_region *r, const struct svm_online_opts *o,
+SVM_EXPORT int svm_region_convert(struct svm_region *r, const struct svm_online_opts *opts,
 				  unsigned int timeout_ms)
 {
 	struct svm_ctx *ctx = r->ctx;
 	char name[32], notes[sizeof(ctx->notes)];
 	enum svm_mode cur = svm_region_get_mode(r);
+	struct svm_online_opts oo, *o = &oo;
 	int rc;
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	svm_clear_status(ctx);
-	if (!o || (o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
+	if (!opts)
+		return svm_fail(ctx, -EINVAL, "%s: no options (the mode must be numa or coherent)",
+				name);
+	rc = svm_copy_opts(ctx, &oo, sizeof(oo), opts, SVM_ONLINE_OPTS_SIZE_V1,
+			   "svm_online_opts");
+	if (rc)
+		return rc;
+	if ((o->mode != SVM_MODE_NUMA && o->mode != SVM_MODE_COHERENT))
 		return svm_fail(ctx, -EINVAL, "%s: the mode must be numa or coherent", name);
 	rc = svm_region_check_ram(r, "converts");
 	if (rc)
@@ -642,13 +654,32 @@ static void scan_procs(struct svm_preflight *pf, int node)
 		closedir(d);
 }
 
-SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *pf)
+static void preflight(struct svm_region *r, struct svm_preflight *pf);
+
+SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *out)
+{
+	struct svm_preflight pf = { 0 };
+	uint32_t size = out->struct_size;
+
+	if (size < SVM_PREFLIGHT_SIZE_V1)
+		return svm_fail(r->ctx, -EINVAL,
+				"struct svm_preflight: struct_size %u is below the smallest version (%zu); set it to sizeof(struct svm_preflight)",
+				size, SVM_PREFLIGHT_SIZE_V1);
+	preflight(r, &pf);
+	/* an older caller gets the part it knows; a newer one its tail zeroed */
+	memset(out, 0, size);
+	memcpy(out, &pf, size < sizeof(pf) ? size : sizeof(pf));
+	out->struct_size = size;
+	return 0;
+}
+
+static void preflight(struct svm_region *r, struct svm_preflight *pf)
 {
 	struct svm_dax *d = svm_region_get_dax(r);
 	struct svm_memblock *b;
 	struct svm_pool *pool;
 
-	memset(pf, 0, sizeof(*pf));
+	pf->struct_size = sizeof(*pf);
 	pf->node = -1;
 	pf->mode = svm_region_get_mode(r);
 	pf->can_offline = true;
@@ -690,5 +721,4 @@ SVM_EXPORT int svm_region_preflight(struct svm_region *r, struct svm_preflight *
 			 "%d process(es) have pages on node %d (they will be migrated)",
 			 pf->nr_procs, pf->node);
 	}
-	return 0;
 }

@@ -70,25 +70,42 @@ static int parent_name(const char *path, char *buf, size_t len)
 
 /* memdevs */
 
+/*
+ * The object for @name: the one read before (from @old or the gone list), cleared, or a
+ * new one. Callers fill it in and link it; what stays on @old afterwards is gone.
+ */
+#define obtain(ctx, old, graveyard, nm) ({ \
+	__typeof__(*(old)) __m = svm_take_name(old, nm); \
+	if (!__m) \
+		__m = svm_take_name(&(graveyard), nm); \
+	if (__m) \
+		memset(__m, 0, sizeof(*__m)); \
+	else \
+		__m = calloc(1, sizeof(*__m)); \
+	if (__m) { \
+		__m->ctx = (ctx); \
+		snprintf(__m->name, sizeof(__m->name), "%s", nm); \
+	} \
+	__m; })
+
 static void read_memdevs(struct svm_ctx *ctx)
 {
 	char dir[PATH_MAX], p[PATH_MAX], real[PATH_MAX], buf[64];
-	struct svm_memdev **tail = &ctx->memdevs;
+	struct svm_memdev *old = ctx->memdevs, **tail = &ctx->memdevs;
 	char **names, **eps;
 	int n, nep;
 
 	ctx->memdevs_read = true;
+	ctx->memdevs = NULL;
 	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
 	n = list_dir(ctx, dir, "mem", &names);
 	nep = list_dir(ctx, dir, "endpoint", &eps);
 	for (int i = 0; i < n; i++) {
-		struct svm_memdev *m = calloc(1, sizeof(*m));
+		struct svm_memdev *m = obtain(ctx, &old, ctx->gone.memdevs, names[i]);
 		char *s;
 
 		if (!m)
 			break;
-		m->ctx = ctx;
-		snprintf(m->name, sizeof(m->name), "%s", names[i]);
 		m->id = atoi(names[i] + 3);
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/serial", m->name);
 		sysfs_read_u64(ctx, p, &m->serial);
@@ -112,6 +129,7 @@ static void read_memdevs(struct svm_ctx *ctx)
 		*tail = m;
 		tail = &m->next;
 	}
+	svm_retire(old, ctx->gone.memdevs);
 	free_names(names, n);
 	free_names(eps, nep);
 }
@@ -125,7 +143,7 @@ SVM_EXPORT struct svm_memdev *svm_memdev_get_first(struct svm_ctx *ctx)
 
 SVM_EXPORT struct svm_memdev *svm_memdev_get_next(struct svm_memdev *m)
 {
-	return m->next;
+	return m->gone ? NULL : m->next;
 }
 
 SVM_EXPORT struct svm_memdev *svm_memdev_get_by_name(struct svm_ctx *ctx, const char *name)
@@ -166,11 +184,12 @@ SVM_EXPORT struct svm_region *svm_memdev_get_region(struct svm_memdev *m)
 static void read_decoders(struct svm_ctx *ctx)
 {
 	char dir[PATH_MAX], p[PATH_MAX], buf[256], port[32];
-	struct svm_root_decoder **tail = &ctx->decoders;
+	struct svm_root_decoder *old = ctx->decoders, **tail = &ctx->decoders;
 	char **names;
 	int n;
 
 	ctx->decoders_read = true;
+	ctx->decoders = NULL;
 	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
 	n = list_dir(ctx, dir, "decoder", &names);
 	for (int i = 0; i < n; i++) {
@@ -181,11 +200,9 @@ static void read_decoders(struct svm_ctx *ctx)
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/devtype", names[i]);
 		if (sysfs_read(ctx, p, buf, sizeof(buf)) || strcmp(buf, "cxl_decoder_root"))
 			continue;
-		d = calloc(1, sizeof(*d));
+		d = obtain(ctx, &old, ctx->gone.decoders, names[i]);
 		if (!d)
 			break;
-		d->ctx = ctx;
-		snprintf(d->name, sizeof(d->name), "%s", names[i]);
 #define RD(attr, field) do { \
 		sysfs_path(ctx, p, sizeof(p), CXL_BUS "/devices/%s/" attr, d->name); \
 		if (!sysfs_read_u64(ctx, p, &v)) \
@@ -213,6 +230,7 @@ static void read_decoders(struct svm_ctx *ctx)
 		*tail = d;
 		tail = &d->next;
 	}
+	svm_retire(old, ctx->gone.decoders);
 	free_names(names, n);
 }
 
@@ -225,7 +243,7 @@ SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_first(struct svm_ctx *c
 
 SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_next(struct svm_root_decoder *d)
 {
-	return d->next;
+	return d->gone ? NULL : d->next;
 }
 
 SVM_EXPORT struct svm_root_decoder *svm_root_decoder_get_by_name(struct svm_ctx *ctx,
@@ -257,23 +275,38 @@ SVM_EXPORT const char *svm_root_decoder_get_target(struct svm_root_decoder *d, i
 
 /* regions */
 
+static void read_dax(struct svm_region *r);
+
 static void read_regions(struct svm_ctx *ctx)
 {
 	char dir[PATH_MAX], p[PATH_MAX], buf[64];
-	struct svm_region **tail = &ctx->regions;
+	struct svm_region *old = ctx->regions, **tail = &ctx->regions;
 	char **names;
 	int n;
 
 	ctx->regions_read = true;
+	ctx->regions = NULL;
 	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices");
 	n = list_dir(ctx, dir, "region", &names);
 	for (int i = 0; i < n; i++) {
-		struct svm_region *r = calloc(1, sizeof(*r));
+		struct svm_region *r = svm_take_name(&old, names[i]);
+		struct svm_dax *dax;
+		bool dax_read;
 		uint64_t v;
 
 		if (!r)
+			r = svm_take_name(&ctx->gone.regions, names[i]);
+		/* the dax device is kept too, and re-read below if it was read before */
+		dax = r ? r->dax : NULL;
+		dax_read = r && r->dax_read;
+		if (r)
+			memset(r, 0, sizeof(*r));
+		else
+			r = calloc(1, sizeof(*r));
+		if (!r)
 			break;
 		r->ctx = ctx;
+		r->dax = dax;
 		snprintf(r->name, sizeof(r->name), "%s", names[i]);
 		r->id = atoi(names[i] + 6);
 		r->start = UINT64_MAX;
@@ -304,9 +337,12 @@ static void read_regions(struct svm_ctx *ctx)
 			snprintf(r->targets[t], sizeof(r->targets[t]), "%s", buf);
 			r->nr_targets = t + 1;
 		}
+		if (dax_read)
+			read_dax(r);
 		*tail = r;
 		tail = &r->next;
 	}
+	svm_retire(old, ctx->gone.regions);
 	free_names(names, n);
 }
 
@@ -319,7 +355,7 @@ SVM_EXPORT struct svm_region *svm_region_get_first(struct svm_ctx *ctx)
 
 SVM_EXPORT struct svm_region *svm_region_get_next(struct svm_region *r)
 {
-	return r->next;
+	return r->gone ? NULL : r->next;
 }
 
 SVM_EXPORT struct svm_region *svm_region_get_by_name(struct svm_ctx *ctx, const char *name)
@@ -404,26 +440,59 @@ SVM_EXPORT bool svm_region_is_stale(struct svm_region *r)
 
 /* dax */
 
+static void read_blocks(struct svm_dax *dax);
+
+/* the dax device of @r: the object read before if the name is the same, else a new one
+ * (the old one goes to the gone list) */
+static struct svm_dax *obtain_dax(struct svm_region *r, const char *name)
+{
+	struct svm_ctx *ctx = r->ctx;
+	struct svm_dax *dax = r->dax;
+	struct svm_memblock *blocks, *gone_blocks;
+	bool blocks_read;
+
+	r->dax = NULL;
+	if (dax && strcmp(dax->name, name)) {
+		svm_retire(dax, ctx->gone.dax);
+		dax = NULL;
+	}
+	if (!dax)
+		dax = svm_take_name(&ctx->gone.dax, name);
+	if (!dax)
+		return calloc(1, sizeof(*dax));
+	blocks = dax->blocks;
+	gone_blocks = dax->gone_blocks;
+	blocks_read = dax->blocks_read;
+	memset(dax, 0, sizeof(*dax));
+	dax->blocks = blocks;
+	dax->gone_blocks = gone_blocks;
+	dax->blocks_read = blocks_read;
+	return dax;
+}
+
 static void read_dax(struct svm_region *r)
 {
 	struct svm_ctx *ctx = r->ctx;
 	char dir[PATH_MAX], p[PATH_MAX];
-	char **dr, **dd;
-	int ndr, ndd;
+	char **dr, **dd = NULL;
+	int ndr, ndd = 0;
 	struct svm_dax *dax;
 	uint64_t v;
 
 	r->dax_read = true;
 	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s", r->name);
 	ndr = list_dir(ctx, dir, "dax_region", &dr);
-	if (!ndr)
+	if (ndr) {
+		sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s/%s", r->name, dr[0]);
+		ndd = list_dir(ctx, dir, "dax", &dd);
+		free_names(dr, ndr);
+	}
+	if (!ndd) {
+		/* no dax device (any more) */
+		svm_retire(r->dax, ctx->gone.dax);
 		return;
-	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s/%s", r->name, dr[0]);
-	ndd = list_dir(ctx, dir, "dax", &dd);
-	free_names(dr, ndr);
-	if (!ndd)
-		return;
-	dax = calloc(1, sizeof(*dax));
+	}
+	dax = obtain_dax(r, dd[0]);
 	if (!dax) {
 		free_names(dd, ndd);
 		return;
@@ -447,6 +516,8 @@ static void read_dax(struct svm_region *r)
 	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax->name);
 	sysfs_readlink_base(ctx, p, dax->driver, sizeof(dax->driver));
 	r->dax = dax;
+	if (dax->blocks_read)
+		read_blocks(dax);
 }
 
 SVM_EXPORT struct svm_dax *svm_region_get_dax(struct svm_region *r)
@@ -470,20 +541,27 @@ SVM_EXPORT const char *svm_dax_get_driver(struct svm_dax *d)
 static void read_blocks(struct svm_dax *dax)
 {
 	struct svm_ctx *ctx = dax->ctx;
-	struct svm_memblock **tail = &dax->blocks;
+	struct svm_memblock *old = dax->blocks, **tail = &dax->blocks;
 	uint64_t bs = svm_get_memblock_size(ctx);
 	char p[PATH_MAX], buf[128];
 
 	dax->blocks_read = true;
+	dax->blocks = NULL;
 	if (!bs || !dax->size)
-		return;
+		goto out;
 	for (uint64_t a = dax->start / bs; a < (dax->start + dax->size + bs - 1) / bs; a++) {
 		struct svm_memblock *b;
 
 		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
 		if (sysfs_read(ctx, p, buf, sizeof(buf)))
 			continue;
-		b = calloc(1, sizeof(*b));
+		b = svm_take_id(&old, (int)a);
+		if (!b)
+			b = svm_take_id(&dax->gone_blocks, (int)a);
+		if (b)
+			memset(b, 0, sizeof(*b));
+		else
+			b = calloc(1, sizeof(*b));
 		if (!b)
 			break;
 		b->dax = dax;
@@ -498,6 +576,8 @@ static void read_blocks(struct svm_dax *dax)
 		*tail = b;
 		tail = &b->next;
 	}
+out:
+	svm_retire(old, dax->gone_blocks);
 }
 
 SVM_EXPORT struct svm_memblock *svm_memblock_get_first(struct svm_dax *dax)
@@ -507,7 +587,10 @@ SVM_EXPORT struct svm_memblock *svm_memblock_get_first(struct svm_dax *dax)
 	return dax->blocks;
 }
 
-SVM_EXPORT struct svm_memblock *svm_memblock_get_next(struct svm_memblock *b) { return b->next; }
+SVM_EXPORT struct svm_memblock *svm_memblock_get_next(struct svm_memblock *b)
+{
+	return b->gone ? NULL : b->next;
+}
 SVM_EXPORT int svm_memblock_get_id(struct svm_memblock *b) { return b->id; }
 SVM_EXPORT bool svm_memblock_is_online(struct svm_memblock *b) { return b->online; }
 SVM_EXPORT const char *svm_memblock_get_zone(struct svm_memblock *b)
@@ -544,7 +627,10 @@ SVM_EXPORT struct svm_pool *svm_pool_get_first(struct svm_ctx *ctx)
 	return ctx->pools;
 }
 
-SVM_EXPORT struct svm_pool *svm_pool_get_next(struct svm_pool *p) { return p->next; }
+SVM_EXPORT struct svm_pool *svm_pool_get_next(struct svm_pool *p)
+{
+	return p->gone ? NULL : p->next;
+}
 SVM_EXPORT int svm_pool_get_id(struct svm_pool *p) { return p->id; }
 SVM_EXPORT uint64_t svm_pool_get_start(struct svm_pool *p) { return p->start; }
 SVM_EXPORT uint64_t svm_pool_get_size(struct svm_pool *p) { return p->size; }
@@ -710,48 +796,57 @@ SVM_EXPORT bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name)
 	return sysfs_exists(ctx, p);
 }
 
-/* invalidate */
+/* refresh and free */
+
+/*
+ * Re-read every list that was read, into the same objects: a caller's pointers stay
+ * valid (libcxl's model). Lazily read parts (a region's dax device, its memory blocks)
+ * are re-read where they had been read.
+ */
+SVM_EXPORT void svm_invalidate(struct svm_ctx *ctx)
+{
+	if (ctx->decoders_read)
+		read_decoders(ctx);
+	if (ctx->memdevs_read)
+		read_memdevs(ctx);
+	if (ctx->regions_read)
+		read_regions(ctx);
+	if (ctx->pools_read)
+		svm_pools_read(ctx);
+}
+
+#define free_list(head, fn) do { \
+	while (head) { \
+		__typeof__(head) __n = (head)->next; \
+		fn(head); \
+		(head) = __n; \
+	} \
+} while (0)
 
 static void free_dax(struct svm_dax *dax)
 {
-	struct svm_memblock *b, *nb;
-
-	if (!dax)
-		return;
-	for (b = dax->blocks; b; b = nb) {
-		nb = b->next;
-		free(b);
-	}
+	free_list(dax->blocks, free);
+	free_list(dax->gone_blocks, free);
 	free(dax);
 }
 
-SVM_EXPORT void svm_invalidate(struct svm_ctx *ctx)
+static void free_region(struct svm_region *r)
 {
-	struct svm_memdev *m, *nm;
-	struct svm_root_decoder *d, *nd;
-	struct svm_region *r, *nr;
-	struct svm_pool *p, *np;
-
-	for (m = ctx->memdevs; m; m = nm) {
-		nm = m->next;
-		free(m);
-	}
-	for (d = ctx->decoders; d; d = nd) {
-		nd = d->next;
-		free(d);
-	}
-	for (r = ctx->regions; r; r = nr) {
-		nr = r->next;
+	if (r->dax)
 		free_dax(r->dax);
-		free(r);
-	}
-	for (p = ctx->pools; p; p = np) {
-		np = p->next;
-		free(p);
-	}
-	ctx->memdevs = NULL;
-	ctx->decoders = NULL;
-	ctx->regions = NULL;
-	ctx->pools = NULL;
-	ctx->memdevs_read = ctx->decoders_read = ctx->regions_read = ctx->pools_read = false;
+	free(r);
+}
+
+/* the last svm_unref(): every object, live or gone */
+void svm_free_objects(struct svm_ctx *ctx)
+{
+	free_list(ctx->memdevs, free);
+	free_list(ctx->gone.memdevs, free);
+	free_list(ctx->decoders, free);
+	free_list(ctx->gone.decoders, free);
+	free_list(ctx->regions, free_region);
+	free_list(ctx->gone.regions, free_region);
+	free_list(ctx->gone.dax, free_dax);
+	free_list(ctx->pools, free);
+	free_list(ctx->gone.pools, free);
 }

@@ -4,6 +4,8 @@
 
 #include <syslog.h>
 #include <limits.h>
+#include <stddef.h>
+#include <string.h>
 #include "libsvmcxl.h"
 
 #define SVM_EXPORT __attribute__((visibility("default")))
@@ -14,9 +16,17 @@
 #define MEM_SYS "sys/devices/system/memory"
 #define NODE_SYS "sys/devices/system/node"
 
+/*
+ * Objects are never freed while the context lives: svm_invalidate() re-reads sysfs into
+ * the same objects (matched by name or id), and an object whose device went away is
+ * marked gone and parked on the context's gone list (its getters keep returning what was
+ * last read, get_next() returns NULL). A device that comes back under the same name gets
+ * its old object back, so the gone lists hold at most one object per name ever seen.
+ */
 struct svm_memblock {
 	struct svm_dax *dax;
 	struct svm_memblock *next;
+	bool gone;
 	int id;
 	bool online;
 	char zone[16];
@@ -24,18 +34,21 @@ struct svm_memblock {
 
 struct svm_dax {
 	struct svm_ctx *ctx;
+	struct svm_dax *next;		/* only on the gone list: one dax per region */
+	bool gone;
 	struct svm_region *region;
 	char name[32];
 	uint64_t start, size;
 	int target_node;
 	char driver[32];
 	bool blocks_read;
-	struct svm_memblock *blocks;
+	struct svm_memblock *blocks, *gone_blocks;
 };
 
 struct svm_memdev {
 	struct svm_ctx *ctx;
 	struct svm_memdev *next;
+	bool gone;
 	char name[32];
 	int id;
 	uint64_t serial;
@@ -50,6 +63,7 @@ struct svm_memdev {
 struct svm_root_decoder {
 	struct svm_ctx *ctx;
 	struct svm_root_decoder *next;
+	bool gone;
 	char name[32];
 	uint64_t start, size;
 	unsigned int ways, granularity;
@@ -61,6 +75,7 @@ struct svm_root_decoder {
 struct svm_region {
 	struct svm_ctx *ctx;
 	struct svm_region *next;
+	bool gone;
 	struct svm_root_decoder *root;
 	char name[32];
 	int id;
@@ -77,6 +92,7 @@ struct svm_region {
 struct svm_pool {
 	struct svm_ctx *ctx;
 	struct svm_pool *next;
+	bool gone;
 	int id;
 	uint64_t start, size;
 	char state[16];
@@ -95,6 +111,14 @@ struct svm_ctx {
 	struct svm_root_decoder *decoders;
 	struct svm_region *regions;
 	struct svm_pool *pools;
+	/* objects whose device went away (see above), freed by the last svm_unref() */
+	struct {
+		struct svm_memdev *memdevs;
+		struct svm_root_decoder *decoders;
+		struct svm_region *regions;
+		struct svm_pool *pools;
+		struct svm_dax *dax;
+	} gone;
 };
 
 void svm_log(struct svm_ctx *ctx, int prio, const char *file, int line, const char *fn,
@@ -142,6 +166,42 @@ int svm_order_targets(struct svm_ctx *ctx, struct svm_root_decoder *root,
 /* model.c: 0 for a ram region, else -EOPNOTSUPP with the error set; @what is the verb
  * phrase ("onlines", "destroys") */
 int svm_region_check_ram(struct svm_region *r, const char *what);
+
+/* model.c: unlink the object named @nm (with id @i) from @list and return it, or NULL;
+ * the refresh uses them to keep objects across svm_invalidate() */
+#define svm_take_if(list, cond) ({ \
+	__typeof__(*(list)) *__p = (list), __o = NULL; \
+	for (; *__p; __p = &(*__p)->next) \
+		if (cond) { \
+			__o = *__p; \
+			*__p = __o->next; \
+			__o->next = NULL; \
+			break; \
+		} \
+	__o; })
+#define svm_take_name(list, nm) svm_take_if(list, !strcmp((*__p)->name, (nm)))
+#define svm_take_id(list, i) svm_take_if(list, (*__p)->id == (i))
+/* move every object left on @old to the gone list @graveyard */
+#define svm_retire(old, graveyard) do { \
+	while (old) { \
+		__typeof__(old) __n = (old)->next; \
+		(old)->gone = true; \
+		(old)->next = (graveyard); \
+		(graveyard) = (old); \
+		(old) = __n; \
+	} \
+} while (0)
+void svm_free_objects(struct svm_ctx *ctx);
+
+/* ctx.c: copy the caller's sized struct @src (see libsvmcxl.h) into @dst of @dst_size
+ * bytes, zero-filled; 0, -EINVAL (too small, named @what in the error), -E2BIG */
+#define offsetofend(type, m) (offsetof(type, m) + sizeof(((type *)0)->m))
+/* the first versions of the sized structs end here (frozen: fields only get appended) */
+#define SVM_REGION_OPTS_SIZE_V1 offsetofend(struct svm_region_opts, granularity)
+#define SVM_ONLINE_OPTS_SIZE_V1 offsetofend(struct svm_online_opts, zone)
+#define SVM_PREFLIGHT_SIZE_V1 offsetofend(struct svm_preflight, reason)
+int svm_copy_opts(struct svm_ctx *ctx, void *dst, size_t dst_size, const void *src,
+		  size_t min_size, const char *what);
 
 /* region.c */
 int region_sysfs_destroy(struct svm_region *region);

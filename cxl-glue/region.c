@@ -272,9 +272,10 @@ static int sysfs_create_region(struct svm_ctx *ctx, struct svm_root_decoder *roo
 }
 
 SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, int nr,
-				 const struct svm_region_opts *opts, struct svm_region **out)
+				 const struct svm_region_opts *user_opts, struct svm_region **out)
 {
-	struct svm_region_opts def = { 0 };
+	struct svm_region_opts o;
+	const struct svm_region_opts *opts = &o;
 	struct svm_root_decoder *root;
 	struct svm_memdev *ordered[SVM_MAX_TARGETS];
 	struct assembly a = { 0 };
@@ -286,8 +287,13 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	int rc;
 
 	svm_clear_status(ctx);
-	if (!opts)
-		opts = &def;
+	memset(&o, 0, sizeof(o));
+	if (user_opts) {
+		rc = svm_copy_opts(ctx, &o, sizeof(o), user_opts, SVM_REGION_OPTS_SIZE_V1,
+				   "svm_region_opts");
+		if (rc)
+			return rc;
+	}
 	if (nr < 1 || nr > SVM_MAX_TARGETS)
 		return svm_fail(ctx, -EINVAL, "a region needs 1 to %d memdevs, got %d",
 				SVM_MAX_TARGETS, nr);

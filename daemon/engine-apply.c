@@ -74,7 +74,7 @@ int svmd_apply_mode(struct svmd_engine *e, struct svm_journal_entry *en, struct 
 static int apply_mode_held(struct svmd_engine *e, struct svm_journal_entry *en,
 			   struct svm_region *r, const char *name)
 {
-	struct svm_online_opts o = { 0 };
+	struct svm_online_opts o = { .struct_size = sizeof(o) };
 	int rc = 0;
 
 	if (!strcmp(en->mode, "numa")) {

@@ -141,7 +141,7 @@ static int group_memdevs(struct svmd_engine *e, struct svm_memdev **fr, int nfre
 
 static void assemble(struct svmd_engine *e, struct group *g)
 {
-	struct svm_region_opts opts = { .root = g->root };
+	struct svm_region_opts opts = { .struct_size = sizeof(opts), .root = g->root };
 	struct svm_journal_entry en;
 	struct svm_region *r;
 	struct json_object *ev;

@@ -32,7 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVMD_STATE_DIR_DEFAULT "/var/lib/svm-cxl"
+#include "svm-cxl-config.h"
+
+#define SVMD_STATE_DIR_DEFAULT SVM_CXL_STATE_DIR
 #define SVMD_MAX_HOLDS 64
 
 struct svmd_hold {

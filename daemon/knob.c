@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "knob.h"
+#include "lock.h"
 
 #define KNOB "sys/devices/system/memory/auto_online_blocks"
 
@@ -59,6 +60,7 @@ static int save(const char *val)
 	int fd, rc = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", svmd_knob_save_path());
+	svmd_mkdir_parent(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;

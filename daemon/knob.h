@@ -14,7 +14,7 @@
  *
  * Every caller holds the svm-cxl lock (lock.h), so there is one holder at a time, and a
  * save file seen by the lock holder that it did not write is a dead holder's. The save
- * file is $SVM_CXL_KNOB_SAVE or /run/svm-cxl.auto_online_blocks: in /run, because the
+ * file is $SVM_CXL_KNOB_SAVE or /run/svm-cxl/auto_online_blocks: in /run, because the
  * knob itself does not survive a reboot either. libsvmcxl's own switch of the knob
  * (cxl-glue/mode.c, around kmem binding) sees "offline" while a hold is active and then
  * changes nothing, so the hold covers it.
@@ -25,7 +25,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SVM_CXL_KNOB_SAVE_DEFAULT "/run/svm-cxl.auto_online_blocks"
+#include "svm-cxl-config.h"
+
+#define SVM_CXL_KNOB_SAVE_DEFAULT SVM_CXL_RUN_DIR "/auto_online_blocks"
 
 struct svmd_knob {
 	char root[4096];	/* sysfs root ("" for /) */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The svm-cxld control protocol (socket $SVM_CXLD_SOCKET or /run/svm-cxld.sock, stream,
+ * The svm-cxld control protocol (socket $SVM_CXLD_SOCKET or /run/svm-cxl/svm-cxld.sock, stream,
  * newline-delimited JSON). A client sends one request line and reads one reply line;
  * after "monitor" the daemon keeps sending one event line per change.
  *
@@ -20,7 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SVMD_SOCKET_DEFAULT "/run/svm-cxld.sock"
+#include "svm-cxl-config.h"
+
+#define SVMD_SOCKET_DEFAULT SVM_CXL_RUN_DIR "/svm-cxld.sock"
 #define SVMD_MAX_REQUEST 4096
 
 enum svmd_cmd {

@@ -17,21 +17,26 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <libudev.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#else
+#define sd_notify(unset, state) ((void)(state))	/* built without libsystemd: nobody to tell */
+#endif
 
 #include "button.h"
+#include "client.h"
 #include "clock.h"
 #include "engine.h"
 #include "lock.h"
 #include "log.h"
+#include "offline-request.h"
 #include "proto.h"
 #include "server.h"
 
-#define DEFAULT_POLICY "/etc/svm-cxl/policy.conf"
-#define DEFAULT_STATE "/var/lib/svm-cxl"
+#define DEFAULT_POLICY SVM_CXL_POLICY_FILE	/* svm-cxl-config.h, from meson */
+#define DEFAULT_STATE SVM_CXL_STATE_DIR
 #define DEBOUNCE_MS 150
 #define DEBOUNCE_MAX_MS 1000
 #define RETRY_MS 1000
@@ -68,50 +73,33 @@ static void usage(FILE *f)
 		"          --state-dir " DEFAULT_STATE ", --socket " SVMD_SOCKET_DEFAULT ".\n");
 }
 
-/* client mode: one request, print the reply, exit with its code */
+/* client mode: one request, print the reply as it came, exit with its code (the same
+ * client as 'svm-cxlctl daemon'; this one sends any line, for scripts and tests) */
 static int send_request(const char *json)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char buf[65536];
-	size_t len = 0;
-	ssize_t r;
-	int fd;
+	static char text[64 * 1024 + 1];
+	struct json_object *o;
+	int rc = svmd_request(json, &o, text, sizeof(text));
 
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", svmd_socket_path());
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "svm-cxld: cannot connect to %s: %s (is svm-cxld running?)\n",
-			addr.sun_path, strerror(errno));
-		return 1;
+	fputs(text, stdout);
+	if (rc == -ENODATA || rc == -EPROTO) {
+		fprintf(stderr, "svm-cxld: no reply from %s\n", svmd_socket_path());
+		return SVMD_EFAIL;
 	}
-	if (write(fd, json, strlen(json)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "svm-cxld: send: %s\n", strerror(errno));
-		return 1;
+	if (rc) {
+		fprintf(stderr, "svm-cxld: cannot send to %s: %s (is svm-cxld running?)\n",
+			svmd_socket_path(), strerror(-rc));
+		return SVMD_EFAIL;
 	}
-	while (len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		len += r;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	fputs(buf, stdout);
-	{
-		struct json_object *o = json_tokener_parse(buf), *v;
-		int code = 1;
-
-		if (o && json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v))
-			code = 0;
-		else if (o && json_object_object_get_ex(o, "code", &v))
-			code = json_object_get_int(v);
-		json_object_put(o);
-		return code;
-	}
+	rc = svmd_reply_code(o);
+	json_object_put(o);
+	return rc;
 }
 
 static struct udev_monitor *open_udev(struct udev **udev)
 {
-	static const char *const subsystems[] = { "cxl", "dax", "memory" };
+	/* misc: svm_cxl's offline requests (offline-request.h) */
+	static const char *const subsystems[] = { "cxl", "dax", "memory", "misc" };
 	struct udev_monitor *mon;
 
 	*udev = udev_new();
@@ -161,6 +149,7 @@ int main(int argc, char **argv)
 	unsigned long timeout = 60000;
 	struct svmd_engine engine;
 	struct svmd_server srv;
+	struct svmd_offreq offreq = { 0 };
 	struct udev *udev = NULL;
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
@@ -242,6 +231,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);	/* the offline child of an unbind request */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
@@ -256,6 +246,7 @@ int main(int argc, char **argv)
 		log_err("cannot listen to udev events (libudev monitor)");
 		return 1;
 	}
+	svmd_mkdir_parent(sock);	/* the unit's RuntimeDirectory=, when run without it */
 	rc = svmd_server_open(&srv, sock, getenv("SVM_CXLD_SOCKET_GROUP"), &engine);
 	if (rc) {
 		log_err("cannot open the control socket %s: %s", sock, rc == -EADDRINUSE ?
@@ -279,8 +270,10 @@ int main(int argc, char **argv)
 	svmd_unlock(lock);
 	if (engine.want_retry)
 		due = now_ms() + RETRY_MS;
+	svmd_offreq_register(&engine, &offreq);
 	log_info("ready: %zu journal entr%s, socket %s", svm_journal_count(engine.journal),
 		 svm_journal_count(engine.journal) == 1 ? "y" : "ies", sock);
+	sd_notify(0, "READY=1");	/* Type=notify: coldplug done, socket listening */
 
 	while (running) {
 		int n = 0, nudev, nsig, nk = -1, timeout_ms = -1, nsrv;
@@ -295,7 +288,8 @@ int main(int argc, char **argv)
 			fds[n++] = (struct pollfd){ .fd = kfd, .events = POLLIN };
 		}
 		nsrv = svmd_server_fds(&srv, fds + n, SVMD_MAX_CLIENTS + 1);
-		if (due)
+		/* no reconcile while an unbind's offline child works on the topology */
+		if (due && !offreq.child)
 			timeout_ms = due > t ? (int)(due - t) : 0;
 		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
 			timeout_ms = 1000;
@@ -315,6 +309,11 @@ int main(int argc, char **argv)
 
 				log_debug("uevent %s %s %s", action ? action : "?", sub ? sub : "?",
 					  udev_device_get_sysname(dev));
+				if (sub && !strcmp(sub, "misc")) {
+					svmd_offreq_uevent(&engine, &offreq, dev);
+					udev_device_unref(dev);
+					continue;
+				}
 				/* memory block events matter only for noticing operator changes */
 				if (!first_event)
 					first_event = now_ms();
@@ -328,7 +327,10 @@ int main(int argc, char **argv)
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
+				if (si.ssi_signo == SIGCHLD) {
+					svmd_offreq_reap(&engine, &offreq);
+				} else if (si.ssi_signo == SIGHUP) {
+					sd_notify(0, "RELOADING=1");
 					if (svmd_engine_reload(&engine, err, sizeof(err))) {
 						log_err("policy not reloaded, keeping the previous one: %s", err);
 						emit_simple(&srv, "policy-rejected", "error", err);
@@ -338,8 +340,10 @@ int main(int argc, char **argv)
 						emit_simple(&srv, "policy-reloaded", "policy", engine.policy_path);
 						due = now_ms();
 					}
+					sd_notify(0, "READY=1");
 				} else {
 					log_info("exiting on signal %u", si.ssi_signo);
+					sd_notify(0, "STOPPING=1");
 					running = 0;
 				}
 			}
@@ -354,6 +358,11 @@ int main(int argc, char **argv)
 				rec[r] = '\0';
 				if (!svmd_parse_button_press(rec, port, sizeof(port)))
 					continue;
+				if (offreq.registered) {
+					log_info("attention button on %s: svm_cxl asks for the offline of its numa memory when the slot's driver is unbound, with no time limit",
+						 port);
+					continue;
+				}
 				lock = svmd_lock(BUTTON_BUDGET_MS / 2);
 				if (lock < 0) {
 					log_err("attention button on %s, but %s is held: cannot offline in time",
@@ -365,7 +374,7 @@ int main(int argc, char **argv)
 			}
 		}
 		svmd_server_handle(&srv, fds + n, nsrv);
-		if (due && now_ms() >= due) {
+		if (due && now_ms() >= due && !offreq.child) {
 			due = 0;
 			first_event = 0;
 			lock = svmd_lock(30000);
@@ -392,6 +401,7 @@ int main(int argc, char **argv)
 			svmd_engine_poll_pools(&engine);
 		}
 	}
+	svmd_offreq_unregister(&engine, &offreq);
 	svmd_server_close(&srv, sock);
 	udev_monitor_unref(mon);
 	udev_unref(udev);

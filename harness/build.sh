@@ -19,8 +19,8 @@ build=$(cd "$build" && pwd)
 export SVM_CXL_LANE_BINDS=$build${SVM_CXL_LANE_BINDS:+:$SVM_CXL_LANE_BINDS}
 in_lane() { "$src/harness/lane.sh" exec "$lane" "$@"; }
 if [ -f "$build/build.ninja" ]; then
-	in_lane meson setup --reconfigure -Dlane="$lane" "$build" "$src" >/dev/null
+	in_lane meson setup --reconfigure -Dlane="$lane" -Dtests=true "$build" "$src" >/dev/null
 else
-	in_lane meson setup -Dlane="$lane" "$build" "$src" >/dev/null
+	in_lane meson setup -Dlane="$lane" -Dtests=true "$build" "$src" >/dev/null
 fi
 in_lane ninja -C "$build" >/dev/null

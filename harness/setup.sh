@@ -22,6 +22,7 @@ BASE_PKGS=(
 BACKPORTS_PKGS=(
 	qemu-system-x86 meson ninja-build libudev-dev udev
 	linux-image-amd64 linux-headers-amd64
+	libsystemd-dev
 )
 
 # Reuse the machine's own Debian mirror and keyring: never name a mirror host here.

@@ -267,30 +267,69 @@ unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page 
 	return got;
 }
 
+#ifdef SVM_CXL_HAVE_DEVICE_THP
 /*
- * dev_pagemap_ops.page_free: the last reference of a device page went away. A
- * poisoned page stays out for good (retired): it is never handed out again.
+ * An order-9 device folio of @pool from a wholly free, aligned chunk: locked, one
+ * reference, its contents whatever was there. NULL when no chunk is wholly free (the
+ * caller falls back to single pages), the pool is not active, or a page of the run
+ * is poisoned (the run goes back through folio_free, which retires that page).
  */
-static void svm_cxl_page_free_cb(struct page *page)
+struct folio *svm_cxl_alloc_folio_locked(struct svm_cxl_pool *pool)
+{
+	struct svm_cxl_alloc *a = &pool->alloc;
+	unsigned long flags, off = ULONG_MAX, i;
+	struct folio *folio;
+
+	spin_lock_irqsave(&a->lock, flags);
+	if (svm_cxl_can_alloc(pool))
+		off = svm_cxl_take_run(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (off == ULONG_MAX)
+		return NULL;
+	folio = page_folio(pfn_to_page(a->base_pfn + off));
+	zone_device_folio_init(folio, &pool->pgmap, SVM_CXL_CHUNK_SHIFT);
+	for (i = 0; i < SVM_CXL_CHUNK_PAGES; i++) {
+		if (unlikely(PageHWPoison(folio_page(folio, i)))) {
+			folio_unlock(folio);
+			folio_put(folio);
+			return NULL;
+		}
+	}
+	return folio;
+}
+#endif
+
+/*
+ * dev_pagemap_ops.page_free/folio_free: the last reference of a device folio (a page,
+ * or an order-9 folio with device THP) went away. A poisoned page stays out for good
+ * (retired): it is never handed out again.
+ */
+static void svm_cxl_free_pages_cb(struct page *page, unsigned long nr)
 {
 	struct svm_cxl_pool *pool = svm_cxl_pgmap_pool(page_pgmap(page));
 	struct svm_cxl_alloc *a = &pool->alloc;
-	unsigned long flags, off = page_to_pfn(page) - a->base_pfn;
+	unsigned long flags, i, off = page_to_pfn(page) - a->base_pfn;
 
-	svm_cxl_owner_uncharge(page);
+	svm_cxl_owner_uncharge(page, nr);
 	spin_lock_irqsave(&a->lock, flags);
-	if (unlikely(PageHWPoison(page)))
-		a->nretired++;
-	else
-		svm_cxl_put_one(a, off);
+	for (i = 0; i < nr; i++) {
+		if (unlikely(PageHWPoison(page + i)))
+			a->nretired++;
+		else
+			svm_cxl_put_one(a, off + i);
+	}
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
 #ifdef SVM_CXL_HAVE_FOLIO_FREE
-/* dev_pagemap_ops.folio_free (6.19+): pools hand out order-0 folios. */
 static void svm_cxl_folio_free_cb(struct folio *folio)
 {
-	svm_cxl_page_free_cb(&folio->page);
+	svm_cxl_free_pages_cb(&folio->page, folio_nr_pages(folio));
+}
+#else
+static void svm_cxl_page_free_cb(struct page *page)
+{
+	svm_cxl_free_pages_cb(page, 1);
 }
 #endif
 
@@ -391,6 +430,26 @@ unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long 
 	if (chunk >= a->nchunks)
 		return end;
 	return a->base_pfn + (chunk << SVM_CXL_CHUNK_SHIFT);
+}
+
+/*
+ * The pfns of the pages of @chunk that are out (handed out or retired), in ascending
+ * order, into @pfns (room for SVM_CXL_CHUNK_PAGES); returns how many. Taken under the
+ * lock, so a whole folio of the chunk is either listed whole or not at all (its pages
+ * leave the bitmap together, in page_free). A page freed right after the look is one
+ * the migration core finds with no reference and skips; a retired one likewise.
+ */
+unsigned long svm_cxl_pool_chunk_out(struct svm_cxl_pool *pool, unsigned long chunk,
+				     unsigned long *pfns)
+{
+	struct svm_cxl_alloc *a = &pool->alloc;
+	unsigned long flags, bit, n = 0;
+
+	spin_lock_irqsave(&a->lock, flags);
+	for_each_set_bit(bit, svm_cxl_chunk_words(a, chunk), SVM_CXL_CHUNK_PAGES)
+		pfns[n++] = a->base_pfn + (chunk << SVM_CXL_CHUNK_SHIFT) + bit;
+	spin_unlock_irqrestore(&a->lock, flags);
+	return n;
 }
 
 /* In-kernel API */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * svm_cxl: draining a pool. New allocations fail at once (state draining); every
- * allocated page is moved to system RAM with migrate_device_range() in batches,
- * whoever maps it; pages that cannot move yet (locked, pinned, in flight) are retried
- * until the caller's limit (svm_cxl_pool_drain() says which). An admin drain that gives
+ * allocated page is moved to system RAM in batches, whoever maps it (6.15+:
+ * migrate_device_pfns() on the pages the allocator has out; before,
+ * migrate_device_range() over windows of the pool); pages that cannot move yet
+ * (locked, pinned, in flight) are retried until the caller's limit (svm_cxl_pool_drain() says which). An admin drain that gives
  * up puts the pool back to active, intact; an unplug drain that gives up revokes it
  * (a revoked pool is never drained: pool.c).
  */
@@ -68,27 +69,58 @@ static unsigned long svm_cxl_evict_alloc(struct svm_cxl_evict_batch *b, unsigned
  */
 static bool svm_cxl_evict_candidate(struct page *spage)
 {
-	return folio_ref_count(page_folio(spage)) == 1 && !PageHWPoison(spage);
+	struct folio *folio = page_folio(spage);
+
+	return folio_ref_count(folio) == 1 && !PageHWPoison(spage) &&
+	       !(folio_test_large(folio) && folio_test_has_hwpoisoned(folio));
 }
 
-/* Move the pages of [pfn, pfn + n) that can move now; returns how many moved. */
-static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned long pfn,
-					 unsigned long n)
+/*
+ * A 2 MiB pool folio (device THP) collected whole at @i: into a system THP, folio to
+ * folio. migrate_device_pages() moves a compound source only to a compound
+ * destination (without a VMA it cannot split one), so without a THP the folio stays,
+ * busy, retried at the next pass like any page without a system page.
+ */
+static void svm_cxl_evict_huge(struct svm_cxl_evict_batch *b, unsigned long i)
+{
+	struct folio *src = page_folio(migrate_pfn_to_page(b->src[i]));
+	struct folio *dst = folio_alloc(GFP_TRANSHUGE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+					folio_order(src));
+
+	if (!dst)
+		return;
+	folio_lock(dst);
+	if (folio_mc_copy(dst, src)) {
+		folio_unlock(dst);
+		folio_put(dst);
+		return;
+	}
+	b->dst[i] = migrate_pfn(folio_pfn(dst)) | MIGRATE_PFN_COMPOUND;
+}
+
+/*
+ * Move the pages of a batch whose b->src[0..n) the core has collected (locked,
+ * unmapped) that can move now; returns how many moved. @t: when the batch started.
+ */
+static unsigned long svm_cxl_evict_collected(struct svm_cxl_pool *pool,
+					     struct svm_cxl_evict_batch *b, unsigned long n,
+					     u64 t)
 {
 	struct svm_cxl_prof_dir *pd = &svm_cxl_prof.dir[SVM_CXL_PROF_EVICT];
-	unsigned long i, k, nmove = 0, got, moved = 0;
-	u64 t = ktime_get_ns();
+	unsigned long i, k, nmove = 0, got, moved = 0, huge = 0;
 
-	atomic64_inc(&pd->batches);
-	migrate_device_range(b->src, pfn, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_SETUP, &t);
+	memset(b->dst, 0, n * sizeof(b->dst[0]));
 	for (i = 0; i < n; i++) {
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
 
-		b->dst[i] = 0;
 		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE) ||
 		    !svm_cxl_evict_candidate(spage))
 			continue;
+		if (b->src[i] & MIGRATE_PFN_COMPOUND) {
+			svm_cxl_evict_huge(b, i);
+			continue;
+		}
 		b->spages[nmove] = spage;
 		b->idx[nmove++] = i;
 	}
@@ -103,21 +135,64 @@ static unsigned long svm_cxl_evict_range(struct svm_cxl_evict_batch *b, unsigned
 			b->dst[b->idx[k]] = migrate_pfn(page_to_pfn(b->dpages[k]));
 	migrate_device_pages(b->src, b->dst, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_PAGES, &t);
-	for (i = 0; i < n; i++)
-		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE))
+	for (i = 0; i < n; i++) {
+		if (!b->dst[i] || !(b->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (b->dst[i] & MIGRATE_PFN_COMPOUND) {
+			huge += SVM_CXL_CHUNK_PAGES;
+			moved += SVM_CXL_CHUNK_PAGES;
+		} else {
 			moved++;
+		}
+	}
 	atomic64_add(moved, &pd->pages);
+	atomic64_add(huge, &pool->stats.huge_out);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_ACCOUNT, &t);
 	migrate_device_finalize(b->src, b->dst, n);
 	svm_cxl_prof_lap(SVM_CXL_PROF_EVICT, SVM_CXL_PH_FINALIZE, &t);
 	return moved;
 }
 
+#ifdef SVM_CXL_HAVE_MIGRATE_DEVICE_PFNS
 /*
- * One pass over the pool: batches aligned to their size, starting only where a
- * 2 MiB chunk has pages out, so a pass over an almost empty 1 TiB pool looks at the
- * chunk bitmap (64 KiB) rather than at 2^28 pages. Signals are the caller's business
- * (svm_cxl_pool_drain() decides what one means for the pool), between passes.
+ * One pass over the pool (6.15+): only the pages that are out go to the core, listed
+ * from the allocator's bitmap a 2 MiB chunk at a time (chunks with nothing out are
+ * skipped through the chunk bitmap), whole chunks per batch: a folio never straddles
+ * two batches. An almost empty pool costs what its allocated pages cost, not a
+ * migrate_device_range() over every pfn of each window that has one page out.
+ * Signals are the caller's business, between passes.
+ */
+static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
+					struct svm_cxl_evict_batch *b)
+{
+	unsigned long batch = max_t(unsigned long, svm_cxl_batch_pages(), SVM_CXL_CHUNK_PAGES);
+	unsigned long base = pool->alloc.base_pfn, end = base + pool->alloc.npages;
+	unsigned long pfn = svm_cxl_pool_next_in_use(pool, 0), n = 0, moved = 0;
+	u64 t;
+
+	for (;;) {
+		/* Flush before a chunk that may not fit, and at the end. */
+		if (n && (pfn >= end || n + SVM_CXL_CHUNK_PAGES > batch)) {
+			t = ktime_get_ns();
+			atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
+			migrate_device_pfns(b->src, n);
+			moved += svm_cxl_evict_collected(pool, b, n, t);
+			n = 0;
+			cond_resched();
+		}
+		if (pfn >= end)
+			break;
+		n += svm_cxl_pool_chunk_out(pool, (pfn - base) >> SVM_CXL_CHUNK_SHIFT, b->src + n);
+		pfn = svm_cxl_pool_next_in_use(pool, ALIGN(pfn + 1, SVM_CXL_CHUNK_PAGES));
+	}
+	return moved;
+}
+#else
+/*
+ * One pass over the pool (before 6.15, migrate_device_range() only): batches aligned
+ * to their size, starting only where a 2 MiB chunk has pages out, so a pass over an
+ * almost empty 1 TiB pool looks at the chunk bitmap (64 KiB) rather than at 2^28
+ * pages. Signals are the caller's business, between passes.
  */
 static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 					struct svm_cxl_evict_batch *b)
@@ -125,16 +200,21 @@ static unsigned long svm_cxl_evict_pass(struct svm_cxl_pool *pool,
 	unsigned long batch = svm_cxl_batch_pages();
 	unsigned long end = pool->alloc.base_pfn + pool->alloc.npages;
 	unsigned long pfn, n, moved = 0;
+	u64 t;
 
 	for (pfn = svm_cxl_pool_next_in_use(pool, 0); pfn < end;
 	     pfn = svm_cxl_pool_next_in_use(pool, pfn + n)) {
 		pfn = max(ALIGN_DOWN(pfn, batch), pool->alloc.base_pfn);
 		n = min(ALIGN(pfn + 1, batch), end) - pfn;
-		moved += svm_cxl_evict_range(b, pfn, n);
+		t = ktime_get_ns();
+		atomic64_inc(&svm_cxl_prof.dir[SVM_CXL_PROF_EVICT].batches);
+		migrate_device_range(b->src, pfn, n);
+		moved += svm_cxl_evict_collected(pool, b, n, t);
 		cond_resched();
 	}
 	return moved;
 }
+#endif
 
 /*
  * Drain @pool: refuse new allocations, then evict pass after pass until no page is

@@ -22,6 +22,30 @@
 
 #include "svm_cxl_internal.h"
 
+#ifdef SVM_CXL_HAVE_DEVICE_THP
+/*
+ * Off by default: 7.3's core splits a device-coherent folio without giving the new
+ * folios their pgmap (zone_device_private_split_cb() only knows DEVICE_PRIVATE), so a
+ * partial munmap or mprotect of a 2 MiB pool folio followed by its split (the deferred
+ * split shrinker, or migrating the piece back) would leak its pages. Whole folios
+ * round-trip safely; docs/kernel.md, "Device THP", has the evidence.
+ */
+static bool device_thp;
+module_param(device_thp, bool, 0644);
+MODULE_PARM_DESC(device_thp,
+		 "Move 2 MiB THPs as whole device folios (6.19+; default off: the core cannot split device-coherent folios yet)");
+
+static bool svm_cxl_thp(void)
+{
+	return READ_ONCE(device_thp) && thp_migration_supported();
+}
+#else
+static bool svm_cxl_thp(void)
+{
+	return false;
+}
+#endif
+
 /* Why a page of a batch did not move, decided before migrate_vma_pages(). */
 enum svm_cxl_why {
 	SVM_CXL_WHY_UNKNOWN = 0,	/* not collected: find out with a query */
@@ -169,8 +193,79 @@ static void svm_cxl_fill_dst(struct svm_cxl_mig *m, struct migrate_vma *args,
 }
 
 /*
- * Fill dst[] for the collected pages of a batch going to the pool: every destination
- * page in one allocator round trip, then one copy pass over the batch (split across
+ * A THP, or an empty aligned 2 MiB, collected whole (MIGRATE_PFN_COMPOUND, 6.19+) at
+ * batch index @i, going to the pool: an order-9 device folio from a wholly free chunk,
+ * the data copied (or cleared) folio to folio. Without a free chunk, 512 single pages,
+ * all or none: the core then splits the source and wants a destination for each
+ * page. Uses m->spages/dpages as scratch (before the single pages of the batch).
+ */
+static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
+				 unsigned long i)
+{
+	struct page *spage = migrate_pfn_to_page(args->src[i]);
+	unsigned long j, got, n = SVM_CXL_CHUNK_PAGES;
+	u8 why = SVM_CXL_WHY_NO_MEMORY;
+	struct folio *dst;
+
+	if (spage && is_zone_device_page(spage))
+		return;		/* one of ours (SELECT_SYSTEM takes every PMD): the look says */
+	if (spage && !PageAnon(spage)) {
+		memset(m->why + i, SVM_CXL_WHY_UNSUPPORTED, n);
+		return;
+	}
+	got = svm_cxl_owner_reserve(m->owner, n);
+	if (got < n) {
+		svm_cxl_owner_unreserve(m->owner, got);
+		goto refuse;
+	}
+	dst = svm_cxl_alloc_folio_locked(m->pool);
+	if (dst) {
+		int rc = 0;
+
+		if (spage)
+			rc = folio_mc_copy(dst, page_folio(spage));
+		else
+			folio_zero_range(dst, 0, folio_size(dst));
+		if (rc) {
+			folio_unlock(dst);
+			folio_put(dst);
+			svm_cxl_owner_unreserve(m->owner, n);
+			why = SVM_CXL_WHY_UNSUPPORTED;
+			goto refuse;
+		}
+		svm_cxl_owner_charge(m->owner, &dst->page, n);
+		args->dst[i] = migrate_pfn(folio_pfn(dst)) | MIGRATE_PFN_COMPOUND;
+		return;
+	}
+	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, n);
+	for (j = 0; j < n; j++)
+		m->spages[j] = spage ? folio_page(page_folio(spage), j) : NULL;
+	if (got == n && !svm_cxl_copy_pages(m->dpages, m->spages, n)) {
+		for (j = 0; j < n; j++) {
+			svm_cxl_owner_charge(m->owner, m->dpages[j], 1);
+			args->dst[i + j] = migrate_pfn(page_to_pfn(m->dpages[j]));
+		}
+		atomic64_add(n, &m->pool->stats.huge_fallback);
+		return;
+	}
+	/* A copy that failed released its page already (NULL). */
+	for (j = 0; j < got; j++) {
+		if (m->dpages[j]) {
+			unlock_page(m->dpages[j]);
+			put_page(m->dpages[j]);
+		}
+	}
+	svm_cxl_owner_unreserve(m->owner, n);
+	if (got == n)
+		why = SVM_CXL_WHY_UNSUPPORTED;
+refuse:
+	memset(m->why + i, why, n);
+}
+
+/*
+ * Fill dst[] for the collected pages of a batch going to the pool: THPs collected
+ * whole first (svm_cxl_huge_to_pool()), then every other destination page in one
+ * allocator round trip, then one copy pass over the batch (split across
  * CPUs when large). Never-touched pages (no source page) are cleared instead.
  */
 static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
@@ -178,10 +273,13 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 {
 	unsigned long i, k, n = 0, got, granted;
 
+	for (i = 0; i < args->npages; i++)
+		if ((args->src[i] & MIGRATE_PFN_MIGRATE) && (args->src[i] & MIGRATE_PFN_COMPOUND))
+			svm_cxl_huge_to_pool(m, args, i);
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE) || (args->src[i] & MIGRATE_PFN_COMPOUND))
 			continue;
 		/*
 		 * migrate_vma_pages() refuses file and shmem pages for a device
@@ -204,7 +302,7 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 	got = svm_cxl_alloc_pages_locked(m->pool, m->dpages, granted);
 	svm_cxl_owner_unreserve(m->owner, granted - got);
 	for (k = 0; k < got; k++)
-		svm_cxl_owner_charge(m->owner, m->dpages[k]);
+		svm_cxl_owner_charge(m->owner, m->dpages[k], 1);
 	for (k = got; k < n; k++)
 		m->why[m->idx[k]] = SVM_CXL_WHY_NO_MEMORY;
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
@@ -241,22 +339,81 @@ static unsigned long svm_cxl_alloc_system(struct svm_cxl_mig *m, struct vm_area_
 	return got;
 }
 
-/* Fill dst[] for the collected device pages of a batch going to system RAM. */
+/*
+ * A 2 MiB pool folio collected whole at batch index @i, going to system RAM: into a
+ * system THP, folio to folio. There is no fallback to single pages: the core would
+ * split the device folio for them, and 7.3 loses the pgmap of split device-coherent
+ * folios (see device_thp). Without a THP the folio stays, counted no_memory.
+ */
+static void svm_cxl_huge_to_system(struct svm_cxl_mig *m, struct migrate_vma *args,
+				   unsigned long i)
+{
+	struct page *spage = migrate_pfn_to_page(args->src[i]);
+	unsigned long n = SVM_CXL_CHUNK_PAGES;
+	struct svm_cxl_pool *p;
+	struct folio *src, *dst;
+	u8 why;
+
+	if (!spage) {
+		why = SVM_CXL_WHY_ABSENT;
+		goto refuse;
+	}
+	p = svm_cxl_page_pool(spage);
+	if (!p)
+		return;		/* a THP in RAM (SELECT_SYSTEM): the look says already */
+	src = page_folio(spage);
+	if (m->pool && p != m->pool)
+		why = SVM_CXL_WHY_OTHER_POOL;
+	else if (folio_ref_count(src) != 1)
+		why = SVM_CXL_WHY_BUSY;		/* see svm_cxl_alloc_copy_to_system() */
+	else if (folio_test_has_hwpoisoned(src))
+		why = SVM_CXL_WHY_UNSUPPORTED;
+	else
+		why = SVM_CXL_WHY_NO_MEMORY;
+	if (why != SVM_CXL_WHY_NO_MEMORY)
+		goto refuse;
+	dst = svm_cxl_vma_alloc_thp(GFP_TRANSHUGE | __GFP_NOWARN, args->vma,
+				    args->start + (i << PAGE_SHIFT));
+	if (!dst)
+		goto refuse;
+	folio_lock(dst);
+	if (folio_mc_copy(dst, src)) {
+		folio_unlock(dst);
+		folio_put(dst);
+		why = SVM_CXL_WHY_UNSUPPORTED;
+		goto refuse;
+	}
+	args->dst[i] = migrate_pfn(folio_pfn(dst)) | MIGRATE_PFN_COMPOUND;
+	return;
+refuse:
+	memset(m->why + i, why, n);
+}
+
+/*
+ * Fill dst[] for the collected device pages of a batch going to system RAM: pool
+ * folios collected whole first (svm_cxl_huge_to_system()), then single pages.
+ */
 static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_vma *args,
 					 u64 *t)
 {
 	unsigned long i, k, n = 0, got;
 
+	for (i = 0; i < args->npages; i++)
+		if ((args->src[i] & MIGRATE_PFN_MIGRATE) && (args->src[i] & MIGRATE_PFN_COMPOUND))
+			svm_cxl_huge_to_system(m, args, i);
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE) || (args->src[i] & MIGRATE_PFN_COMPOUND))
 			continue;
 		if (!spage) {
 			/* A hole (collected only when empty): nothing to bring back. */
 			m->why[i] = SVM_CXL_WHY_ABSENT;
 			continue;
 		}
+		/* A system page (collected by SELECT_SYSTEM for THPs): the look says. */
+		if (!svm_cxl_page_pool(spage))
+			continue;
 		if (m->pool && svm_cxl_page_pool(spage) != m->pool) {
 			m->why[i] = SVM_CXL_WHY_OTHER_POOL;
 			continue;
@@ -292,43 +449,63 @@ static bool svm_cxl_moved(struct migrate_vma *args, unsigned long i)
 	return args->dst[i] && (args->src[i] & MIGRATE_PFN_MIGRATE);
 }
 
+/* Pages of the entry at @i: 512 for a folio that moved whole (compound both ways). */
+static unsigned long svm_cxl_entry_pages(struct migrate_vma *args, unsigned long i)
+{
+	return (args->dst[i] & MIGRATE_PFN_COMPOUND) ? SVM_CXL_CHUNK_PAGES : 1;
+}
+
 /*
  * Count the pages that moved, after migrate_vma_pages() and before finalize: the
  * source pages are still locked and referenced, so the pool of a device page cannot
- * go away while we look at it.
+ * go away while we look at it. A folio that moved whole is one entry (its head) for
+ * 512 pages; the entries after it are empty.
  */
 static void svm_cxl_account_moved(struct svm_cxl_mig *m, struct migrate_vma *args)
 {
 	struct svm_cxl_pool *pool = NULL, *p;
-	unsigned long i, run = 0;
-	u64 moved = 0, zero = 0;
+	unsigned long i, nr, run = 0, run_huge = 0;
+	u64 moved = 0, zero = 0, huge = 0;
 
-	for (i = 0; i < args->npages; i++) {
+	for (i = 0; i < args->npages; i += nr) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 
+		nr = 1;
 		if (!svm_cxl_moved(args, i))
 			continue;
-		moved++;
+		nr = svm_cxl_entry_pages(args, i);
+		moved += nr;
+		if (nr > 1)
+			huge += nr;
 		if (m->to_pool) {
-			zero += !spage;
+			zero += spage ? 0 : nr;
 			continue;
 		}
 		p = svm_cxl_page_pool(spage);
 		if (p != pool) {
-			if (pool)
+			if (pool) {
 				atomic64_add(run, &pool->stats.migrated_out);
+				atomic64_add(run_huge, &pool->stats.huge_out);
+			}
 			pool = p;
 			run = 0;
+			run_huge = 0;
 		}
-		run++;
+		run += nr;
+		if (nr > 1)
+			run_huge += nr;
 	}
-	if (pool)
+	if (pool) {
 		atomic64_add(run, &pool->stats.migrated_out);
+		atomic64_add(run_huge, &pool->stats.huge_out);
+	}
 	m->res->moved += moved;
+	m->res->huge += huge;
 	if (m->to_pool) {
 		m->res->zero_filled += zero;
 		atomic64_add(moved - zero, &m->pool->stats.migrated_in);
 		atomic64_add(zero, &m->pool->stats.allocated_on_device);
+		atomic64_add(huge, &m->pool->stats.huge_in);
 	}
 }
 
@@ -343,8 +520,10 @@ static void svm_cxl_account(struct svm_cxl_mig *m, struct migrate_vma *args, boo
 	for (i = 0; i < n; i++) {
 		struct svm_cxl_page_loc *loc;
 
-		if (svm_cxl_moved(args, i))
+		if (svm_cxl_moved(args, i)) {
+			i += svm_cxl_entry_pages(args, i) - 1;	/* counted in account_moved */
 			continue;
+		}
 		if (args->dst[i]) {
 			/* Refused after the copy: a file or shmem page, or a lost race. */
 			if (anon)
@@ -529,8 +708,6 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 		.start = start,
 		.end = end,
 		.pgmap_owner = svm_cxl_pgmap_owner,
-		.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM :
-				      MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 	};
 	unsigned long n;
 	int dir = m->to_pool ? SVM_CXL_PROF_TO_POOL : SVM_CXL_PROF_TO_SYSTEM;
@@ -540,6 +717,18 @@ static void svm_cxl_migrate_batch(struct svm_cxl_mig *m, struct vm_area_struct *
 		return;
 	args.start = start;
 	args.end = end;
+	args.flags = m->to_pool ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_COHERENT;
+	/*
+	 * Device THP: the core collects a PMD-mapped folio whole only for an aligned 2 MiB
+	 * (else it splits it), and a present huge PMD only with SELECT_SYSTEM, ours too
+	 * (7.3 migrate_vma_collect_huge_pmd()): back to system RAM an aligned batch also
+	 * selects system pages, which get no destination and stay.
+	 */
+	if (svm_cxl_thp()) {
+		args.flags |= SVM_CXL_SELECT_COMPOUND;
+		if (!m->to_pool && IS_ALIGNED(start | end, PMD_SIZE))
+			args.flags |= MIGRATE_VMA_SELECT_SYSTEM;
+	}
 	n = (end - start) >> PAGE_SHIFT;
 	memset(m->why, 0, n);
 	memset(m->dst, 0, n * sizeof(m->dst[0]));

@@ -179,24 +179,30 @@ void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n)
 	atomic_long_sub(n, &o->user->pages);
 }
 
-/* @page (reserved for, just handed out to) belongs to @o until page_free. */
-void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page)
+/*
+ * The folio of @nr pages at @page (reserved for, just handed out to) belongs to @o
+ * until page_free: one reference per folio, @nr pages counted.
+ */
+void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page, unsigned long nr)
 {
 	refcount_inc(&o->ref);
-	atomic_long_inc(&o->pages);
+	atomic_long_add(nr, &o->pages);
 	page->zone_device_data = o;
 }
 
-/* page_free of a pool page: give its charge back, if it has one. Any context. */
-void svm_cxl_owner_uncharge(struct page *page)
+/*
+ * page_free of a pool folio of @nr pages (its first page): give its charge back, if
+ * it has one. Any context.
+ */
+void svm_cxl_owner_uncharge(struct page *page, unsigned long nr)
 {
 	struct svm_cxl_owner *o = page->zone_device_data;
 
 	if (!o)
 		return;
 	page->zone_device_data = NULL;
-	atomic_long_dec(&o->pages);
-	atomic_long_dec(&o->user->pages);
+	atomic_long_sub(nr, &o->pages);
+	atomic_long_sub(nr, &o->user->pages);
 	svm_cxl_owner_put(o);
 }
 

@@ -45,7 +45,8 @@ static inline struct dev_pagemap *page_pgmap(const struct page *page)
  * "mm/zone_device: reinitialize large zone device private folios"):
  * zone_device_page_init() takes the pgmap (a compound head may have overwritten the
  * page's) and the folio order, and dev_pagemap_ops.page_free(page) became
- * folio_free(folio). svm_cxl hands out order-0 pages, so the order is 0 for now.
+ * folio_free(folio). svm_cxl hands out order-0 pages, and order-9 folios with
+ * device THP (svm_cxl_alloc_folio_locked()).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
 #define SVM_CXL_HAVE_FOLIO_FREE	1
@@ -61,6 +62,42 @@ static inline void svm_cxl_zone_device_page_init(struct page *page, struct dev_p
 	WARN_ON_ONCE(order);
 	zone_device_page_init(page);
 }
+#endif
+
+/*
+ * 6.15 added migrate_device_pfns(): eviction can hand the core the
+ * pages that are out (non-contiguous) instead of every pfn of a window. Before, only
+ * migrate_device_range() exists, and evict.c walks windows of the pool.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define SVM_CXL_HAVE_MIGRATE_DEVICE_PFNS	1
+#endif
+
+/*
+ * 6.19, device THP: migrate_vma_setup() with MIGRATE_VMA_SELECT_COMPOUND collects a
+ * PMD-mapped THP (or an empty aligned 2 MiB) as one MIGRATE_PFN_COMPOUND entry, and a
+ * destination marked MIGRATE_PFN_COMPOUND is an order-9 folio mapped by one PMD. Before,
+ * both are 0: every test of them folds away and every THP is split by the core.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
+#define SVM_CXL_HAVE_DEVICE_THP		1
+#define SVM_CXL_SELECT_COMPOUND		MIGRATE_VMA_SELECT_COMPOUND
+/* A THP for @addr of @vma, under its memory policy (6.12's took a "hugepage" bool). */
+static inline struct folio *svm_cxl_vma_alloc_thp(gfp_t gfp, struct vm_area_struct *vma,
+						  unsigned long addr)
+{
+	return vma_alloc_folio(gfp, HPAGE_PMD_ORDER, vma, addr);
+}
+#else
+static inline struct folio *svm_cxl_vma_alloc_thp(gfp_t gfp, struct vm_area_struct *vma,
+						  unsigned long addr)
+{
+	return NULL;
+}
+#define SVM_CXL_SELECT_COMPOUND		0
+#ifndef MIGRATE_PFN_COMPOUND
+#define MIGRATE_PFN_COMPOUND		0
+#endif
 #endif
 
 /*

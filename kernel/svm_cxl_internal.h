@@ -80,6 +80,10 @@ struct svm_cxl_pool_stats {
 	atomic64_t alloc_failures;	/* allocations refused (pool full or not active) */
 	atomic64_t busy_retries;	/* drain passes that found pages still busy */
 	atomic64_t poisoned;		/* pages reported bad (memory_failure): retired */
+	/* Device THP (6.19+, module parameter device_thp): pages, in 2 MiB folios, */
+	atomic64_t huge_in;		/* moved to the pool as whole order-9 folios */
+	atomic64_t huge_out;		/* moved back or evicted as whole folios */
+	atomic64_t huge_fallback;	/* of THPs sent as base pages: no chunk was free */
 };
 
 /* The unit of the allocator's bookkeeping and of aligned runs: 2 MiB, one PMD. */
@@ -231,12 +235,22 @@ void svm_cxl_alloc_fini(struct svm_cxl_pool *pool);
 struct page *svm_cxl_alloc_page_locked(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_alloc_pages_locked(struct svm_cxl_pool *pool, struct page **pages,
 					 unsigned long n);
+#ifdef SVM_CXL_HAVE_DEVICE_THP
+struct folio *svm_cxl_alloc_folio_locked(struct svm_cxl_pool *pool);
+#else
+static inline struct folio *svm_cxl_alloc_folio_locked(struct svm_cxl_pool *pool)
+{
+	return NULL;
+}
+#endif
 unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_retired(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
 unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
+unsigned long svm_cxl_pool_chunk_out(struct svm_cxl_pool *pool, unsigned long chunk,
+				     unsigned long *pfns);
 bool svm_cxl_alloc_retire_free(struct svm_cxl_pool *pool, unsigned long pfn);
 bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
 
@@ -244,7 +258,7 @@ bool svm_cxl_alloc_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn);
 struct svm_cxl_user;
 struct svm_cxl_owner {
 	struct list_head node;		/* in pool->owners */
-	refcount_t ref;			/* one per charged page, one per migration using it */
+	refcount_t ref;			/* one per charged folio, one per migration using it */
 	const struct mm_struct *mm;	/* identity only, never dereferenced */
 	pid_t tgid;
 	kuid_t uid;
@@ -260,8 +274,8 @@ void svm_cxl_owner_put(struct svm_cxl_owner *o);
 unsigned long svm_cxl_owner_reserve(struct svm_cxl_owner *o, unsigned long n);
 void svm_cxl_owner_unreserve(struct svm_cxl_owner *o, unsigned long n);
 bool svm_cxl_owner_at_limit(struct svm_cxl_owner *o);
-void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page);
-void svm_cxl_owner_uncharge(struct page *page);
+void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page, unsigned long nr);
+void svm_cxl_owner_uncharge(struct page *page, unsigned long nr);
 ssize_t svm_cxl_owners_show(struct svm_cxl_pool *pool, char *buf);
 void svm_cxl_owners_log(struct svm_cxl_pool *pool);
 
@@ -291,5 +305,10 @@ extern const struct kobj_type svm_cxl_pool_ktype;
 extern const struct bus_type cxl_bus_type;
 int svm_cxl_unplug_init(void);
 void svm_cxl_unplug_exit(void);
+
+/* numa_unplug.c: offline requests to userspace for numa-mode (kmem) memory */
+void svm_cxl_numa_unplug(struct device *departing);
+void svm_cxl_numa_exit(void);
+extern const struct attribute_group *svm_cxl_misc_groups[];
 
 #endif /* _SVM_CXL_INTERNAL_H */

@@ -180,6 +180,7 @@ static long svm_cxl_ioctl_migrate(void __user *uarg)
 	mig.no_memory = res.no_memory;
 	mig.other_pool = res.other_pool;
 	mig.unsupported = res.unsupported;
+	mig.huge = res.huge;
 	if (copy_to_user(uarg, &mig, sizeof(mig)))
 		rc = -EFAULT;
 out_put_pool:
@@ -246,6 +247,7 @@ static struct miscdevice svm_cxl_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = SVM_CXL_DEVICE_NAME,
 	.fops = &svm_cxl_fops,
+	.groups = svm_cxl_misc_groups,	/* offline_agent, offline_request */
 	/* Privileged ioctls check CAP_SYS_ADMIN themselves; udev may widen this. */
 	.mode = 0600,
 };
@@ -299,6 +301,7 @@ err_pools_exit:
 /* Every pool holds a module reference: rmmod with pools present fails (-EBUSY). */
 static void __exit svm_cxl_exit(void)
 {
+	svm_cxl_numa_exit();
 	misc_deregister(&svm_cxl_misc);
 	kobject_put(svm_cxl_pools_kobj);
 	svm_cxl_prof_exit();

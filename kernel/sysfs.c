@@ -132,6 +132,9 @@ SVM_CXL_STAT_ATTR(evicted);
 SVM_CXL_STAT_ATTR(alloc_failures);
 SVM_CXL_STAT_ATTR(busy_retries);
 SVM_CXL_STAT_ATTR(poisoned);
+SVM_CXL_STAT_ATTR(huge_in);
+SVM_CXL_STAT_ATTR(huge_out);
+SVM_CXL_STAT_ATTR(huge_fallback);
 
 static struct attribute *svm_cxl_stats_attrs[] = {
 	&migrated_in_attr.attr,
@@ -141,6 +144,9 @@ static struct attribute *svm_cxl_stats_attrs[] = {
 	&alloc_failures_attr.attr,
 	&busy_retries_attr.attr,
 	&poisoned_attr.attr,
+	&huge_in_attr.attr,
+	&huge_out_attr.attr,
+	&huge_fallback_attr.attr,
 	NULL,
 };
 

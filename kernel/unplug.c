@@ -45,13 +45,15 @@ MODULE_IMPORT_NS("CXL");
 #define SVM_CXL_PCI_CLASS_CXL_MEM	((PCI_CLASS_MEMORY_CXL << 8) | 0x10)
 
 /* Drain for an UNBIND_DRIVER, close the teardown window at UNBOUND_DRIVER. */
-static int svm_cxl_unbind_event(unsigned long action, struct device *region_dev,
-				const char *why)
+static int svm_cxl_unbind_event(unsigned long action, struct device *dev,
+				struct device *region_dev, const char *why)
 {
 	switch (action) {
 	case BUS_NOTIFY_UNBIND_DRIVER:
 		svm_cxl_teardown_begin();
 		svm_cxl_pool_unplug(region_dev, why);
+		/* numa-mode memory: userspace offlines it (numa_unplug.c) */
+		svm_cxl_numa_unplug(dev);
 		return NOTIFY_OK;
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 		svm_cxl_teardown_end();
@@ -70,7 +72,7 @@ static int svm_cxl_pci_notify(struct notifier_block *nb, unsigned long action, v
 	if (pdev->class != SVM_CXL_PCI_CLASS_CXL_MEM)
 		return NOTIFY_DONE;
 	snprintf(why, sizeof(why), "CXL device %s is being unbound", pci_name(pdev));
-	return svm_cxl_unbind_event(action, NULL, why);
+	return svm_cxl_unbind_event(action, dev, NULL, why);
 }
 
 static struct notifier_block svm_cxl_pci_nb = {
@@ -89,12 +91,12 @@ static int svm_cxl_cxl_notify(struct notifier_block *nb, unsigned long action, v
 
 	if (svm_cxl_name_is(dev, "region")) {
 		snprintf(why, sizeof(why), "CXL %s is being unbound", dev_name(dev));
-		return svm_cxl_unbind_event(action, dev, why);
+		return svm_cxl_unbind_event(action, dev, dev, why);
 	}
 	if (svm_cxl_name_is(dev, "mem") || svm_cxl_name_is(dev, "endpoint") ||
 	    svm_cxl_name_is(dev, "port")) {
 		snprintf(why, sizeof(why), "CXL %s is being unbound", dev_name(dev));
-		return svm_cxl_unbind_event(action, NULL, why);
+		return svm_cxl_unbind_event(action, dev, NULL, why);
 	}
 	return NOTIFY_DONE;
 }

@@ -25,7 +25,8 @@ ASSERT_LAYOUT(svm_cxl_query, 72);
 _Static_assert(offsetof(struct svm_cxl_pool_add, start) == 8, "pool_add layout");
 _Static_assert(offsetof(struct svm_cxl_pool_remove, evicted) == 16, "pool_remove layout");
 _Static_assert(offsetof(struct svm_cxl_migrate, moved) == 32, "migrate layout");
-_Static_assert(offsetof(struct svm_cxl_migrate, reserved) == 96, "migrate layout");
+_Static_assert(offsetof(struct svm_cxl_migrate, huge) == 96, "migrate layout (ABI 1.2: huge took reserved[0])");
+_Static_assert(offsetof(struct svm_cxl_migrate, reserved) == 104, "migrate layout");
 _Static_assert(offsetof(struct svm_cxl_query, locs) == 24, "query layout");
 
 int main(void)

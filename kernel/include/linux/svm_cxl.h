@@ -17,7 +17,7 @@ struct svm_cxl_pool;
  * struct svm_cxl_migrate_result - what happened to each page of a migrated range
  *
  * Every page of the range is counted in exactly one of @moved, @already, @absent,
- * @busy, @no_memory, @other_pool, @unsupported; @zero_filled is a part of @moved. The
+ * @busy, @no_memory, @other_pool, @unsupported; @zero_filled and @huge are parts of @moved. The
  * fields mean what the same fields of the uapi struct svm_cxl_migrate mean.
  */
 struct svm_cxl_migrate_result {
@@ -29,6 +29,7 @@ struct svm_cxl_migrate_result {
 	u64 no_memory;
 	u64 other_pool;
 	u64 unsupported;
+	u64 huge;		/* of @moved: pages that moved as whole 2 MiB folios */
 };
 
 /* Pools: a reference keeps the struct alive, not the pool active (it may drain). */

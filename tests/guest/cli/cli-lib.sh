@@ -92,7 +92,8 @@ clean_all() {
 	# unloading kmem under online memory would leak it ("cannot be hotremoved")
 	[ -z "$kept" ] && lsmod | grep -q '^kmem' && rmmod kmem 2>/dev/null
 	echo "$AUTO_ONLINE_AT_START" >$MEMSYS/auto_online_blocks
-	rm -f /run/svm-cxl.lock
+	rm -f /run/svm-cxl/lock
+	rmdir /run/svm-cxl 2>/dev/null
 	return 0
 }
 

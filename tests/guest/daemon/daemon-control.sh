@@ -8,7 +8,9 @@
 . svm-test.sh
 . daemon-lib.sh
 BAD=/tmp/bad-policy.conf
-RULES=/usr/local/lib/udev/rules.d/90-svm-cxl.rules
+# where meson put it: udev.pc's udevdir, or PREFIX/lib/udev when the lane has no udev.pc (deb13)
+RULES=$(ls /lib/udev/rules.d/90-svm-cxl.rules /usr/lib/udev/rules.d/90-svm-cxl.rules /usr/local/lib/udev/rules.d/90-svm-cxl.rules 2>/dev/null | head -n1)
+[ -n "$RULES" ] || fail "90-svm-cxl.rules is not installed"
 
 trap 'daemon_cleanup; rm -f /etc/udev/rules.d/90-svm-cxl.rules; sed -i "/^svm-cxl:/d" /etc/group; rmmod svm_cxl 2>/dev/null; exit $DAEMON_RC' EXIT
 check_eq "no region before the test" "" "$(regions_now)"

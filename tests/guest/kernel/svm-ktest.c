@@ -3,7 +3,8 @@
  * svm-ktest: guest tests of svm_cxl.ko migration on a real CXL pool.
  *   svm-ktest POOL_ID TEST...
  * Tests: sizes big roundtrip mixed nofault fork exit munmap threads samerange pin
- *        badinput unpriv full drain drainbusy drainrace hold thp thpfull poison
+ *        badinput unpriv full drain drainbusy drainrace hold thp thpfull thpdev thpfallback
+ *        thpdrain thpsplit poison
  *        poisonfree limit mlock madvise uffd memcg stress.
  * Data is checked byte for byte; every migrate result must account for every page.
  * Prints throughput lines "# perf: ...".
@@ -485,7 +486,7 @@ static void t_badinput(void)
 	KT_CHECK(raw_migrate(&m) == EINVAL, "overflowing range: EINVAL");
 	m = good; m.length = ~0ULL << 12;
 	KT_CHECK(raw_migrate(&m) == EINVAL, "huge length: EINVAL");
-	m = good; m.reserved[3] = 1;
+	m = good; m.reserved[2] = 1;
 	KT_CHECK(raw_migrate(&m) == EINVAL, "nonzero reserved: EINVAL");
 	m = good; m.flags = 1;
 	KT_CHECK(raw_migrate(&m) == EINVAL, "unknown flag: EINVAL");
@@ -919,6 +920,197 @@ static void t_thpfull(void)
 	check_data(fill, flen, 31, "the pool's pages back");
 	munmap(buf, len);
 	munmap(fill, flen);
+}
+
+/*
+ * Whether this kernel moves THPs as whole device folios: the module parameter
+ * device_thp exists only on 6.19+ (kernel-thp.sh turns it on there).
+ */
+static int device_thp(void)
+{
+	FILE *f = fopen("/sys/module/svm_cxl/parameters/device_thp", "r");
+	int c = f ? fgetc(f) : 'N';
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == '1';
+}
+
+/*
+ * A 4 MiB THP buffer to the pool and back. With device THP (7.3): every page moves
+ * inside a 2 MiB folio both ways (@huge, stats/huge_in, huge_out), AnonHugePages stays
+ * 4096 kB in the pool and after; without (6.12): the same call moves base pages, @huge
+ * and the counters stay 0. Both: every page where asked, every byte right. Also a
+ * never-touched aligned 2 MiB (zero-filled on the device), and the time per 2 MiB.
+ */
+static void t_thpdev(void)
+{
+	size_t len = 4 * KT_MIB, n = len / KT_PAGE, off;
+	int thp = device_thp();
+	long long in0 = kt_pool_attr(pool, "stats/huge_in");
+	long long out0 = kt_pool_attr(pool, "stats/huge_out");
+	char *buf = thp_map(len, 41), *hole;
+	struct svm_cxl_migrate m;
+	double t0, t1, t2;
+	int rc;
+
+	printf("# device THP %s\n", thp ? "on" : "off (not this kernel, or parameter off)");
+	KT_CHECK(anon_huge_kb(buf) == 4096, "THP buffer: AnonHugePages %ld kB", anon_huge_kb(buf));
+	t0 = kt_now();
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	t1 = kt_now();
+	kt_print_mig("THP buffer to the pool", &m);
+	KT_CHECK(rc == 0 && m.moved == n && kt_mig_total(&m) == n, "to pool: all %zu pages moved", n);
+	KT_CHECK(m.huge == (thp ? n : 0), "to pool: %llu pages moved as 2 MiB folios (want %zu)",
+		 (unsigned long long)m.huge, thp ? n : 0);
+	KT_CHECK(kt_pool_attr(pool, "stats/huge_in") - in0 == (long long)(thp ? n : 0),
+		 "stats/huge_in counted %lld", kt_pool_attr(pool, "stats/huge_in") - in0);
+	if (thp)
+		KT_CHECK(anon_huge_kb(buf) == 4096, "in the pool, still huge: AnonHugePages %ld kB",
+			 anon_huge_kb(buf));
+	check_location(buf, len, pool, "THP buffer in the pool");
+	check_data(buf, len, 41, "THP buffer in the pool");
+	t2 = kt_now();
+	rc = kt_migrate(buf, len, SVM_CXL_TO_SYSTEM, 0, &m);
+	t2 = kt_now() - t2;
+	kt_print_mig("THP buffer back", &m);
+	KT_CHECK(rc == 0 && m.moved == n && kt_mig_total(&m) == n, "back: all %zu pages moved", n);
+	KT_CHECK(m.huge == (thp ? n : 0), "back: %llu pages moved as 2 MiB folios",
+		 (unsigned long long)m.huge);
+	KT_CHECK(kt_pool_attr(pool, "stats/huge_out") - out0 == (long long)(thp ? n : 0),
+		 "stats/huge_out counted %lld", kt_pool_attr(pool, "stats/huge_out") - out0);
+	if (thp)
+		KT_CHECK(anon_huge_kb(buf) == 4096, "back in RAM, never split: AnonHugePages %ld kB",
+			 anon_huge_kb(buf));
+	check_location(buf, len, 0, "THP buffer back");
+	check_data(buf, len, 41, "THP buffer back");
+	printf("# THP buffer (%s): %.3f ms per 2 MiB to the pool, %.3f ms back\n",
+	       thp ? "2 MiB folios" : "base pages", (t1 - t0) * 1e3 / (len / (2 * KT_MIB)),
+	       t2 * 1e3 / (len / (2 * KT_MIB)));
+	munmap(buf, len);
+
+	/* Never touched: an aligned 2 MiB hole becomes one zeroed device folio. */
+	hole = thp_map(2 * KT_MIB, 0);
+	madvise(hole, 2 * KT_MIB, MADV_DONTNEED);
+	rc = kt_migrate(hole, 2 * KT_MIB, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("untouched 2 MiB to the pool", &m);
+	KT_CHECK(rc == 0 && m.moved == 512 && m.zero_filled == 512 && m.huge == (thp ? 512u : 0u),
+		 "untouched 2 MiB: 512 zero-filled, %llu as a folio", (unsigned long long)m.huge);
+	check_location(hole, 2 * KT_MIB, pool, "untouched 2 MiB in the pool");
+	for (off = 0; off < 2 * KT_MIB && !hole[off]; off++)
+		;
+	KT_CHECK(off == 2 * KT_MIB, "untouched 2 MiB reads zeroes (first non-zero byte at %zu)",
+		 off);
+	kt_to_system(hole, 2 * KT_MIB, "untouched 2 MiB back");
+	check_location(hole, 2 * KT_MIB, 0, "untouched 2 MiB back");
+	munmap(hole, 2 * KT_MIB);
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool");
+}
+
+/*
+ * No chunk of the pool wholly free, but 512 pages free in pieces: a THP goes to the
+ * pool as 512 base pages (counted in stats/huge_fallback with device THP), data and
+ * location right, and back. Wants a pool of 8 chunks (16 MiB).
+ */
+static void t_thpfallback(void)
+{
+	long long pages = kt_pool_attr(pool, "pages") - kt_pool_attr(pool, "memmap_pages");
+	size_t flen = pages * KT_PAGE, len = 2 * KT_MIB, off;
+	long long fb0 = kt_pool_attr(pool, "stats/huge_fallback");
+	char *fill = kt_map(flen), *buf;
+	struct svm_cxl_migrate m;
+	int thp = device_thp(), rc;
+
+	KT_CHECK(pages == 4096, "a 16 MiB pool (%lld pages)", pages);
+	kt_fill(fill, flen, 51);
+	kt_to_pool(fill, flen, pool, "filling the pool");
+	/* 64 pages of every 512 back to RAM: 512 free, no chunk wholly free. */
+	for (off = 0; off < flen; off += 2 * KT_MIB)
+		kt_to_system(fill + off, 64 * KT_PAGE, "a piece of each chunk");
+	KT_CHECK(kt_pool_attr(pool, "free") == 512, "512 pages free (%lld)",
+		 kt_pool_attr(pool, "free"));
+	buf = thp_map(len, 52);
+	KT_CHECK(anon_huge_kb(buf) == 2048, "THP: AnonHugePages %ld kB", anon_huge_kb(buf));
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	kt_print_mig("THP to a pool without a free chunk", &m);
+	KT_CHECK(rc == 0 && m.moved == 512 && m.huge == 0 && kt_mig_total(&m) == 512,
+		 "no free chunk: the THP moved as 512 base pages");
+	KT_CHECK(kt_pool_attr(pool, "stats/huge_fallback") - fb0 == (thp ? 512 : 0),
+		 "stats/huge_fallback counted %lld", kt_pool_attr(pool, "stats/huge_fallback") - fb0);
+	check_location(buf, len, pool, "THP as base pages");
+	check_data(buf, len, 52, "THP as base pages");
+	kt_to_system(buf, len, "THP as base pages back");
+	check_data(buf, len, 52, "THP as base pages back");
+	kt_to_system(fill, flen, "emptying the pool");
+	check_data(fill, flen, 51, "the pool's pages back");
+	munmap(buf, len);
+	munmap(fill, flen);
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool");
+}
+
+/*
+ * A device THP evicted by a removal (6.15+: migrate_device_pfns() on the pages out):
+ * the folio goes to a system THP whole, every byte right. The pool is removed here.
+ */
+static void t_thpdrain(void)
+{
+	size_t len = 4 * KT_MIB, n = len / KT_PAGE;
+	char *buf = thp_map(len, 61);
+	uint64_t evicted = 0, busy = 0;
+	struct svm_cxl_migrate m;
+	int thp = device_thp(), rc;
+
+	rc = kt_migrate(buf, len, SVM_CXL_TO_POOL, pool, &m);
+	KT_CHECK(rc == 0 && m.moved == n && m.huge == (thp ? n : 0), "THP buffer in the pool (%llu huge)",
+		 (unsigned long long)m.huge);
+	rc = kt_pool_remove(pool, 0, &evicted, &busy);
+	KT_CHECK(rc == 0 && evicted == n && busy == 0, "remove evicted %llu of %zu pages (%s)",
+		 (unsigned long long)evicted, n, strerror(rc));
+	check_location(buf, len, 0, "evicted THP buffer");
+	check_data(buf, len, 61, "evicted THP buffer");
+	if (thp)
+		KT_CHECK(anon_huge_kb(buf) == 4096, "evicted whole: AnonHugePages %ld kB",
+			 anon_huge_kb(buf));
+	munmap(buf, len);
+}
+
+/*
+ * A 4 MiB THP buffer in the pool, then cut: the second 2 MiB half unmapped, one
+ * 4 KiB page of the first 2 MiB made read-only, the deferred-split shrinker run
+ * (drop_caches); every byte left must be right, and the rest must come back to
+ * system RAM with nothing left in the pool (a split that lost pages would leave
+ * "used" above 0). With device THP this cuts order-9 device folios.
+ */
+static void t_thpsplit(void)
+{
+	size_t len = 4 * KT_MIB, half = KT_MIB, n;
+	char *buf = thp_map(len, 71);
+	struct svm_cxl_migrate m;
+	int fd, rc;
+
+	kt_to_pool(buf, len, pool, "THP buffer to the pool");
+	check_location(buf, len, pool, "THP buffer in the pool");
+	/* Half of the second folio goes: a partial munmap of a 2 MiB folio. */
+	KT_CHECK(munmap(buf + 3 * half, half) == 0, "munmap of the last 1 MiB");
+	KT_CHECK(mprotect(buf + 5 * KT_PAGE, KT_PAGE, PROT_READ) == 0,
+		 "mprotect of one 4 KiB page of the first 2 MiB");
+	check_data(buf, 3 * half, 71, "what is left, in the pool");
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	KT_CHECK(fd >= 0 && write(fd, "2", 1) == 1, "drop_caches ran the shrinkers");
+	if (fd >= 0)
+		close(fd);
+	check_data(buf, 3 * half, 71, "what is left, after the shrinkers");
+	n = 3 * half / KT_PAGE;
+	rc = kt_migrate(buf, 3 * half, SVM_CXL_TO_SYSTEM, 0, &m);
+	kt_print_mig("the cut buffer back", &m);
+	KT_CHECK(rc == 0 && m.moved == n && kt_mig_total(&m) == n,
+		 "the cut buffer back: all %zu pages moved", n);
+	check_location(buf, 3 * half, 0, "the cut buffer back");
+	check_data(buf, 3 * half, 71, "the cut buffer back");
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool (used %lld)",
+		 kt_pool_attr(pool, "used"));
+	munmap(buf, 3 * half);
+	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left after munmap");
 }
 
 /* The pfn of the page at @addr (present), from /proc/self/pagemap (root only). */
@@ -1640,6 +1832,10 @@ static const struct {
 	{ "hold", t_hold },
 	{ "thp", t_thp },
 	{ "thpfull", t_thpfull },
+	{ "thpdev", t_thpdev },
+	{ "thpfallback", t_thpfallback },
+	{ "thpdrain", t_thpdrain },
+	{ "thpsplit", t_thpsplit },
 	{ "poison", t_poison },
 	{ "poisonfree", t_poisonfree },
 	{ "limit", t_limit },

@@ -259,9 +259,33 @@ static void test_model(void)
 	CHECK(svm_region_get_mode(r) == SVM_MODE_COHERENT, "coherent");
 	CHECK(svm_pool_get_pages_used(svm_region_get_pool(r)) == 4096, "pool used");
 
+	/* sized option structs: too small is EINVAL, an unknown non-zero tail E2BIG (a
+	 * newer caller's option this library would ignore), a zero tail is accepted */
+	{
+		struct {
+			struct svm_online_opts o;
+			uint64_t newer_option;
+		} big = { .o = { .struct_size = sizeof(big), .mode = SVM_MODE_COHERENT },
+			  .newer_option = 1 };
+		struct svm_online_opts small = { .struct_size = 4, .mode = SVM_MODE_COHERENT };
+		struct svm_preflight pf = { .struct_size = 8 };
+
+		CHECK(svm_region_online(r, &small) == -EINVAL && strstr(svm_get_error(ctx),
+		      "struct_size"), "struct_size 4: EINVAL (%s)", svm_get_error(ctx));
+		CHECK(svm_region_online(r, &big.o) == -E2BIG, "unknown option set: E2BIG (%s)",
+		      svm_get_error(ctx));
+		big.newer_option = 0;
+		CHECK(svm_region_online(r, &big.o) == 0 && strstr(svm_get_notes(ctx), "already"),
+		      "zero tail accepted: %s", svm_get_error(ctx));
+		CHECK(svm_region_preflight(r, &pf) == -EINVAL, "preflight struct_size 8: EINVAL");
+		pf.struct_size = sizeof(pf);
+		CHECK(svm_region_preflight(r, &pf) == 0 && pf.mode == SVM_MODE_COHERENT &&
+		      pf.struct_size == sizeof(pf), "preflight");
+	}
+
 	/* online a coherent region as numa: refused, nothing written */
 	{
-		struct svm_online_opts o = { .mode = SVM_MODE_NUMA };
+		struct svm_online_opts o = { .struct_size = sizeof(o), .mode = SVM_MODE_NUMA };
 
 		CHECK(svm_region_online(r, &o) == -EBUSY, "online numa of coherent: EBUSY");
 		CHECK(strstr(svm_get_error(ctx), "region0") && strstr(svm_get_error(ctx), "offline"),
@@ -311,7 +335,7 @@ static void test_create(void)
 	mds[1] = svm_memdev_get_by_name(ctx, "mem0");
 	/* bad requests change nothing */
 	{
-		struct svm_region_opts o = { .size = 100 << 20 };
+		struct svm_region_opts o = { .struct_size = sizeof(o), .size = 100 << 20 };
 
 		mds[0] = svm_memdev_get_by_name(ctx, "mem0");
 		mds[1] = svm_memdev_get_by_name(ctx, "mem0");
@@ -355,8 +379,8 @@ static void test_create(void)
 /* a pmem region: every ram operation refuses it and writes nothing (review F8) */
 static void test_pmem(void)
 {
-	struct svm_online_opts numa = { .mode = SVM_MODE_NUMA };
-	struct svm_online_opts coherent = { .mode = SVM_MODE_COHERENT };
+	struct svm_online_opts numa = { .struct_size = sizeof(numa), .mode = SVM_MODE_NUMA };
+	struct svm_online_opts coherent = { .struct_size = sizeof(coherent), .mode = SVM_MODE_COHERENT };
 	struct svm_ctx *ctx;
 	struct svm_region *r;
 
@@ -393,8 +417,8 @@ out:
 /* numa memory in the wrong zone is reported, never taken for what was asked (F4) */
 static void test_zones(void)
 {
-	struct svm_online_opts movable = { .mode = SVM_MODE_NUMA };
-	struct svm_online_opts normal = { .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
+	struct svm_online_opts movable = { .struct_size = sizeof(movable), .mode = SVM_MODE_NUMA };
+	struct svm_online_opts normal = { .struct_size = sizeof(normal), .mode = SVM_MODE_NUMA, .zone = SVM_ZONE_NORMAL };
 	struct svm_ctx *ctx;
 	struct svm_region *r;
 	char state[4][32];
@@ -499,6 +523,97 @@ static void test_offline_timer(void)
 	svm_unref(ctx);
 }
 
+/*
+ * Objects a caller holds stay valid across svm_invalidate() (libcxl's model): they are
+ * refreshed in place, and one whose device went away keeps its last values, ends a
+ * foreach and comes back as the same object when the device does. Under valgrind
+ * (glue-model-valgrind) any use after free fails the test.
+ */
+static void test_stable_objects(void)
+{
+	struct svm_ctx *ctx;
+	struct svm_memdev *m0, *m1;
+	struct svm_region *r, *r2;
+	struct svm_dax *dax;
+	struct svm_memblock *b;
+	struct svm_pool *pool;
+	char p[512];
+	int n;
+
+	add_region("decoder3.0", "decoder4.0", "kmem");
+	put("sys/devices/system/memory/memory146/state", "online");
+	put("sys/devices/system/memory/memory146/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory147/state", "offline");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/start", "0x490000000");
+	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/size", "536870912");
+	CHECK(!svm_new(&ctx), "svm_new");
+	m0 = svm_memdev_get_by_name(ctx, "mem0");
+	m1 = svm_memdev_get_by_name(ctx, "mem1");
+	r = svm_region_get_by_name(ctx, "region0");
+	dax = r ? svm_region_get_dax(r) : NULL;
+	b = dax ? svm_memblock_get_first(dax) : NULL;
+	pool = svm_pool_get_first(ctx);
+	CHECK(m0 && m1 && r && dax && b && pool, "objects read");
+	if (!(m0 && m1 && r && dax && b && pool))
+		goto out;
+
+	/* values change under a held object: it is refreshed in place */
+	put("sys/devices/system/memory/memory147/state", "online");
+	put("sys/devices/system/memory/memory147/valid_zones", "Movable");
+	put("sys/devices/pci0000:de/0000:de:00.0/0000:df:00.0/mem1/serial", "0x22");
+	svm_invalidate(ctx);
+	CHECK(svm_memdev_get_by_name(ctx, "mem1") == m1, "mem1 is the same object");
+	CHECK(svm_memdev_get_serial(m1) == 0x22, "held mem1 refreshed: serial %#llx",
+	      (unsigned long long)svm_memdev_get_serial(m1));
+	CHECK(svm_region_get_by_name(ctx, "region0") == r, "region0 is the same object");
+	CHECK(svm_region_get_dax(r) == dax, "dax0.0 is the same object");
+	CHECK(svm_memblock_get_first(dax) == b, "memory146 is the same object");
+	CHECK(svm_dax_get_nr_online(dax) == 2, "held dax refreshed: 2 blocks online, got %d",
+	      svm_dax_get_nr_online(dax));
+	CHECK(svm_pool_get_first(ctx) == pool, "pool3 is the same object");
+
+	/* mem0 goes away: the held object keeps its name and values, foreach skips it */
+	snprintf(p, sizeof(p), "%s/" BUS "mem0", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/devices/virtual/misc/svm_cxl/pools/pool3", root);
+	snprintf(p + strlen(p), sizeof(p) - strlen(p), "/start");
+	unlink(p);
+	*strrchr(p, '/') = '\0';
+	snprintf(p + strlen(p), sizeof(p) - strlen(p), "/size");
+	unlink(p);
+	*strrchr(p, '/') = '\0';
+	rmdir(p);
+	svm_invalidate(ctx);
+	CHECK(!svm_memdev_get_by_name(ctx, "mem0"), "mem0 no longer listed");
+	CHECK(!strcmp(svm_memdev_get_name(m0), "mem0") && svm_memdev_get_serial(m0) == 1,
+	      "held mem0 keeps its values");
+	CHECK(!svm_memdev_get_next(m0), "a gone memdev ends a foreach");
+	CHECK(!svm_pool_get_first(ctx) && svm_pool_get_id(pool) == 3, "pool3 gone, held");
+	CHECK(!svm_region_get_pool(r), "region0 has no pool any more");
+	n = 0;
+	svm_memdev_foreach(ctx, m1)
+		n++;
+	CHECK(n == 1, "1 memdev listed, got %d", n);
+
+	/* it comes back: the same object again */
+	link_to("../../../devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0", BUS "mem0");
+	svm_invalidate(ctx);
+	CHECK(svm_memdev_get_by_name(ctx, "mem0") == m0, "mem0 back as the same object");
+	CHECK(svm_memdev_get_next(m0) != NULL, "and listed again");
+
+	/* the region is destroyed: the caller's pointer still reads */
+	snprintf(p, sizeof(p), "%s/" BUS "region0", root);
+	unlink(p);
+	svm_invalidate(ctx);
+	r2 = svm_region_get_by_name(ctx, "region0");
+	CHECK(!r2, "region0 no longer listed");
+	CHECK(!strcmp(svm_region_get_name(r), "region0") && svm_dax_get_size(dax) == 512 << 20,
+	      "held region0 and its dax keep their values");
+	CHECK(!svm_region_get_next(r), "a gone region ends a foreach");
+out:
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -534,6 +649,11 @@ int main(void)
 	mkdir(root, 0700);
 	build_tree();
 	test_offline_timer();
+	if (system(cmd))
+		return 2;
+	mkdir(root, 0700);
+	build_tree();
+	test_stable_objects();
 	if (system(cmd))
 		return 2;
 	printf("%s\n", failures ? "FAILED" : "all passed");

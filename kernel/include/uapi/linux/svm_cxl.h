@@ -13,6 +13,19 @@
  *  - enum value 0 is invalid; new values are only added at the end.
  *
  * ioctl magic: 0xCE, numbers 0x40-0x5f (0xCE 0x01-0x02 belong to uapi/linux/cxl_mem.h).
+ *
+ * ABI history (SVM_CXL_IOC_VERSION reports major.minor; a minor bump only adds):
+ *  1.1  the ioctls below, sysfs pools/poolN with state active/draining.
+ *  1.2  pool state "revoked" (its memory went while pages stayed busy): TO_POOL to it
+ *       fails -ENODEV, POOL_REMOVE removes it once nothing holds its pages (-EBUSY
+ *       before); POOL_ADD fails -EAGAIN while a CXL device, port or region is being
+ *       unbound; POOL_REMOVE fails -ENODEV when an unplug took its drain over;
+ *       poisoned pages are retired for good (sysfs retired, stats/poisoned); sysfs
+ *       holders names the processes holding a pool's pages; the module parameter
+ *       user_page_limit caps the pool pages of each uid (the rest of a TO_POOL is
+ *       @no_memory); svm_cxl_migrate.@huge (was reserved[0], same size) and the
+ *       module parameter device_thp (6.19+) with sysfs stats/huge_in, huge_out,
+ *       huge_fallback.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -22,7 +35,7 @@
 
 #define SVM_CXL_DEVICE_NAME	"svm_cxl"
 #define SVM_CXL_ABI_MAJOR	1
-#define SVM_CXL_ABI_MINOR	1
+#define SVM_CXL_ABI_MINOR	2
 
 #define SVM_CXL_IOC_MAGIC	0xCE
 
@@ -126,6 +139,9 @@ struct svm_cxl_pool_remove {
  * @no_memory: (out) pages whose destination page could not be allocated
  * @other_pool: (out) pages that live in another pool than the one asked for
  * @unsupported: (out) pages whose mapping cannot move (file-backed, shared)
+ * @huge: (out, ABI 1.2) of @moved, pages that moved inside whole 2 MiB folios: a THP
+ *	to an order-9 pool folio or back, never split (Linux 6.19+ with the module
+ *	parameter device_thp; 0 otherwise)
  * @reserved: must be 0
  *
  * TO_POOL to a revoked pool (its memory went while pages stayed busy) fails -ENODEV
@@ -151,7 +167,8 @@ struct svm_cxl_migrate {
 	__u64 no_memory;
 	__u64 other_pool;
 	__u64 unsupported;
-	__u64 reserved[4];
+	__u64 huge;
+	__u64 reserved[3];
 };
 
 /* enum svm_cxl_where: where one page lives */
