@@ -107,12 +107,14 @@ build() {
 	log "unpacking $tarball into $dir"
 	tar -C "$dir" -xf "$tarball"
 	base_config >"$tree/.config"
-	# localmodconfig reads lsmod's format: name, size, users.
+	# localmodconfig reads lsmod's format: name, size, users. It asks about new symbols: `yes`
+	# answers with the defaults and dies of SIGPIPE when make is done, which pipefail would
+	# take for a failure of the pipeline (and set -e ends the script without a word).
 	lsmod=$dir/lsmod
 	echo "Module Size Used by" >"$lsmod"
 	for m in "${MODULES[@]}"; do echo "$m 0 0"; done >>"$lsmod"
 	(cd "$tree" && make -s olddefconfig >/dev/null &&
-		yes '' | make -s LSMOD="$lsmod" localmodconfig >"$dir/localmodconfig.log" 2>&1)
+		{ yes '' || :; } | make -s LSMOD="$lsmod" localmodconfig >"$dir/localmodconfig.log" 2>&1)
 	# DEBUG_OPTIONS is a word list for scripts/config (printf, not echo: it starts with -e).
 	# shellcheck disable=SC2086
 	eval "\"$tree/scripts/config\" --file \"$tree/.config\" $(printf '%s ' $DEBUG_OPTIONS)"

@@ -20,7 +20,7 @@ TRIXIE_PKGS=(
 	xz-utils cpio gzip file python3 pkg-config meson ninja-build
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev libudev-dev udev
-	busybox-static jq strace util-linux dkms openssl asciidoctor
+	busybox-static jq strace util-linux dkms openssl asciidoctor gcc-multilib
 )
 # From trixie-backports: the guest kernel and QEMU.
 BACKPORTS_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86)

@@ -17,7 +17,10 @@ BASE_PKGS=(
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
 	gnuplot-nox dkms openssl asciidoctor
+	gcc-multilib
 )
+# gcc-multilib: -m32 for the i386 uapi layout check (host test uapi-layout-i386) and the
+# static 32-bit ioctl caller of the guest tests (svm-k32, compat_ptr_ioctl).
 # Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along).
 BACKPORTS_PKGS=(
 	qemu-system-x86 meson ninja-build libudev-dev udev
