@@ -32,7 +32,8 @@ modprobe -a cxl_acpi cxl_pci cxl_mem device_dax dax_cxl
 # Enumeration is asynchronous: wait until every expected memdev has its endpoint port.
 wait_cxl() {
 	local i=0 n
-	while [ $i -lt 200 ]; do
+	# 20 s, times the host's SVM_CXL_TIMEOUT_SCALE for a slower (debug) kernel
+	while [ $i -lt $((200 * ${SVM_CXL_TIMEOUT_SCALE:-1})) ]; do
 		n=$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l)
 		[ "$n" -ge "${SVM_CXL_MEMDEVS:-0}" ] && return 0
 		sleep 0.1

@@ -28,6 +28,11 @@ pick_abi() {
 	echo "guest-kernel: no kernel with image, headers and modules installed in lane $lane (run harness/setup.sh)" >&2
 	return 1
 }
+# SVM_CXL_KERNEL=debug: deb12's debug kernel (harness/debug-kernel.sh), once built.
+if [ "${SVM_CXL_KERNEL:-}" = debug ]; then
+	[ "$lane" = deb12 ] || { echo "guest-kernel: the debug kernel exists for deb12 only" >&2; exit 1; }
+	exec "$here/debug-kernel.sh" "${1:-abi}"
+fi
 abi=${SVM_CXL_GUEST_ABI:-$(pick_abi)}
 case "${1:-abi}" in
 abi) echo "$abi" ;;

@@ -24,7 +24,7 @@ TRIXIE_PKGS=(
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev libudev-dev udev
 	busybox-static jq strace util-linux dkms openssl asciidoctor
-	systemd-dev libsystemd-dev build-essential debhelper dh-dkms
+	systemd-dev libsystemd-dev build-essential debhelper dh-dkms gcc-multilib
 )
 # From trixie-backports: the guest kernel and QEMU.
 BACKPORTS_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86)

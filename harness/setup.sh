@@ -20,7 +20,10 @@ BASE_PKGS=(
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev
 	gnuplot-nox dkms openssl asciidoctor
 	debhelper dh-dkms lintian man-db mmdebstrap
+	gcc-multilib
 )
+# gcc-multilib: -m32 for the i386 uapi layout check (host test uapi-layout-i386) and the
+# static 32-bit ioctl caller of the guest tests (svm-k32, compat_ptr_ioctl).
 # Packages that must come from bookworm-backports (QEMU's libudev1 drags libudev-dev along;
 # systemd-dev: udev.pc and systemd.pc, where the rules and units go).
 BACKPORTS_PKGS=(

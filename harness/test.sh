@@ -8,19 +8,43 @@
 #   harness/test.sh --suite vm-single-deb13    deb13's
 #   harness/test.sh smoke-region               that test on every lane
 #   harness/test.sh --lane deb13 smoke-region  on deb13 only
+#   harness/test.sh --kernel debug --suite vm-single   deb12's guests on the debug kernel
+# --kernel debug (not part of CI): the deb12 lane only, on harness/debug-kernel.sh's
+# lockdep/KASAN/DEBUG_VM build (built first if it is not cached; about an hour on 2
+# cores), in its own build directory build-debug/ (SVM_CXL_BUILD_DEBUG) with the module
+# built against that tree, guest timeouts scaled by SVM_CXL_TIMEOUT_SCALE (default 4).
 # Lanes: --lane (repeatable), else SVM_CXL_LANE (a list), else "deb12 deb13". Build
 # directories: build/ (SVM_CXL_BUILD) and build-deb13/ (SVM_CXL_BUILD_DEB13).
 # Exit status: non-zero if any test of any lane failed.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 lanes=()
+kernel=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--lane) lanes+=("$2"); shift 2 ;;
 	--lane=*) lanes+=("${1#--lane=}"); shift ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--kernel=*) kernel=${1#--kernel=}; shift ;;
 	*) break ;;
 	esac
 done
+meson_extra=()
+case "$kernel" in
+'') ;;
+debug)
+	for l in "${lanes[@]}"; do
+		[ "$l" = deb12 ] || { echo "test.sh: the debug kernel exists for deb12 only" >&2; exit 2; }
+	done
+	lanes=(deb12)
+	"$src/harness/debug-kernel.sh" build >/dev/null
+	export SVM_CXL_KERNEL=debug
+	export SVM_CXL_BUILD=${SVM_CXL_BUILD_DEBUG:-$src/build-debug}
+	export SVM_CXL_TIMEOUT_SCALE=${SVM_CXL_TIMEOUT_SCALE:-4}
+	meson_extra=(--timeout-multiplier "$SVM_CXL_TIMEOUT_SCALE")
+	;;
+*) echo "test.sh: --kernel takes 'debug' (the lane's own kernel is the default)" >&2; exit 2 ;;
+esac
 [ ${#lanes[@]} -gt 0 ] || read -r -a lanes <<<"${SVM_CXL_LANE:-deb12 deb13}"
 for lane in "${lanes[@]}"; do
 	"$src/harness/lane.sh" root "$lane" >/dev/null
@@ -45,7 +69,7 @@ for lane in "${lanes[@]}"; do
 	rm -f "$build/meson-logs/testlog.json"
 	ts=$(date +%s)
 	SVM_CXL_LANE_BINDS=$build "$src/harness/lane.sh" exec "$lane" \
-		meson test -C "$build" --print-errorlogs "$@" || rc=$?
+		meson test -C "$build" --print-errorlogs "${meson_extra[@]}" "$@" || rc=$?
 	times+=("tests $lane $(($(date +%s) - ts))s")
 	logs+=("$lane=$build/meson-logs/testlog.json")
 done

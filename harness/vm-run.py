@@ -16,6 +16,7 @@ initramfs's programs all come from there.
 """
 import argparse
 import json
+import math
 import os
 import re
 import shlex
@@ -39,7 +40,11 @@ BOOT_SECONDS = 90  # boot, module loading and CXL enumeration, generously under 
 KERNEL_PROBLEMS = re.compile(
     r"(------------\[ cut here \]------------"
     r"|\bWARNING: .* at "
-    r"|\bBUG: "
+    r"|\bBUG: "  # also KASAN's "BUG: KASAN: ..." and DEBUG_LIST's "list_add corruption"
+    r"|\bWARNING: (possible (circular|recursive) locking|inconsistent lock state"
+    r"|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning)"
+    r"|\bINFO: trying to register non-static key"
+    r"|\blist_(add|del) corruption"
     r"|\bOops\b"
     r"|Call Trace:"
     r"|general protection fault"
@@ -228,12 +233,17 @@ def serve_qmp_requests(qmp, share):
         tmp.rename(req.with_suffix(".resp"))
 
 
+# SVM_CXL_TIMEOUT_SCALE: every timeout (boot, each test) multiplied, for a slower guest
+# kernel (harness/test.sh --kernel debug: lockdep, KASAN and DEBUG_PAGEALLOC under TCG).
+TIMEOUT_SCALE = float(os.environ.get("SVM_CXL_TIMEOUT_SCALE", "1") or "1")
+
+
 def parse_test(spec):
     """NAME:TIMEOUT:COMMAND"""
     name, timeout, command = spec.split(":", 2)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise SystemExit(f"vm-run: bad test name '{name}'")
-    return name, int(timeout), command
+    return name, int(int(timeout) * TIMEOUT_SCALE), command
 
 
 def build_initramfs(build):
@@ -268,7 +278,8 @@ def run(args):
     mode = "shell" if args.shell else "tests"
     with open(share / "run.env", "w") as f:
         f.write(f"SVM_CXL_MODE={mode}\nSVM_CXL_TOPOLOGY={topo.name}\n"
-                f"SVM_CXL_MEMDEVS={topo.memdevs}\n")
+                f"SVM_CXL_MEMDEVS={topo.memdevs}\n"
+                f"SVM_CXL_TIMEOUT_SCALE={math.ceil(TIMEOUT_SCALE)}\n")
 
     initrd = build_initramfs(build)
     accel = choose_accel(build, initrd)
@@ -300,7 +311,8 @@ def run(args):
         cmd += ["-serial", f"file:{console}"]
     (share / "qemu-cmdline").write_text(shlex.join(cmd) + "\n")
 
-    budget = BOOT_SECONDS + (SYSGUEST_BOOT_SECONDS if args.rootfs else 0) + sum(t for _, t, _ in tests)
+    budget = (int(BOOT_SECONDS * TIMEOUT_SCALE) + (SYSGUEST_BOOT_SECONDS if args.rootfs else 0)
+              + sum(t for _, t, _ in tests))
     start = time.monotonic()
     print(f"vm-run: booting '{topo.name}' ({topo.description}) under {accel}; "
           f"{len(tests)} test(s), bound {budget}s", file=sys.stderr)

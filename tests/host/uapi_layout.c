@@ -2,7 +2,9 @@
 /*
  * The uapi structs must have one layout for every caller (32/64-bit, any compiler):
  * fixed-width fields, no implicit padding, sizes that are multiples of 8.
- * Layout is checked at compile time; the program also prints it for the log.
+ * Layout is checked at compile time; the program also prints every field's offset and
+ * size, which uapi-layout-i386 compares between an -m32 and the native build (the
+ * module serves 32-bit callers through compat_ptr_ioctl, with no translation).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -36,14 +38,95 @@ _Static_assert(offsetof(struct svm_cxl_migrate_pid, pages) == 32, "migrate_pid l
 _Static_assert(offsetof(struct svm_cxl_migrate_pid, moved) == 40, "migrate_pid layout");
 _Static_assert(offsetof(struct svm_cxl_migrate_pid, reserved) == 112, "migrate_pid layout");
 
+/* offset and size of every field: the i386 and x86-64 builds must print the same */
+#define FIELD(type, f)                                                                  \
+	printf("%s.%s %zu %zu\n", #type, #f, offsetof(struct type, f),                  \
+	       sizeof(((struct type *)0)->f))
+#define SIZE(type) printf("%s %zu\n", #type, sizeof(struct type))
+
 int main(void)
 {
-	printf("svm_cxl_version: %zu bytes\n", sizeof(struct svm_cxl_version));
-	printf("svm_cxl_pool_add: %zu bytes\n", sizeof(struct svm_cxl_pool_add));
-	printf("svm_cxl_pool_remove: %zu bytes\n", sizeof(struct svm_cxl_pool_remove));
-	printf("svm_cxl_migrate: %zu bytes\n", sizeof(struct svm_cxl_migrate));
-	printf("svm_cxl_query: %zu bytes\n", sizeof(struct svm_cxl_query));
-	printf("svm_cxl_range: %zu bytes\n", sizeof(struct svm_cxl_range));
-	printf("svm_cxl_migrate_pid: %zu bytes\n", sizeof(struct svm_cxl_migrate_pid));
+	printf("pointer %zu (not part of the ABI)\n", sizeof(void *));
+	SIZE(svm_cxl_version);
+	FIELD(svm_cxl_version, size);
+	FIELD(svm_cxl_version, flags);
+	FIELD(svm_cxl_version, abi_major);
+	FIELD(svm_cxl_version, abi_minor);
+	FIELD(svm_cxl_version, reserved);
+	SIZE(svm_cxl_pool_add);
+	FIELD(svm_cxl_pool_add, size);
+	FIELD(svm_cxl_pool_add, flags);
+	FIELD(svm_cxl_pool_add, start);
+	FIELD(svm_cxl_pool_add, length);
+	FIELD(svm_cxl_pool_add, pool_id);
+	FIELD(svm_cxl_pool_add, node);
+	FIELD(svm_cxl_pool_add, reserved);
+	SIZE(svm_cxl_pool_remove);
+	FIELD(svm_cxl_pool_remove, size);
+	FIELD(svm_cxl_pool_remove, flags);
+	FIELD(svm_cxl_pool_remove, pool_id);
+	FIELD(svm_cxl_pool_remove, timeout_ms);
+	FIELD(svm_cxl_pool_remove, evicted);
+	FIELD(svm_cxl_pool_remove, busy);
+	FIELD(svm_cxl_pool_remove, reserved);
+	SIZE(svm_cxl_migrate);
+	FIELD(svm_cxl_migrate, size);
+	FIELD(svm_cxl_migrate, flags);
+	FIELD(svm_cxl_migrate, addr);
+	FIELD(svm_cxl_migrate, length);
+	FIELD(svm_cxl_migrate, direction);
+	FIELD(svm_cxl_migrate, pool_id);
+	FIELD(svm_cxl_migrate, moved);
+	FIELD(svm_cxl_migrate, zero_filled);
+	FIELD(svm_cxl_migrate, already);
+	FIELD(svm_cxl_migrate, absent);
+	FIELD(svm_cxl_migrate, busy);
+	FIELD(svm_cxl_migrate, no_memory);
+	FIELD(svm_cxl_migrate, other_pool);
+	FIELD(svm_cxl_migrate, unsupported);
+	FIELD(svm_cxl_migrate, huge);
+	FIELD(svm_cxl_migrate, reserved);
+	SIZE(svm_cxl_page_loc);
+	FIELD(svm_cxl_page_loc, where);
+	FIELD(svm_cxl_page_loc, id);
+	SIZE(svm_cxl_query);
+	FIELD(svm_cxl_query, size);
+	FIELD(svm_cxl_query, flags);
+	FIELD(svm_cxl_query, addr);
+	FIELD(svm_cxl_query, length);
+	FIELD(svm_cxl_query, locs);
+	FIELD(svm_cxl_query, n_none);
+	FIELD(svm_cxl_query, n_system);
+	FIELD(svm_cxl_query, n_pool);
+	FIELD(svm_cxl_query, reserved);
+	SIZE(svm_cxl_range);
+	FIELD(svm_cxl_range, addr);
+	FIELD(svm_cxl_range, length);
+	SIZE(svm_cxl_migrate_pid);
+	FIELD(svm_cxl_migrate_pid, size);
+	FIELD(svm_cxl_migrate_pid, flags);
+	FIELD(svm_cxl_migrate_pid, pidfd);
+	FIELD(svm_cxl_migrate_pid, direction);
+	FIELD(svm_cxl_migrate_pid, pool_id);
+	FIELD(svm_cxl_migrate_pid, nr_ranges);
+	FIELD(svm_cxl_migrate_pid, ranges);
+	FIELD(svm_cxl_migrate_pid, pages);
+	FIELD(svm_cxl_migrate_pid, moved);
+	FIELD(svm_cxl_migrate_pid, zero_filled);
+	FIELD(svm_cxl_migrate_pid, already);
+	FIELD(svm_cxl_migrate_pid, absent);
+	FIELD(svm_cxl_migrate_pid, busy);
+	FIELD(svm_cxl_migrate_pid, no_memory);
+	FIELD(svm_cxl_migrate_pid, other_pool);
+	FIELD(svm_cxl_migrate_pid, unsupported);
+	FIELD(svm_cxl_migrate_pid, huge);
+	FIELD(svm_cxl_migrate_pid, reserved);
+	/* the ioctl numbers encode the struct size: one number for both callers */
+	printf("SVM_CXL_IOC_VERSION %#lx\n", (unsigned long)SVM_CXL_IOC_VERSION);
+	printf("SVM_CXL_IOC_POOL_ADD %#lx\n", (unsigned long)SVM_CXL_IOC_POOL_ADD);
+	printf("SVM_CXL_IOC_POOL_REMOVE %#lx\n", (unsigned long)SVM_CXL_IOC_POOL_REMOVE);
+	printf("SVM_CXL_IOC_MIGRATE %#lx\n", (unsigned long)SVM_CXL_IOC_MIGRATE);
+	printf("SVM_CXL_IOC_QUERY %#lx\n", (unsigned long)SVM_CXL_IOC_QUERY);
+	printf("SVM_CXL_IOC_MIGRATE_PID %#lx\n", (unsigned long)SVM_CXL_IOC_MIGRATE_PID);
 	return 0;
 }

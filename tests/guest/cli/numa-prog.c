@@ -11,6 +11,12 @@
  *   svm-test-numa hold MIB DIR         fill MIB with a pattern, print nodes, create
  *                                      DIR/ready, wait for DIR/go, verify the pattern,
  *                                      print nodes again, exit 0 only if intact
+ *   svm-test-numa pinhold MIB NPIN DIR as hold, and the first NPIN (<= 16) pages are also
+ *                                      spliced into a pipe (vmsplice: a reference that
+ *                                      no migration or offline can move); prints
+ *                                      "pinned: memoryB=COUNT ..." (their memory blocks,
+ *                                      from /proc/self/pagemap); at DIR/go it checks the
+ *                                      pattern, then reads the pipe and checks the copy
  *   svm-test-numa nobody CMD...        run CMD as uid/gid 65534
  *   svm-test-numa migrate MIB POOL DIR (coherent) fill MIB on system RAM, migrate it to
  *                                      svm_cxl POOL, then as hold
@@ -27,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <linux/svm_cxl.h>
 
@@ -167,6 +174,87 @@ static int hold(char *buf, size_t len, const char *dir, unsigned int seed)
 	return bad ? 1 : 0;
 }
 
+/* "pinned: memoryB=COUNT ...": the memory blocks of the first npin pages of buf */
+static int print_blocks(char *buf, size_t npin)
+{
+	unsigned long bs, blocks[16], counts[16];
+	size_t nb = 0;
+	FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!f || fscanf(f, "%lx", &bs) != 1 || fd < 0) {
+		perror("block_size_bytes or pagemap");
+		return -1;
+	}
+	fclose(f);
+	for (size_t i = 0; i < npin; i++) {
+		uint64_t e;
+		unsigned long b;
+		size_t j;
+
+		if (pread(fd, &e, sizeof(e), ((uintptr_t)buf / PAGE + i) * sizeof(e)) != sizeof(e) ||
+		    !(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1))) {
+			fprintf(stderr, "pagemap: page %zu not present or no PFN (not root?)\n", i);
+			close(fd);
+			return -1;
+		}
+		b = (e & ((1ULL << 55) - 1)) * PAGE / bs;
+		for (j = 0; j < nb && blocks[j] != b; j++)
+			;
+		if (j == nb) {
+			blocks[nb] = b;
+			counts[nb++] = 0;
+		}
+		counts[j]++;
+	}
+	close(fd);
+	printf("pinned:");
+	for (size_t j = 0; j < nb; j++)
+		printf(" memory%lu=%lu", blocks[j], counts[j]);
+	printf("\n");
+	return 0;
+}
+
+static int pinhold(char *buf, size_t len, size_t npin, const char *dir, unsigned int seed)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = npin * PAGE };
+	char *copy = malloc(npin * PAGE);
+	long c[64];
+	size_t bad, bad_copy, got = 0;
+	int p[2];
+
+	if (!copy || pipe(p)) {
+		perror("pipe");
+		return 2;
+	}
+	/* a default pipe holds 16 pages: no F_SETPIPE_SZ needed up to there */
+	if (vmsplice(p[1], &iov, 1, 0) != (ssize_t)(npin * PAGE)) {
+		perror("vmsplice");
+		return 2;
+	}
+	nodes(buf, len, c, 1);
+	if (print_blocks(buf, npin))
+		return 2;
+	touch_file(dir, "ready");
+	wait_file(dir, "go");
+	bad = check(buf, len, seed);
+	nodes(buf, len, c, 1);
+	while (got < npin * PAGE) {
+		ssize_t n = read(p[0], copy + got, npin * PAGE - got);
+
+		if (n <= 0) {
+			perror("read of the pipe");
+			return 2;
+		}
+		got += n;
+	}
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	/* the pipe holds the bytes the pages had when they were spliced: the pattern */
+	bad_copy = check(copy, npin * PAGE, seed);
+	printf("spliced copy: %s (%zu bad words)\n", bad_copy ? "CORRUPT" : "intact", bad_copy);
+	return bad || bad_copy ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t len;
@@ -250,6 +338,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return 0;
+	}
+	if (!strcmp(argv[1], "pinhold") && argc == 5) {
+		size_t npin = strtoul(argv[3], NULL, 0);
+
+		if (!npin || npin > 16 || npin * PAGE > len) {
+			fprintf(stderr, "pinhold: NPIN must be 1-16 pages inside MIB\n");
+			return 2;
+		}
+		buf = map(len);
+		fill(buf, len, 6);
+		return pinhold(buf, len, npin, argv[4], 6);
 	}
 	if (!strcmp(argv[1], "hold") && argc == 4) {
 		buf = map(len);

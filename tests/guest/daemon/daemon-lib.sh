@@ -138,6 +138,18 @@ numa_online_movable() {
 	[ -n "$out" ] && ! echo "$out" | grep -qv '^online:Movable$'
 }
 
+# hot_online_numa SERIAL ID: device_add into rp1, wait (60 s) until the daemon has its
+# region online movable; sets M (memdev), R (region)
+hot_online_numa() {
+	local deadline=$(($(uptime_ms) + 60000))
+	hot_add "$2" "$1"
+	while [ "$(uptime_ms)" -lt $deadline ]; do
+		M=$(memdev_with_serial "$1") && R=$(memdev_region "$M") && numa_online_movable "$R" && break
+		sleep 0.1
+	done
+	[ "$(uptime_ms)" -lt $deadline ] || { cat $DLOG; fail "serial $1 not online within 60 s"; }
+}
+
 regions_now() { ls -d $CXL/region* 2>/dev/null | sed 's|.*/||' | sort | tr '\n' ' '; }
 
 # guest cleanup shared by all daemon tests: first in the EXIT trap, which ends with

@@ -1,0 +1,97 @@
+#!/bin/sh
+# When numa-mode memory of a departing device cannot be offlined, svm_cxl stops waiting
+# after 10 s without progress, tells svm-cxld to stop, and names what is left (topology
+# hotplug, a boot of its own: the block that stays online can never be removed in
+# this boot, so no test may run after it).
+#   The boot device online as a movable node (svm-cxld's default rule, at its start:
+#   no hotplug needed in a boot of its own); a process there with 4 MiB, 16 pages
+#   of it spliced into a pipe (vmsplice: references no migration can move, so the
+#   offline of their block makes no progress). Its region is unbound from cxl_region
+#   (the memory stays decoded: the data can be checked afterwards). Asserted:
+#   - the module asked, then gave up after the 10 s stall: the unbind returned in
+#     10-60 s, "no memory block went offline in 10000 ms; giving up";
+#   - it named the block of the pinned pages, with exactly their count in use, and
+#     dumped the first page;
+#   - the daemon got the abandon and killed its offline child ("stopping the offline",
+#     "did not finish (stopped)", no child left), and the block is still online;
+#   - nothing was lost: the holder is alive, its 4 MiB and the spliced copy are intact.
+. svm-test.sh
+. daemon-lib.sh
+MEM=/sys/devices/system/memory
+
+grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl loaded before the test"
+trap 'daemon_cleanup; kill $holder 2>/dev/null; rmmod svm_cxl 2>/dev/null; rmmod kmem 2>/dev/null; exit $DAEMON_RC' EXIT
+# no rule: the default (numa, movable) for the boot device
+: >$SVM_CXLD_POLICY
+modprobe svm_cxl || fail "modprobe svm_cxl"
+udevd_start
+daemon_start
+check_eq "svm-cxld is svm_cxl's offline agent" "$DPID" "$(cat /sys/class/misc/svm_cxl/offline_agent)"
+
+wait_until 60 "the boot device online as a movable node" \
+	'M=$(memdev_with_serial 1) && R=$(memdev_region "$M") && numa_online_movable "$R"'
+dax=$(region_dax "$R")
+node=$(cat /sys/bus/dax/devices/$dax/target_node)
+rm -rf /tmp/np && mkdir -p /tmp/np
+numactl --membind=$node svm-test-numa pinhold 4 16 /tmp/np >/tmp/np/out 2>&1 &
+holder=$!
+wait_until 120 "holder ready" '[ -e /tmp/np/ready ]'
+cat /tmp/np/out
+check_eq "holder's pages on node $node" "nodes: $node=1024" "$(head -n1 /tmp/np/out)"
+# the first block (in offline order, ascending) with pinned pages is where the offline
+# sticks, with only the pinned pages left in use once the others have moved
+pinned=$(grep '^pinned:' /tmp/np/out | tr ' ' '\n' | grep '^memory' | sort -t= -k1.7n | head -n1)
+[ -n "$pinned" ] || fail "the holder did not say where its pinned pages are"
+blk=${pinned%=*}
+npin=${pinned#*=}
+
+kmark=$(dmesg | wc -l)
+lines=$(wc -l <$DLOG)
+t0=$(uptime_ms)
+echo "$R" >/sys/bus/cxl/drivers/cxl_region/unbind || fail "unbind $R"
+ms=$(($(uptime_ms) - t0))
+echo "# $R unbind with 16 pinned pages in $blk: returned after $ms ms"
+dmesg | tail -n +$((kmark + 1)) >/tmp/np/dmesg
+tail -n +$((lines + 1)) $DLOG >/tmp/np/dlog
+grep -E "svm_cxl|hotremoved|migrating pfn" /tmp/np/dmesg | grep -v '^\s*$' | head -n 20
+
+grep -qE "svm_cxl: $R is being unbound with [0-9]+ MiB of CXL memory online: offline request [0-9]+ to the agent" /tmp/np/dmesg ||
+	fail "no offline request for $R"
+grep -qE "svm_cxl: $R: no memory block went offline in 10000 ms; giving up on request [0-9]+" /tmp/np/dmesg ||
+	fail "the module did not give up after the 10 s stall"
+[ "$ms" -ge 10000 ] && [ "$ms" -lt 60000 ] || fail "the unbind took $ms ms (the stall limit is 10 s)"
+grep -qE "svm_cxl: $R: $R: $blk \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] is still online, $npin page\(s\) in use \(the first below\)" /tmp/np/dmesg ||
+	fail "the module did not name $blk with its $npin page(s) in use"
+grep -q "page dumped because: svm_cxl: in use on departing CXL memory" /tmp/np/dmesg ||
+	fail "no dump_page of the first page in use"
+echo "ok - the module gave up after the stall and named $blk with its $npin pinned page(s)"
+
+# the daemon: acted on the request, got the abandon, killed its child
+grep -q "$R: $R is being unbound: offlining its numa memory" /tmp/np/dlog || fail "the daemon did not act on the request"
+wait_until 30 "the daemon reaps its offline child" \
+	'tail -n +$((lines + 1)) $DLOG | grep -q "$R: the offline before unbind did not finish (stopped)"'
+tail -n +$((lines + 1)) $DLOG | grep -q "$R: svm_cxl saw no progress offlining its memory and lets the unbind go on: stopping the offline" ||
+	fail "the daemon did not stop its offline on the abandon"
+children=$(awk -v p=$DPID '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null)
+[ -z "$children" ] || fail "svm-cxld still has children: $children"
+check_eq "$blk is still online (it could not move)" online "$(cat $MEM/$blk/state)"
+echo "ok - svm-cxld killed its offline child on the abandon"
+
+# nothing lost: the memory is still decoded (a region unbind resets no decoder)
+kill -0 $holder 2>/dev/null || { cat /tmp/np/out; fail "the holder died"; }
+touch /tmp/np/go
+wait $holder
+rc=$?
+holder=
+cat /tmp/np/out
+check_eq "holder's 4 MiB and the spliced copy intact, byte for byte" 0 $rc
+grep -q "pattern: intact" /tmp/np/out || fail "no intact pattern reported"
+grep -q "spliced copy: intact" /tmp/np/out || fail "no intact spliced copy reported"
+
+# what is left: the blocks stay (kmem could not remove them) until the next boot; with
+# the pins gone they offline
+for b in $(ls -d $MEM/memory* | sed 's|.*/||'); do
+	[ -e $MEM/$b/node$node ] && [ "$(cat $MEM/$b/state)" = online ] || continue
+	echo offline >$MEM/$b/state || fail "offline $b once the pins went"
+done
+echo "ok - the blocks of $R offline once the pins went"
