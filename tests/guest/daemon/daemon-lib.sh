@@ -114,7 +114,7 @@ memdev_region() {
 
 # blocks_of REGION: "online:Movable" per memory block of its dax device
 region_blocks() {
-	local dax start size bs b
+	local dax start size bs b st z
 	dax=$(ls -d "$CXL/$1"/dax_region*/dax*.* 2>/dev/null | head -n1)
 	[ -n "$dax" ] || return 1
 	dax=${dax##*/}
@@ -123,7 +123,13 @@ region_blocks() {
 	bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
 	b=$((start / bs))
 	while [ $b -lt $(((start + size) / bs)) ]; do
-		echo "$(cat /sys/devices/system/memory/memory$b/state 2>/dev/null || echo gone):$(cat /sys/devices/system/memory/memory$b/valid_zones 2>/dev/null | cut -d' ' -f1)"
+		# valid_zones only of an online block (the zone it is in): on 6.12, reading it
+		# for an offline block while its device goes away oopses in
+		# zone_for_pfn_range() (seen in daemon-numa-unplug), and its zone is no state
+		st=$(cat /sys/devices/system/memory/memory$b/state 2>/dev/null || echo gone)
+		z=
+		[ "$st" = online ] && z=$(cat /sys/devices/system/memory/memory$b/valid_zones 2>/dev/null | cut -d' ' -f1)
+		echo "$st:$z"
 		b=$((b + 1))
 	done
 }
