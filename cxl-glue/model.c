@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libkmod.h>
+#include <numa.h>
+
 #include "private.h"
 
 /* Names in @dir starting with @prefix followed by a digit, sorted by their numbers. */
@@ -474,7 +477,6 @@ static void read_dax(struct svm_region *r)
 	char **dr, **dd = NULL;
 	int ndr, ndd = 0;
 	struct svm_dax *dax;
-	uint64_t v;
 
 	r->dax_read = true;
 	sysfs_path(ctx, dir, sizeof(dir), CXL_BUS "/devices/%s", r->name);
@@ -499,17 +501,11 @@ static void read_dax(struct svm_region *r)
 	dax->target_node = -1;
 	snprintf(dax->name, sizeof(dax->name), "%s", dd[0]);
 	free_names(dd, ndd);
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/resource", dax->name);
-	if (sysfs_read_u64(ctx, p, &dax->start)) {
-		sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/mapping0/start", dax->name);
-		if (sysfs_read_u64(ctx, p, &dax->start))
-			dax->start = r->start;
-	}
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/size", dax->name);
-	sysfs_read_u64(ctx, p, &dax->size);
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/target_node", dax->name);
-	if (!sysfs_read_u64(ctx, p, &v))
-		dax->target_node = (int)v;
+	/* a device libdaxctl does not list (yet) keeps start 0, size 0 and no node */
+	dax->start = dax->size = 0;
+	svm_dax_read_attrs(ctx, dax->name, &dax->start, &dax->size, &dax->target_node);
+	if (!dax->start)
+		dax->start = r->start;
 	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax->name);
 	sysfs_readlink_base(ctx, p, dax->driver, sizeof(dax->driver));
 	r->dax = dax;
@@ -700,26 +696,18 @@ SVM_EXPORT const char *svm_mode_name(enum svm_mode mode)
 SVM_EXPORT int svm_node_get_meminfo(struct svm_ctx *ctx, int node, uint64_t *total,
 				    uint64_t *free_bytes)
 {
-	char p[PATH_MAX], line[256];
-	unsigned long long kb;
-	FILE *f;
-	int found = 0;
+	long long freeb, size;
 
-	sysfs_path(ctx, p, sizeof(p), NODE_SYS "/node%d/meminfo", node);
-	f = fopen(p, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %*d MemTotal: %llu kB", &kb) == 1) {
-			*total = kb << 10;
-			found++;
-		} else if (sscanf(line, "Node %*d MemFree: %llu kB", &kb) == 1) {
-			*free_bytes = kb << 10;
-			found++;
-		}
-	}
-	fclose(f);
-	return found == 2 ? 0 : -EINVAL;
+	(void)ctx;
+	errno = 0;
+	size = numa_node_size64(node, &freeb);
+	if (size < 0)
+		return errno ? -errno : -EINVAL;
+	if (freeb < 0)
+		return -EINVAL;
+	*total = (uint64_t)size;
+	*free_bytes = (uint64_t)freeb;
+	return 0;
 }
 
 static bool in_list(const char *list, int n)
@@ -782,15 +770,24 @@ SVM_EXPORT uint64_t svm_get_memblock_size(struct svm_ctx *ctx)
 	return strtoull(buf, NULL, 16);
 }
 
+/* Loaded, live or coming up, or built in (libkmod reads /sys/module/NAME/initstate). */
 SVM_EXPORT bool svm_module_is_loaded(struct svm_ctx *ctx, const char *name)
 {
-	char p[PATH_MAX];
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *kctx;
+	int state = -ENOENT;
 
-	sysfs_path(ctx, p, sizeof(p), "sys/module/%s/initstate", name);
-	if (sysfs_exists(ctx, p))
-		return true;
-	sysfs_path(ctx, p, sizeof(p), "sys/module/%s/drivers", name);
-	return sysfs_exists(ctx, p);
+	(void)ctx;
+	kctx = kmod_new(NULL, NULL);
+	if (!kctx)
+		return false;
+	if (!kmod_module_new_from_name(kctx, name, &mod)) {
+		state = kmod_module_get_initstate(mod);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(kctx);
+	return state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING ||
+	       state == KMOD_MODULE_BUILTIN;
 }
 
 /* refresh and free */

@@ -180,6 +180,8 @@ void svm_gap_host_bridge(struct svm_ctx *ctx, const char *memdev, char *buf, siz
 uint64_t svm_gap_region_instance(struct svm_ctx *ctx, const char *region);
 
 /* dax.c: driver changes through libdaxctl, @dax by name */
+int svm_dax_read_attrs(struct svm_ctx *ctx, const char *dax, uint64_t *start, uint64_t *size,
+		       int *node);
 int svm_dax_disable(struct svm_ctx *ctx, const char *dax);
 int svm_dax_enable_ram(struct svm_ctx *ctx, const char *dax);
 int svm_dax_enable_devdax(struct svm_ctx *ctx, const char *dax);

@@ -112,8 +112,8 @@ static int wait_dax(struct svm_ctx *ctx, const char *region, unsigned int ms)
 static int release_from_kmem(struct svm_ctx *ctx, const char *region)
 {
 	char dax[32], p[PATH_MAX], drv[32] = "", st[32];
-	uint64_t end = now_ms() + 1000, start = 0, size = 0, bs = svm_get_memblock_size(ctx);
-	int rc;
+	uint64_t end = now_ms() + 1000, start, size, bs = svm_get_memblock_size(ctx);
+	int node, rc;
 
 	snprintf(dax, sizeof(dax), "dax%s.0", region + 6);
 	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/driver", dax);
@@ -122,10 +122,8 @@ static int release_from_kmem(struct svm_ctx *ctx, const char *region)
 		usleep(20000);
 	if (strcmp(drv, "kmem"))
 		return 0;
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/resource", dax);
-	sysfs_read_u64(ctx, p, &start);
-	sysfs_path(ctx, p, sizeof(p), DAX_BUS "/devices/%s/size", dax);
-	sysfs_read_u64(ctx, p, &size);
+	if (svm_dax_read_attrs(ctx, dax, &start, &size, &node))
+		start = size = 0;
 	for (uint64_t a = bs ? start / bs : 0; bs && a < (start + size) / bs; a++) {
 		sysfs_path(ctx, p, sizeof(p), MEM_SYS "/memory%llu/state", (unsigned long long)a);
 		if (sysfs_read(ctx, p, st, sizeof(st)) || strcmp(st, "online"))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Every sysfs access cxl-glue still makes itself, and why. CXL objects go through
+ * Every sysfs access the userspace still makes itself, and why. CXL objects go through
  * libcxl (libcxl.c, model.c, position.c, region.c), dax driver changes through
  * libdaxctl (dax.c); the four CXL gaps are the functions of this file. The rest are
  * not CXL objects and are read and written where they are used (file in brackets),
@@ -20,10 +20,10 @@
  * dax devices, memory blocks, knobs
  *  regionN/dax_regionN/daxN.M ls  [model.c, region.c]   region -> dax device. libcxl v77+
  *    cxl_region_get_daxctl_region(); v76 none (libdaxctl regions by resource would do)
- *  bus/dax/devices/D/{resource,size,target_node} r  [model.c, region.c]   libdaxctl has
- *    daxctl_dev_get_resource/_size/_target_node: not ported yet
  *  bus/dax/devices/D/driver readlink  [model.c, mode.c, region.c]   the driver's name
- *    (kmem, device_dax, none): libdaxctl has no getter for it
+ *    (kmem, device_dax, none): libdaxctl (v76, v81) has no getter for it, only
+ *    daxctl_dev_is_enabled(). A device's resource, size and target_node are libdaxctl's
+ *    (svm_dax_read_attrs, dax.c)
  *  devices/system/memory/memoryN/{state,valid_zones} r  [model.c, mode.c]   per block
  *    (svm_memblock, and the zone check of every block): libdaxctl has only whole-device
  *    calls (daxctl_memory_is_online, _is_movable)
@@ -34,10 +34,26 @@
  *  devices/system/memory/{auto_online_blocks r,w, block_size_bytes r}  [model.c,
  *    mode.c, region.c]   the value is saved and restored: libdaxctl only answers
  *    daxctl_dev_will_auto_online_memory(); the block size without a device
- *  devices/system/node/nodeN/meminfo r  [model.c]   (libnuma's numa_node_size64 would)
  *  devices/virtual/memory_tiering/memory_tierN/nodelist r  [model.c]   no library
- *  module/M/{initstate,drivers}  [model.c]   (libkmod's kmod_module_get_initstate would)
+ *    (libnuma 2.0.16 and 2.0.19 know no memory tiers). A node's MemTotal/MemFree are
+ *    libnuma's numa_node_size64(), a module's state libkmod's kmod_module_get_initstate()
  *  devices/virtual/misc/svm_cxl/pools/poolN/...  [coherent.c]   svm_cxl.ko's own ABI
+ *
+ * Outside cxl-glue (svm-cxld, svm-cxlctl), each with no library call on either lane:
+ *  decoderX.Y/create_ram_region r  [daemon/sysfs-steps.c]   the name the next region
+ *    will get, journaled before it is created: libcxl (v76, v81) creates, never peeks
+ *  devices/system/memory/auto_online_blocks r,w  [daemon/knob.c]   journaled and
+ *    restored, as above
+ *  bus/cxl/devices/memN/../class, bus/pci/devices/BDF  [daemon/subject.c,
+ *    daemon/engine-requests.c]   a memdev's PCI class code and PCI parentage: libcxl
+ *    has no PCI getters (libudev would need a udev database the host tests lack)
+ *  class/misc/svm_cxl  [daemon/offline-request.c]   svm_cxl.ko's own ABI; and
+ *    realpath(bus/cxl/devices/endpointN): whether the port the kernel's request names
+ *    is above a memdev (libcxl's cxl_port_get_parent() walk would do: not ported)
+ *  kernel/mm/numa/demotion_enabled r  [cli/isolate.c, cli/doctor.c]   libnuma has none
+ *  devices/virtual/misc/svm_cxl/pools  [cli/top.c]   svm_cxl.ko's own ABI
+ *  fs/cgroup/...  [daemon/cgroupfs.c, daemon/cpuset.c]   cgroup v2's files
+ */
  */
 #include <errno.h>
 #include <stdio.h>

@@ -108,14 +108,28 @@ class Tree:
             self.driver(r, "cxl_region")
         self.link(r, BUS + name)
         if dax:
-            self.mkdir(f"{r}/dax_{name}/{dax}")
-            self.put(f"sys/bus/dax/devices/{dax}/resource", hex(start))
-            self.put(f"sys/bus/dax/devices/{dax}/size", size)
-            self.put(f"sys/bus/dax/devices/{dax}/target_node", node)
-            if dax_driver:
-                self.mkdir(f"sys/bus/dax/drivers/{dax_driver}")
-                self.link(f"sys/bus/dax/drivers/{dax_driver}",
-                          f"sys/bus/dax/devices/{dax}/driver")
+            self.dax(r, name, dax, start, size, node, dax_driver)
+
+    def dax(self, region, name, dax, start, size, node, driver):
+        """dax device dax of region (a path), as dax_cxl makes it and libdaxctl finds it:
+        in the region's dax_regionN with its dax_region attributes, linked from
+        bus/dax/devices, with a /dev node whose subsystem is the dax bus (as
+        tests/host/glue/fake-sysfs.h fs_dax)"""
+        dev = f"{region}/dax_{name}/{dax}"
+        self.put(f"{dev}/resource", hex(start))
+        self.put(f"{dev}/size", size)
+        self.put(f"{dev}/target_node", -1 if node is None else node)
+        self.put(f"{dev}/align", 2097152)
+        self.put(f"{region}/dax_{name}/dax_region/size", size)
+        self.link(dev, f"sys/bus/dax/devices/{dax}")
+        self.put(f"dev/{dax}", "")
+        # a regular file's rdev is 0:0
+        if not os.path.lexists(os.path.join(self.root, "sys/dev/char/0:0/subsystem")):
+            self.link("sys/bus/dax", "sys/dev/char/0:0/subsystem")
+        if driver:
+            for a in ("bind", "unbind", "new_id", "remove_id"):
+                self.put(f"sys/bus/dax/drivers/{driver}/{a}", "")
+            self.link(f"sys/bus/dax/drivers/{driver}", f"{dev}/driver")
 
     def memblock(self, n, state, zone=None):
         self.put(f"sys/devices/system/memory/memory{n}/state", state)

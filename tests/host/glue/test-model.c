@@ -594,11 +594,41 @@ out:
 	svm_unref(ctx);
 }
 
+/*
+ * The system reads that go through libkmod and libnuma: a module's state (a loaded
+ * module has initstate, a built-in one only its /sys/module directory) and a node's
+ * MemTotal/MemFree.
+ */
+static void test_system(void)
+{
+	uint64_t total = 0, freeb = 0;
+	struct svm_ctx *ctx;
+
+	put("sys/module/kmem/initstate", "live");
+	put("sys/module/svm_cxl/initstate", "going");
+	put("sys/module/cxl_acpi/parameters/x", "");
+	put("sys/devices/system/node/node1/meminfo",
+	    "Node 1 MemTotal:       524288 kB\nNode 1 MemFree:        262144 kB\n"
+	    "Node 1 MemUsed:        262144 kB\n");
+	put("sys/devices/system/node/node2/meminfo", "Node 2 Active:  4 kB\n");
+	CHECK(!svm_new(&ctx), "svm_new");
+	CHECK(svm_module_is_loaded(ctx, "kmem"), "kmem live: loaded");
+	CHECK(!svm_module_is_loaded(ctx, "svm_cxl"), "svm_cxl going: not loaded");
+	CHECK(svm_module_is_loaded(ctx, "cxl_acpi"), "cxl_acpi built in: loaded");
+	CHECK(!svm_module_is_loaded(ctx, "dax_cxl"), "dax_cxl absent: not loaded");
+	CHECK(!svm_node_get_meminfo(ctx, 1, &total, &freeb) && total == 512ULL << 20 &&
+	      freeb == 256ULL << 20, "node1: %llu total, %llu free",
+	      (unsigned long long)total, (unsigned long long)freeb);
+	CHECK(svm_node_get_meminfo(ctx, 3, &total, &freeb) == -ENOENT, "node3 has no meminfo");
+	CHECK(svm_node_get_meminfo(ctx, 2, &total, &freeb) < 0, "node2: no MemTotal");
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	static void (*const cases[])(void) = {
 		test_model, test_create, test_pmem, test_zones, test_offline_timer,
-		test_stable_objects, test_unbinding,
+		test_stable_objects, test_unbinding, test_system,
 	};
 
 	setenv("SVM_CXL_LOG", "none", 1);
