@@ -54,7 +54,6 @@
  *  devices/virtual/misc/svm_cxl/pools  [cli/top.c]   svm_cxl.ko's own ABI
  *  fs/cgroup/...  [daemon/cgroupfs.c, daemon/cpuset.c]   cgroup v2's files
  */
- */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
