@@ -18,7 +18,9 @@ socket:
   policy-appears a daemon started without a policy file (a fresh package install) takes
                  the one written afterwards on SIGHUP (systemctl reload); removed again,
                  the daemon keeps it
-Usage: test_server.py SVM_CXLD
+  cli-verbs      svm-cxlctl daemon status, reload (a bad policy refused with its line,
+                 the loaded one kept), reconcile, hold, holds, release
+Usage: test_server.py SVM_CXLD FAKE_SYSFS_RUN [SVM_CXLCTL]
 """
 import grp
 import json
@@ -32,6 +34,7 @@ import tempfile
 import time
 
 DAEMON, FAKE_RUN = sys.argv[1:3]
+CTL = sys.argv[3] if len(sys.argv) > 3 else None
 NOBODY = 65534
 MAX_CLIENTS, ROOT_RESERVED, PER_UID = 64, 8, 8
 failures = 0
@@ -317,6 +320,76 @@ def policy_appears(top):
         d.stop()
 
 
+def cli_verbs(top):
+    """svm-cxlctl daemon status|reload|reconcile|hold|release|holds against the daemon:
+    the CLI over the fake topology of the CLI tests (tests/host/cli/fake_sysfs.py, for
+    a memdev to hold: mem3), the daemon over its empty tree"""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../cli"))
+    import fake_sysfs
+    policy = os.path.join(top, "cli-policy.conf")
+    with open(policy, "w") as f:
+        f.write('[rule "a"]\nserial = 1\nmode = ignore\n')
+    d = Daemon(top, state="state-cli", sock="sock-cli", policy=policy)
+    croot = os.path.join(top, "cli-root")
+    fake_sysfs.topology(croot)
+    env = dict(os.environ, SVM_CXLD_SOCKET=d.sock, SVM_CXL_LOCK=os.path.join(top, "lock"),
+               SVM_CXLD_STATE_DIR=d.state, SVM_CXL_KNOB_SAVE=os.path.join(top, "cli-knob"))
+    env.pop("SVM_CXL_LOG", None)
+
+    def ctl(*args):
+        p = subprocess.run([FAKE_RUN, croot, CTL, "daemon", *args], env=env,
+                           capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout, p.stderr
+
+    def status():
+        rc, out, err = ctl("status")
+        try:
+            return rc, json.loads(out)
+        except ValueError:
+            return rc, {"unparsed": out + err}
+    try:
+        check("cli-verbs: daemon ready", d.wait_ready(), d.logtext())
+        rc, st = status()
+        check("cli-verbs: daemon status: exit 0, the policy's 1 rule", rc == 0 and st.get("rules") == 1,
+              f"{rc} {st}")
+        with open(policy, "a") as f:
+            f.write('[rule "b"]\nserial = 2\nmode = ignore\n')
+        rc, out, err = ctl("reload")
+        rc2, st = status()
+        check("cli-verbs: daemon reload: exit 0, 2 rules now", rc == 0 and st.get("rules") == 2,
+              f"{rc} {out} {err} {st}")
+        with open(policy, "a") as f:
+            f.write('[rule "c"]\nserail = 3\n')
+        rc, out, err = ctl("reload")
+        rc2, st = status()
+        check("cli-verbs: daemon reload of a bad policy: refused with its line, 2 rules kept",
+              rc not in (0, None) and "cli-policy.conf:" in out + err and st.get("rules") == 2,
+              f"{rc} {out} {err} {st}")
+        rc, out, err = ctl("reconcile")
+        check("cli-verbs: daemon reconcile: exit 0", rc == 0, f"{rc} {out} {err}")
+        rc, out, err = ctl("hold", "mem3")
+        rc2, hout, herr = ctl("holds")
+        try:
+            holds = json.loads(hout)
+        except ValueError:
+            holds = None
+        check("cli-verbs: daemon hold mem3: exit 0, listed by daemon holds",
+              rc == 0 and rc2 == 0 and isinstance(holds, list) and
+              [h.get("memdev") for h in holds] == ["mem3"], f"{rc} {err} {rc2} {hout} {herr}")
+        rc, out, err = ctl("release", "mem3")
+        rc2, hout, herr = ctl("holds")
+        try:
+            holds = json.loads(hout)
+        except ValueError:
+            holds = None
+        check("cli-verbs: daemon release mem3: exit 0, no hold left",
+              rc == 0 and rc2 == 0 and holds == [], f"{rc} {err} {rc2} {hout} {herr}")
+        rc, out, err = ctl("release", "mem3")
+        check("cli-verbs: release of what is not held says so", "was not held" in err, f"{rc} {err}")
+    finally:
+        d.stop()
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP: needs root (setuid to other uids, peer credentials)")
@@ -325,6 +398,8 @@ def main():
         os.chmod(top, 0o755)
         for t in (slow_monitor, uid_cap, idle_and_privilege, one_daemon, policy_appears):
             t(top)
+        if CTL:
+            cli_verbs(top)
     return 1 if failures else 0
 
 
