@@ -347,6 +347,13 @@ def cli_verbs(top):
             return rc, json.loads(out)
         except ValueError:
             return rc, {"unparsed": out + err}
+
+    def held():
+        rc, out, err = ctl("holds")
+        try:
+            return json.loads(out) if rc == 0 else f"exit {rc}: {err}"
+        except ValueError:
+            return f"not JSON: {out}"
     try:
         check("cli-verbs: daemon ready", d.wait_ready(), d.logtext())
         rc, st = status()
@@ -368,22 +375,14 @@ def cli_verbs(top):
         rc, out, err = ctl("reconcile")
         check("cli-verbs: daemon reconcile: exit 0", rc == 0, f"{rc} {out} {err}")
         rc, out, err = ctl("hold", "mem3")
-        rc2, hout, herr = ctl("holds")
-        try:
-            holds = json.loads(hout)
-        except ValueError:
-            holds = None
+        holds = held()
         check("cli-verbs: daemon hold mem3: exit 0, listed by daemon holds",
-              rc == 0 and rc2 == 0 and isinstance(holds, list) and
-              [h.get("memdev") for h in holds] == ["mem3"], f"{rc} {err} {rc2} {hout} {herr}")
+              rc == 0 and isinstance(holds, list) and
+              [h.get("memdev") for h in holds] == ["mem3"], f"{rc} {err} {holds}")
         rc, out, err = ctl("release", "mem3")
-        rc2, hout, herr = ctl("holds")
-        try:
-            holds = json.loads(hout)
-        except ValueError:
-            holds = None
+        holds = held()
         check("cli-verbs: daemon release mem3: exit 0, no hold left",
-              rc == 0 and rc2 == 0 and holds == [], f"{rc} {err} {rc2} {hout} {herr}")
+              rc == 0 and holds == [], f"{rc} {err} {holds}")
         rc, out, err = ctl("release", "mem3")
         check("cli-verbs: release of what is not held says so", "was not held" in err, f"{rc} {err}")
     finally:
