@@ -341,19 +341,20 @@ def cli_verbs(top):
                            capture_output=True, text=True, timeout=30)
         return p.returncode, p.stdout, p.stderr
 
-    def status():
-        rc, out, err = ctl("status")
+    def ctl_json(verb):
+        """exit code and the JSON it printed ({"unparsed": ...} if none)"""
+        rc, out, err = ctl(verb)
         try:
             return rc, json.loads(out)
         except ValueError:
             return rc, {"unparsed": out + err}
 
+    def status():
+        return ctl_json("status")
+
     def held():
-        rc, out, err = ctl("holds")
-        try:
-            return json.loads(out) if rc == 0 else f"exit {rc}: {err}"
-        except ValueError:
-            return f"not JSON: {out}"
+        rc, holds = ctl_json("holds")
+        return holds if rc == 0 else f"exit {rc}: {holds}"
     try:
         check("cli-verbs: daemon ready", d.wait_ready(), d.logtext())
         rc, st = status()
