@@ -233,7 +233,7 @@ static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args
 		int rc = 0;
 
 		if (spage)
-			rc = folio_mc_copy(dst, page_folio(spage));
+			rc = svm_cxl_copy_folio(dst, page_folio(spage));
 		else
 			folio_zero_range(dst, 0, folio_size(dst));
 		svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_COPY, t);
@@ -410,7 +410,7 @@ static void svm_cxl_huge_to_system(struct svm_cxl_mig *m, struct migrate_vma *ar
 	if (!dst)
 		goto refuse;
 	folio_lock(dst);
-	rc = folio_mc_copy(dst, src);
+	rc = svm_cxl_copy_folio(dst, src);
 	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_COPY, t);
 	if (rc) {
 		folio_unlock(dst);
