@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * svm_cxl: the data copy of a migration batch. A batch large enough is split into
- * slices copied in parallel by the online CPUs (work items on each other CPU, the
- * caller takes the first slice and then waits for the rest), since the copy is most of
- * a migration's cost once the page bookkeeping is batched.
+ * svm_cxl: the data copy of a migration batch, and of a 2 MiB folio. A batch (or
+ * folio) large enough is split into slices copied in parallel by the online CPUs (work
+ * items on each other CPU, the caller takes the first slice and then waits for the
+ * rest), since the copy is most of a migration's cost once the page bookkeeping is
+ * batched, and all of it for a folio that moves whole.
  *
  * Every copy is machine-check safe (copy_mc_highpage()): CXL media report poison, and
  * a poisoned line read by a plain copy in kernel mode is a fatal machine check. A
