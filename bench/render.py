@@ -172,6 +172,15 @@ def hotplug_rows(d, mem):
     return out, gib_memcpy
 
 
+def quartiles(v):
+    """q1, median, q3 (the median alone for fewer than 4 samples: q1 = q3 = median)."""
+    med = statistics.median(v)
+    if len(v) < 4:
+        return med, med, med
+    q = statistics.quantiles(v, n=4, method="inclusive")
+    return q[0], med, q[2]
+
+
 def ab_targets(d, size):
     """The targets table from svm-cxl-bench ab: min / median / max over repetitions."""
     if not d.get("ram", "ab", "ours_migrate_to", size):
@@ -184,16 +193,20 @@ def ab_targets(d, size):
           "on a kernel with device THP the same for ours and test_hmm on 2 MiB THP-backed "
           "buffers; every migration is followed at once by memcpy of the same bytes in the "
           "same direction. Each ratio is formed inside one repetition, so the drift of the "
-          "guest's memcpy speed over the run cancels; min / median / max over the repetitions.", "",
-          "| ratio | min | median | max | target | met |", "|---|---|---|---|---|---|"]
+          "guest's memcpy speed over the run cancels. Over the repetitions: min, the "
+          "quartiles (q1, median, q3) and max; `spread` is the interquartile range ÷ the "
+          "median, the figure to compare two runs by (a repetition that another guest's "
+          "burst slowed lands outside q1-q3 and moves the median little).", "",
+          "| ratio | min | q1 | median | q3 | max | spread | target | met |",
+          "|---|---|---|---|---|---|---|---|---|"]
     for what, num, way, den, op, target in AB_ROWS:
         v = d.ab_ratios(size, num, way, den)
         if not v:
             continue
-        med = statistics.median(v)
+        q1, med, q3 = quartiles(v)
         met = "–" if op is None else ("yes" if med >= target else "**no**")
-        md.append(f"| {what} | {min(v):.2f} | {med:.2f} | {max(v):.2f} | "
-                  f"{'–' if op is None else f'{op} {target}'} | {met} |")
+        md.append(f"| {what} | {min(v):.2f} | {q1:.2f} | {med:.2f} | {q3:.2f} | {max(v):.2f} | "
+                  f"{(q3 - q1) / med:.0%} | {'–' if op is None else f'{op} {target}'} | {met} |")
     peers = []
     for peer, label in (("ours", "ours 4 KiB"), ("hmm", "test_hmm 4 KiB"),
                         ("move_pages", "move_pages 4 KiB"), ("ours_thp", "ours 2 MiB"),
@@ -206,6 +219,19 @@ def ab_targets(d, size):
             peers.append(f"{label} {fmt(to)} / {fmt(back)}{huge}")
     md += ["", "Median throughput to / back, MiB/s: " + "; ".join(peers) + ". "
            "The 4 KiB figures of 2026-11-21 were 837 / 446 (ours) and 570 / 116 (test_hmm).", ""]
+    prof = []
+    for peer, label in (("ours", "4 KiB"), ("ours_thp", "2 MiB")):
+        for way in ("to", "back"):
+            r = d.get("ram", "ab", f"{peer}_migrate_{way}", size)
+            if r and "profile" in r and r["profile"]["total"]:
+                cells = [fmt(statistics.median(r["profile"][ph]) * 1e3, 1) for ph in PHASES + ["total"]]
+                prof.append(f"| {label} {way} | " + " | ".join(cells) + " |")
+    if prof:
+        md += ["Where ours spends its time in that loop (the module's debugfs profile, median ms "
+               "per call; `alloc` and `copy` of a 2 MiB folio are the folio's allocation and its "
+               "folio-to-folio copy):", "",
+               "| ours | " + " | ".join(PHASES) + " | total |",
+               "|---|" + "---|" * (len(PHASES) + 1)] + prof + [""]
     return md
 
 

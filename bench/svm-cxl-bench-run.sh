@@ -20,7 +20,7 @@ if [ $quick = 1 ]; then
 	ram_sizes=1,2 cxl_sizes=1 ram_runs=1 cxl_runs=1 ablation= blocks= ab_size=2 ab_runs=1
 else
 	ram_sizes=4,8,16,32,64,128 cxl_sizes=4,8,16,32 ram_runs=${BENCH_RUNS:-5} cxl_runs=3
-	ablation=--ablation blocks="--free-blocks 2" ab_size=64 ab_runs=${BENCH_AB_RUNS:-9}
+	ablation=--ablation blocks="--free-blocks 2" ab_size=64 ab_runs=${BENCH_AB_RUNS:-15}
 fi
 grep -q "Persistent Memory (legacy)" /proc/iomem || skip "no legacy pmem range (memmap=): topology ramspeed"
 grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl already loaded"

@@ -128,9 +128,10 @@ static double median(const double *v, int n)
 static void record(const char *metric, size_t size, const double *samples, int n,
 		   const char *extra_fmt, ...)
 {
-	char extra[2048] = "";
+	static char extra[16384];
 	int i;
 
+	extra[0] = 0;
 	if (extra_fmt) {
 		va_list ap;
 
@@ -390,6 +391,23 @@ static void prof_json(char *out, size_t len, const struct prof *p, int n)
 		o += snprintf(out + o, len - o, "]");
 	}
 	snprintf(out + o, len - o, "}");
+}
+
+/* The median ms of each phase, to the log (read while the run goes on). */
+static void prof_print(const char *metric, const struct prof *p, int n)
+{
+	double v[64];
+	int i, r;
+
+	if (!have_profile || !n)
+		return;
+	printf("      profile %-22s", metric);
+	for (i = 0; i <= NPHASES; i++) {
+		for (r = 0; r < n; r++)
+			v[r] = i < NPHASES ? p[r].ph[i] : p[r].total;
+		printf(" %s %.1f", i < NPHASES ? phase_names[i] : "total", median(v, n) * 1e3);
+	}
+	printf(" ms\n");
 }
 
 static void set_tune(unsigned int v)
@@ -1033,17 +1051,22 @@ struct ab_peer_state {
 	bool on;
 	char *buf, *loc;
 	double to[64], mto[64], back[64], mback[64];
+	struct prof pto[64], pback[64];	/* ours: the module's per-phase profile */
 	uint64_t huge_to, huge_back;
 	long thp_kb_before, thp_kb_after;
 };
 
-static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, double *t)
+static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, double *t,
+		  struct prof *prof)
 {
 	hmm_compound = peer == AB_HMM_THP;
 	switch (peer) {
 	case AB_OURS:
 	case AB_OURS_THP:
+		prof_reset();
 		*t = migrate(buf, len, SVM_CXL_TO_POOL, pool);
+		if (prof)
+			prof_read("to_pool", prof);
 		break;
 	case AB_HMM:
 	case AB_HMM_THP:
@@ -1054,13 +1077,16 @@ static void ab_to(int peer, char *buf, size_t len, uint32_t pool, int dev, doubl
 	}
 }
 
-static void ab_back(int peer, char *buf, size_t len, int dev, double *t)
+static void ab_back(int peer, char *buf, size_t len, int dev, double *t, struct prof *prof)
 {
 	hmm_compound = peer == AB_HMM_THP;
 	switch (peer) {
 	case AB_OURS:
 	case AB_OURS_THP:
+		prof_reset();
 		*t = migrate(buf, len, SVM_CXL_TO_SYSTEM, 0);
+		if (prof)
+			prof_read("to_system", prof);
 		break;
 	case AB_HMM:
 	case AB_HMM_THP:
@@ -1113,8 +1139,8 @@ static void ab_mode(void)
 			fill(st[k].buf, len, 1);
 			st[k].thp_kb_before = thp ? anon_huge_kb(st[k].buf) : 0;
 			/* one untimed round trip: first-touch costs of the peer stay out */
-			ab_to(k, st[k].buf, len, pool, dev, &t);
-			ab_back(k, st[k].buf, len, dev, &t);
+			ab_to(k, st[k].buf, len, pool, dev, &t, NULL);
+			ab_back(k, st[k].buf, len, dev, &t, NULL);
 		}
 		for (r = 0; r < runs; r++) {
 			for (k = 0; k < AB_NPEERS; k++) {
@@ -1123,13 +1149,13 @@ static void ab_mode(void)
 				if (!p->on)
 					continue;
 				/* loc and buf hold the same bytes: the memcpys change nothing */
-				ab_to(k, p->buf, len, pool, dev, &p->to[r]);
+				ab_to(k, p->buf, len, pool, dev, &p->to[r], &p->pto[r]);
 				if (k == AB_OURS || k == AB_OURS_THP)
 					p->huge_to = last_huge;
 				if (r == 0 && !check(p->buf, len, 1))
 					die("%s: data wrong after the migration", ab_names[k]);
 				measure_memcpy(p->buf, p->loc, len, &p->mto[r], &p->mback[r]);
-				ab_back(k, p->buf, len, dev, &p->back[r]);
+				ab_back(k, p->buf, len, dev, &p->back[r], &p->pback[r]);
 				if (k == AB_OURS || k == AB_OURS_THP)
 					p->huge_back = last_huge;
 				if (r == 0 && !check(p->buf, len, 1))
@@ -1138,7 +1164,9 @@ static void ab_mode(void)
 		}
 		for (k = 0; k < AB_NPEERS; k++) {
 			struct ab_peer_state *p = &st[k];
-			char name[64], extra[128];
+			static char extra[16384];
+			char name[64], prof[8192] = "";
+			bool ours = k == AB_OURS || k == AB_OURS_THP;
 
 			if (!p->on)
 				continue;
@@ -1148,11 +1176,19 @@ static void ab_mode(void)
 				 (unsigned long long)p->huge_to, (unsigned long long)p->huge_back,
 				 p->thp_kb_before, p->thp_kb_after);
 			snprintf(name, sizeof(name), "%s_migrate_to", ab_names[k]);
-			record(name, len, p->to, runs, "%s", extra);
+			if (ours)
+				prof_json(prof, sizeof(prof), p->pto, runs);
+			record(name, len, p->to, runs, "%s%s%s", extra, *prof ? ", " : "", prof);
+			if (ours)
+				prof_print(name, p->pto, runs);
 			snprintf(name, sizeof(name), "%s_memcpy_to", ab_names[k]);
 			record(name, len, p->mto, runs, NULL);
 			snprintf(name, sizeof(name), "%s_migrate_back", ab_names[k]);
-			record(name, len, p->back, runs, "%s", extra);
+			if (ours)
+				prof_json(prof, sizeof(prof), p->pback, runs);
+			record(name, len, p->back, runs, "%s%s%s", extra, *prof ? ", " : "", prof);
+			if (ours)
+				prof_print(name, p->pback, runs);
 			snprintf(name, sizeof(name), "%s_memcpy_back", ab_names[k]);
 			record(name, len, p->mback, runs, NULL);
 			munmap(p->buf, len);

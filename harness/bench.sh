@@ -8,14 +8,14 @@
 # up). Build directories as in harness/test.sh. The yardstick, lib/test_hmm.c, is built
 # from the lane's linux-source (bench/yardstick.sh) and measured in the same guest.
 # --runs: runs per measurement of the detailed tables on the RAM-speed control (default 5;
-# CXL uses 3). --ab-runs: repetitions of the A/B loop of the targets (default 9).
+# CXL uses 3). --ab-runs: repetitions of the A/B loop of the targets (default 15).
 # --targets: only that loop (a minute or two; implies --keep-docs).
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 lane=${SVM_CXL_LANE:-}
 runs=5
-ab_runs=9
+ab_runs=15
 targets=0
 docs=$src/docs
 while [ $# -gt 0 ]; do

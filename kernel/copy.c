@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * svm_cxl: the data copy of a migration batch. A batch large enough is split into
- * slices copied in parallel by the online CPUs (work items on each other CPU, the
- * caller takes the first slice and then waits for the rest), since the copy is most of
- * a migration's cost once the page bookkeeping is batched.
+ * svm_cxl: the data copy of a migration batch, and of a 2 MiB folio. A batch (or
+ * folio) large enough is split into slices copied in parallel by the online CPUs (work
+ * items on each other CPU, the caller takes the first slice and then waits for the
+ * rest), since the copy is most of a migration's cost once the page bookkeeping is
+ * batched, and all of it for a folio that moves whole.
  *
  * Every copy is machine-check safe (copy_mc_highpage()): CXL media report poison, and
  * a poisoned line read by a plain copy in kernel mode is a fatal machine check. A
@@ -25,10 +26,18 @@
 /* At most this many slices per batch (the caller's included). */
 #define SVM_CXL_COPY_MAX_SLICES	8
 
+/*
+ * A share of one copy: pages [first, first + n) of a batch (dst/src arrays) or of a
+ * folio (dfolio/sfolio), copied by @run.
+ */
 struct svm_cxl_copy_slice {
 	struct work_struct work;
+	unsigned long (*run)(struct svm_cxl_copy_slice *s);
 	struct page **dst;
 	struct page **src;
+	struct folio *dfolio;
+	struct folio *sfolio;
+	unsigned long first;
 	unsigned long n;
 	unsigned long failed;
 };
@@ -38,11 +47,12 @@ struct svm_cxl_copy_slice {
  * source that cannot be read (poisoned, or flagged so by memory_failure() already)
  * leaves dst[i] NULL, its page unlocked and released. Returns how many.
  */
-static unsigned long svm_cxl_copy_run(struct page **dst, struct page **src, unsigned long n)
+static unsigned long svm_cxl_copy_run(struct svm_cxl_copy_slice *s)
 {
+	struct page **dst = s->dst + s->first, **src = s->src + s->first;
 	unsigned long i, failed = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s->n; i++) {
 		if (!src[i]) {
 			clear_highpage(dst[i]);
 			continue;
@@ -57,26 +67,38 @@ static unsigned long svm_cxl_copy_run(struct page **dst, struct page **src, unsi
 	return failed;
 }
 
+/* Pages [first, first + n) of sfolio into dfolio; stops at the first unreadable one. */
+static unsigned long svm_cxl_copy_folio_run(struct svm_cxl_copy_slice *s)
+{
+	unsigned long i;
+
+	for (i = s->first; i < s->first + s->n; i++)
+		if (copy_mc_highpage(folio_page(s->dfolio, i), folio_page(s->sfolio, i)))
+			return 1;
+	return 0;
+}
+
 static void svm_cxl_copy_work(struct work_struct *work)
 {
 	struct svm_cxl_copy_slice *s = container_of(work, struct svm_cxl_copy_slice, work);
 
-	s->failed = svm_cxl_copy_run(s->dst, s->src, s->n);
+	s->failed = s->run(s);
 }
 
 /*
- * Copy a batch (see svm_cxl_copy_run()). Returns how many pages could not be copied;
- * their dst[] entries are NULL.
+ * Run the copy @c describes over its n pages, split in slices over the online CPUs
+ * when large enough (work items on each other CPU, the caller takes the first slice
+ * and then waits for the rest). Returns the sum of the slices' failures.
  */
-unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n)
+static unsigned long svm_cxl_copy_split(const struct svm_cxl_copy_slice *c)
 {
-	struct svm_cxl_copy_slice slices[SVM_CXL_COPY_MAX_SLICES];
-	unsigned long per, off, failed;
+	struct svm_cxl_copy_slice slices[SVM_CXL_COPY_MAX_SLICES], own = *c;
+	unsigned long per, off, failed, n = c->n;
 	int cpu, self, nslices = 0, i;
 
 	if (n < SVM_CXL_COPY_SPLIT_MIN || num_online_cpus() < 2 ||
 	    !(svm_cxl_tune_get() & SVM_CXL_TUNE_COPY_SPLIT))
-		return svm_cxl_copy_run(dst, src, n);
+		return c->run(&own);
 	/*
 	 * No cpus_read_lock(): a CPU going offline meanwhile only makes its work item
 	 * run elsewhere (its worker pool is disassociated), which is still correct.
@@ -93,22 +115,59 @@ unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned 
 		if (off >= n || nslices + 1 >= SVM_CXL_COPY_MAX_SLICES)
 			break;
 		s = &slices[nslices++];
+		*s = *c;
 		INIT_WORK_ONSTACK(&s->work, svm_cxl_copy_work);
-		s->dst = dst + off;
-		s->src = src + off;
+		s->first = c->first + off;
 		s->n = min(per, n - off);
 		off += s->n;
 		queue_work_on(cpu, system_highpri_wq, &s->work);
 	}
 	put_cpu();
+	own.n = min(per, n);
+	failed = c->run(&own);
 	/* Whatever no other CPU took (fewer CPUs than slices) stays with us. */
-	failed = svm_cxl_copy_run(dst, src, min(per, n));
-	if (off < n)
-		failed += svm_cxl_copy_run(dst + off, src + off, n - off);
+	if (off < n) {
+		own.first = c->first + off;
+		own.n = n - off;
+		failed += c->run(&own);
+	}
 	for (i = 0; i < nslices; i++) {
 		flush_work(&slices[i].work);
 		destroy_work_on_stack(&slices[i].work);
 		failed += slices[i].failed;
 	}
 	return failed;
+}
+
+/*
+ * Copy a batch (see svm_cxl_copy_run()). Returns how many pages could not be copied;
+ * their dst[] entries are NULL.
+ */
+unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n)
+{
+	struct svm_cxl_copy_slice c = {
+		.run = svm_cxl_copy_run, .dst = dst, .src = src, .n = n,
+	};
+
+	return svm_cxl_copy_split(&c);
+}
+
+/**
+ * svm_cxl_copy_folio() - machine-check safe copy of a large folio, split over CPUs
+ * @dst: destination folio, at least as large as @src
+ * @src: source folio
+ *
+ * folio_mc_copy() with the pages shared out as a batch's are: a 2 MiB folio is 512
+ * pages copied by one CPU otherwise, while a migration of base pages uses them all.
+ * Return: 0, or -EHWPOISON if a page of @src could not be read (copy_mc_highpage()
+ * queued its memory_failure()); @dst then holds a partial copy.
+ */
+int svm_cxl_copy_folio(struct folio *dst, struct folio *src)
+{
+	struct svm_cxl_copy_slice c = {
+		.run = svm_cxl_copy_folio_run, .dfolio = dst, .sfolio = src,
+		.n = folio_nr_pages(src),
+	};
+
+	return svm_cxl_copy_split(&c) ? -EHWPOISON : 0;
 }

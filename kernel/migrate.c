@@ -205,7 +205,7 @@ static void svm_cxl_fill_dst(struct svm_cxl_mig *m, struct migrate_vma *args,
  * page. Uses m->spages/dpages as scratch (before the single pages of the batch).
  */
 static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args,
-				 unsigned long i)
+				 unsigned long i, u64 *t)
 {
 	struct page *spage = migrate_pfn_to_page(args->src[i]);
 	unsigned long j, got, n = SVM_CXL_CHUNK_PAGES;
@@ -228,13 +228,15 @@ static void svm_cxl_huge_to_pool(struct svm_cxl_mig *m, struct migrate_vma *args
 		goto refuse;
 	}
 	dst = svm_cxl_alloc_folio_locked(m->pool);
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_ALLOC, t);
 	if (dst) {
 		int rc = 0;
 
 		if (spage)
-			rc = folio_mc_copy(dst, page_folio(spage));
+			rc = svm_cxl_copy_folio(dst, page_folio(spage));
 		else
 			folio_zero_range(dst, 0, folio_size(dst));
+		svm_cxl_prof_lap(SVM_CXL_PROF_TO_POOL, SVM_CXL_PH_COPY, t);
 		if (rc) {
 			folio_unlock(dst);
 			folio_put(dst);
@@ -284,7 +286,7 @@ static void svm_cxl_alloc_copy_to_pool(struct svm_cxl_mig *m, struct migrate_vma
 
 	for (i = 0; i < args->npages; i++)
 		if ((args->src[i] & MIGRATE_PFN_MIGRATE) && (args->src[i] & MIGRATE_PFN_COMPOUND))
-			svm_cxl_huge_to_pool(m, args, i);
+			svm_cxl_huge_to_pool(m, args, i, t);
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 
@@ -375,12 +377,13 @@ static unsigned long svm_cxl_alloc_system(struct svm_cxl_mig *m, struct vm_area_
  * folios (see device_thp). Without a THP the folio stays, counted no_memory.
  */
 static void svm_cxl_huge_to_system(struct svm_cxl_mig *m, struct migrate_vma *args,
-				   unsigned long i)
+				   unsigned long i, u64 *t)
 {
 	struct page *spage = migrate_pfn_to_page(args->src[i]);
 	unsigned long n = SVM_CXL_CHUNK_PAGES;
 	struct svm_cxl_pool *p;
 	struct folio *src, *dst;
+	int rc;
 	u8 why;
 
 	if (!spage) {
@@ -403,10 +406,13 @@ static void svm_cxl_huge_to_system(struct svm_cxl_mig *m, struct migrate_vma *ar
 		goto refuse;
 	dst = svm_cxl_vma_alloc_thp(GFP_TRANSHUGE | __GFP_NOWARN, args->vma,
 				    args->start + (i << PAGE_SHIFT));
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_ALLOC, t);
 	if (!dst)
 		goto refuse;
 	folio_lock(dst);
-	if (folio_mc_copy(dst, src)) {
+	rc = svm_cxl_copy_folio(dst, src);
+	svm_cxl_prof_lap(SVM_CXL_PROF_TO_SYSTEM, SVM_CXL_PH_COPY, t);
+	if (rc) {
 		folio_unlock(dst);
 		folio_put(dst);
 		why = SVM_CXL_WHY_UNSUPPORTED;
@@ -429,7 +435,7 @@ static void svm_cxl_alloc_copy_to_system(struct svm_cxl_mig *m, struct migrate_v
 
 	for (i = 0; i < args->npages; i++)
 		if ((args->src[i] & MIGRATE_PFN_MIGRATE) && (args->src[i] & MIGRATE_PFN_COMPOUND))
-			svm_cxl_huge_to_system(m, args, i);
+			svm_cxl_huge_to_system(m, args, i, t);
 	for (i = 0; i < args->npages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 

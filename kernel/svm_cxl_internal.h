@@ -334,6 +334,7 @@ int svm_cxl_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 /* copy.c */
 struct page;
 unsigned long svm_cxl_copy_pages(struct page **dst, struct page **src, unsigned long n);
+int svm_cxl_copy_folio(struct folio *dst, struct folio *src);
 
 /* evict.c */
 int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
