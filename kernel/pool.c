@@ -392,6 +392,9 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 		       pool->node, rc);
 		goto err_alloc_fini;
 	}
+	rc = svm_cxl_directmap_check(pool);
+	if (rc)
+		goto err_memunmap;
 
 	mutex_lock(&svm_cxl_pools_mutex);
 	/* An unbind that began while we set up would not see this pool: refuse it. */
@@ -421,6 +424,7 @@ int svm_cxl_pool_add(phys_addr_t start, u64 length, u32 *idp, int *nodep)
 
 err_unlock_memunmap:
 	mutex_unlock(&svm_cxl_pools_mutex);
+err_memunmap:
 	memunmap_pages(&pool->pgmap);
 err_alloc_fini:
 	svm_cxl_alloc_fini(pool);

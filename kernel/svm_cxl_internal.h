@@ -277,6 +277,7 @@ int svm_cxl_pools_init(void);
 void svm_cxl_pools_exit(void);
 
 /* alloc.c */
+int svm_cxl_directmap_check(struct svm_cxl_pool *pool);
 int svm_cxl_alloc_init(struct svm_cxl_pool *pool);
 void svm_cxl_alloc_fini(struct svm_cxl_pool *pool);
 struct page *svm_cxl_alloc_page_locked(struct svm_cxl_pool *pool);
