@@ -106,15 +106,33 @@ static double pid_move(int pidfd, uint64_t addr, uint32_t dir, uint32_t pool, in
 	return t;
 }
 
-static double numa_move(pid_t pid, int from, int to)
+/*
+ * migrate_pages(2) of @pid from node @from to @to, as migratepages(8); then every page
+ * of its buffer at @addr must be on @to (move_pages(2) in query mode, not timed).
+ */
+static double numa_move(pid_t pid, uint64_t addr, int from, int to)
 {
 	unsigned long old = 1UL << from, new = 1UL << to;
+	static void *pages[1 << 18];
+	static int status[1 << 18];
 	double t = now();
 	long left = syscall(SYS_migrate_pages, pid, sizeof(old) * 8, &old, &new);
+	size_t on = 0;
 
 	t = now() - t;
-	if (left)
-		DIE("migrate_pages %d -> %d: %ld (%s)", from, to, left, strerror(errno));
+	if (left < 0)
+		DIE("migrate_pages %d -> %d: %s", from, to, strerror(errno));
+	if (npages > sizeof(pages) / sizeof(pages[0]))
+		DIE("buffer too large for the placement check");
+	for (size_t i = 0; i < npages; i++)
+		pages[i] = (void *)(uintptr_t)(addr + i * PAGE);
+	if (syscall(SYS_move_pages, pid, npages, pages, NULL, status, 0))
+		DIE("move_pages query: %s", strerror(errno));
+	for (size_t i = 0; i < npages; i++)
+		on += status[i] == to;
+	if (on != npages)
+		DIE("migrate_pages %d -> %d: %zu of %zu buffer pages on node %d (%ld not moved)",
+		    from, to, on, npages, to, left);
 	return t;
 }
 
@@ -219,8 +237,8 @@ int main(int argc, char **argv)
 		pid_all = pid_move(pidfd, child_addr, SVM_CXL_TO_POOL, a, 1, "pid (whole) to pool");
 		pid_move(pidfd, child_addr, SVM_CXL_TO_SYSTEM, 0, 1, "pid (whole) back");
 		/* migratepages(8) of the child to the node the pools' memory is part of */
-		numa = numa_move(child, 0, node);
-		numa_move(child, node, 0);
+		numa = numa_move(child, child_addr, 0, node);
+		numa_move(child, child_addr, node, 0);
 		/* pool to pool, and the same trip through RAM */
 		self_move(buf, SVM_CXL_TO_POOL, a, "to pool A");
 		p2p = self_move(buf, SVM_CXL_TO_POOL, b, "A to B");
