@@ -15,7 +15,6 @@
  * START/LENGTH: a range for two pools (halves; needs allow_any_range=1 off a CXL
  * window). Every call must account for every page as moved, or the run fails.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
