@@ -9,8 +9,12 @@
 . svm-test.sh
 . cli-lib.sh
 LIMIT=/sys/module/svm_cxl/parameters/user_page_limit
+DEVMODE=
+dev_restore() {
+	[ -z "$DEVMODE" ] || { chgrp ${DEVMODE#* } /dev/svm_cxl && chmod ${DEVMODE% *} /dev/svm_cxl; }
+}
 trap 'touch /tmp/run1/go /tmp/run2/go /tmp/run3/go; [ -w $LIMIT ] && echo 0 >$LIMIT
-	chgrp 0 /dev/svm_cxl; chmod 0600 /dev/svm_cxl; clean_all' EXIT
+	dev_restore; clean_all' EXIT
 
 modinfo svm_cxl >/dev/null 2>&1 || skip "svm_cxl.ko not installed"
 MIB=8
@@ -63,6 +67,7 @@ check_eq "top as nobody: totals, no processes" "$(cat $P/used) null" \
 grep -q "needs root" /tmp/top.err || fail "top as nobody: no note"
 # a user given /dev/svm_cxl (group svm-cxl, as udev/90-svm-cxl.rules does): its own
 # program under run is in its top, with the pages holders charges it; root's is not
+DEVMODE=$(stat -c '%a %g' /dev/svm_cxl) || fail "no /dev/svm_cxl"
 chgrp 65534 /dev/svm_cxl && chmod 0660 /dev/svm_cxl || fail "chgrp /dev/svm_cxl"
 rm -rf /tmp/run3 && mkdir -p /tmp/run3 && chmod 0777 /tmp/run3
 svm-test-numa nobody $CTL run --on $region -- svm-run-prog 1 /tmp/run3 \
@@ -87,7 +92,7 @@ svm-test-numa nobody $CTL top --count 1 $region | grep -q "^ *$pid3 .* svm-run-p
 	fail "top text as nobody: no line for $pid3"
 touch /tmp/run3/go
 wait $job3 || fail "run as nobody failed: $(cat /tmp/run3/err)"
-chgrp 0 /dev/svm_cxl && chmod 0600 /dev/svm_cxl
+dev_restore || fail "restoring /dev/svm_cxl's group and mode"
 set -- $(cat /tmp/run1/addrs)
 check_eq "pagemap: malloc($MIB MiB) block" "pool $((MIB * 256)) ram 0 absent 0" \
 	"$(svm-mem-test pagemap $pid $1 $((MIB << 20)) $start $size)"
