@@ -11,12 +11,17 @@
 # CXL uses 3). --ab-runs: repetitions of the A/B loop of the targets (default 15).
 # --targets: only that loop (a minute or two; implies --keep-docs).
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
+# --kit [MIB]: only the user kit's rows (issue 12; tests/guest/bench/svm-kit-bench.c) on
+# the RAM-speed control: MIGRATE_PID of another process against self-migration and
+# migratepages(8) to node 1, pool to pool against pool -> RAM -> pool; default 16 MiB,
+# --ab-runs repetitions (default 9); JSON lines in BUILD/bench/kit.json.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 lane=${SVM_CXL_LANE:-}
 runs=5
 ab_runs=15
 targets=0
+kit=0
 docs=$src/docs
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -25,12 +30,29 @@ while [ $# -gt 0 ]; do
 	--ab-runs) ab_runs=$2; shift 2 ;;
 	--targets) targets=1; docs=; shift ;;
 	--keep-docs) docs=; shift ;;
+	--kit) kit_mib=16; shift
+		case "${1:-}" in [0-9]*) kit_mib=$1; shift ;; esac
+		kit=1 ;;
 	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option '$1' (try --lane LANE, --runs N, --ab-runs N, --targets or --keep-docs)" >&2; exit 2 ;;
 	esac
 done
 lane=${lane:-$("$src/harness/lane.sh" default)}
 build=$("$src/harness/lane.sh" build "$lane" "$src")
+
+if [ "$kit" = 1 ]; then
+	"$src/harness/build.sh" --lane "$lane" "$src" "$build"
+	mkdir -p "$build/bench"
+	rc=0
+	python3 "$src/harness/vm-run.py" --build "$build" --topology ramspeed \
+		--results "$build/bench/kit-run" \
+		--test "kit:1200:BENCH_KIT_MIB=$kit_mib BENCH_KIT_REPS=$ab_runs svm-kit-bench-run.sh /results/kit.json" || rc=$?
+	cat "$build/bench/kit-run/kit.log"
+	[ $rc = 0 ] || { echo "bench: the kit run failed (console: $build/bench/kit-run/console.log)" >&2; exit $rc; }
+	cp "$build/bench/kit-run/kit.json" "$build/bench/kit.json"
+	echo "bench: wrote $build/bench/kit.json" >&2
+	exit 0
+fi
 
 # The profile and the tune/batch_pages switches svm-cxl-bench uses are debug-only.
 SVM_CXL_KERNEL_DEBUG=1 "$src/harness/build.sh" --lane "$lane" "$src" "$build"

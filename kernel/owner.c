@@ -209,6 +209,25 @@ void svm_cxl_owner_uncharge(struct page *page, unsigned long nr)
 	svm_cxl_owner_put(o);
 }
 
+/* Pages charged to @uid's processes in every pool (what user_page_limit limits). */
+unsigned long svm_cxl_user_pages(kuid_t uid)
+{
+	struct svm_cxl_user *u;
+	unsigned long flags, pages = 0;
+
+	spin_lock_irqsave(&svm_cxl_users_lock, flags);
+	list_for_each_entry(u, &svm_cxl_users, node)
+		if (uid_eq(u->uid, uid))
+			pages = max_t(long, atomic_long_read(&u->pages), 0);
+	spin_unlock_irqrestore(&svm_cxl_users_lock, flags);
+	return pages;
+}
+
+unsigned long svm_cxl_user_page_limit(void)
+{
+	return READ_ONCE(user_page_limit);
+}
+
 /*
  * sysfs holders: one line per owner with pages in the pool, "PID UID PAGES COMM"
  * (comm last: it may hold spaces). A snapshot.

@@ -326,6 +326,8 @@ bool svm_cxl_owner_at_limit(struct svm_cxl_owner *o);
 void svm_cxl_owner_charge(struct svm_cxl_owner *o, struct page *page, unsigned long nr);
 void svm_cxl_owner_uncharge(struct page *page, unsigned long nr);
 ssize_t svm_cxl_owners_show(struct svm_cxl_pool *pool, char *buf);
+unsigned long svm_cxl_user_pages(kuid_t uid);
+unsigned long svm_cxl_user_page_limit(void);
 void svm_cxl_owners_log(struct svm_cxl_pool *pool);
 
 /* poison.c */
@@ -355,6 +357,9 @@ int svm_cxl_query_range(struct mm_struct *mm, unsigned long start, unsigned long
 
 /* migrate_pid.c */
 long svm_cxl_ioctl_migrate_pid(void __user *uarg);
+
+/* usage.c */
+long svm_cxl_ioctl_usage(void __user *uarg);
 
 /* sysfs.c */
 extern const struct kobj_type svm_cxl_pool_ktype;

@@ -234,6 +234,8 @@ static long svm_cxl_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return svm_cxl_ioctl_query(uarg);
 	case SVM_CXL_IOC_MIGRATE_PID:
 		return svm_cxl_ioctl_migrate_pid(uarg);
+	case SVM_CXL_IOC_USAGE:
+		return svm_cxl_ioctl_usage(uarg);
 	default:
 		return -ENOTTY;
 	}

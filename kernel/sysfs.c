@@ -23,6 +23,20 @@ static ssize_t start_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 /* A physical address: root only, as /proc/iomem shows addresses only to root. */
 static struct kobj_attribute start_attr = __ATTR_RO_MODE(start, 0400);
 
+/*
+ * The CXL region holding the pool ("regionN", /sys/bus/cxl/devices/regionN): readable
+ * by everyone, as the region's own sysfs directory is, so that any user can find a
+ * region's pool without the root-only start. A name, not a symlink: the region device
+ * may be deleted while a revoked pool still waits for its holders. Hidden on pools
+ * outside every CXL region (allow_any_range test beds).
+ */
+static ssize_t region_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_pool(kobj)->region);
+}
+
+static struct kobj_attribute region_attr = __ATTR_RO(region);
+
 static ssize_t size_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", (u64)to_pool(kobj)->npages << PAGE_SHIFT);
@@ -100,6 +114,7 @@ static struct kobj_attribute state_attr = __ATTR_RO(state);
 
 static struct attribute *svm_cxl_pool_attrs[] = {
 	&start_attr.attr,
+	&region_attr.attr,
 	&size_attr.attr,
 	&node_attr.attr,
 	&pages_attr.attr,
@@ -112,8 +127,16 @@ static struct attribute *svm_cxl_pool_attrs[] = {
 	NULL,
 };
 
+static umode_t svm_cxl_pool_attr_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	if (attr == &region_attr.attr && !to_pool(kobj)->region[0])
+		return 0;
+	return attr->mode;
+}
+
 static const struct attribute_group svm_cxl_pool_group = {
 	.attrs = svm_cxl_pool_attrs,
+	.is_visible = svm_cxl_pool_attr_visible,
 };
 
 #define SVM_CXL_STAT_ATTR(_name)						\

@@ -7,10 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 
@@ -25,24 +22,12 @@
 static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
 static int dev_fd = -1;
 
-void svm_mem_path(char *buf, size_t len, const char *rel)
-{
-	/* secure_getenv: a set-id program must not be pointed at another tree */
-	const char *root = secure_getenv("SVM_CXL_SYSFS_ROOT");
-
-	if (!root || !*root)
-		root = "";
-	snprintf(buf, len, "%s/%s", root, rel);
-}
-
 static int dev_open(void)
 {
 	struct svm_cxl_version v = { .size = sizeof(v) };
-	char p[PATH_MAX];
 	int fd, rc;
 
-	svm_mem_path(p, sizeof(p), "dev/" SVM_CXL_DEVICE_NAME);
-	fd = open(p, O_RDWR | O_CLOEXEC);
+	fd = open("/dev/" SVM_CXL_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		/* no node: the module is not loaded */
 		return errno == ENOENT || errno == ENODEV ? -ENXIO : -errno;

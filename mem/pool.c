@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Pools by name. The module's sysfs says nothing about which CXL region a pool sits
- * in except through the pool's start address, which is root only (0400, like the
- * addresses of /proc/iomem). The nesting of /proc/iomem is readable by everyone,
- * addresses zeroed or not: the module claims each pool as "svm_cxl poolN" and that
- * claim nests under the "regionN" resource of its CXL region (the module refuses a
- * pool whose claim does not). So the region of a pool is its nearest "regionN"
- * ancestor there, for any caller.
+ * Pools by name. Each pool's sysfs directory names the CXL region holding it in
+ * poolN/region (ABI 1.4), readable by every user (the pool's start address is root
+ * only); a region's pool is the pool that names it, the lowest id if an administrator
+ * made several.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,8 +16,7 @@
 #include <svmcxl/mem.h>
 #include "private.h"
 
-#define POOLS_DIR "sys/devices/virtual/misc/svm_cxl/pools"
-#define MAX_DEPTH 16
+#define POOLS_DIR "/sys/devices/virtual/misc/svm_cxl/pools"
 
 /* "PREFIXdigits" exactly; the number, or -1 */
 static long name_number(const char *s, const char *prefix)
@@ -36,49 +33,53 @@ static long name_number(const char *s, const char *prefix)
 
 static int pool_exists(int id)
 {
-	char rel[64], p[PATH_MAX];
+	char p[PATH_MAX];
 	struct stat st;
 
-	snprintf(rel, sizeof(rel), POOLS_DIR "/pool%d", id);
-	svm_mem_path(p, sizeof(p), rel);
+	snprintf(p, sizeof(p), POOLS_DIR "/pool%d", id);
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-/* the first "svm_cxl poolN" nested below the resource named @region in /proc/iomem */
-static int pool_of_region(const char *region)
+/* the first line of POOLS_DIR/@entry/@attr, without its newline */
+static int read_attr(const char *entry, const char *attr, char *buf, size_t len)
 {
-	char line[256], p[PATH_MAX];
-	int region_depth = -1, rc = -ENOENT;
+	char p[PATH_MAX];
 	FILE *f;
+	int rc = 0;
 
-	svm_mem_path(p, sizeof(p), "proc/iomem");
+	snprintf(p, sizeof(p), POOLS_DIR "/%s/%s", entry, attr);
 	f = fopen(p, "re");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		/* "  START-END : NAME": two spaces of indent per level */
-		char *name = strstr(line, " : ");
-		int depth = (int)(strspn(line, " ") / 2);
-		long id;
-
-		if (!name)
-			continue;
-		name += 3;
-		name[strcspn(name, "\n")] = '\0';
-		if (region_depth >= 0 && depth <= region_depth)
-			region_depth = -1;	/* left the region's subtree */
-		if (region_depth < 0) {
-			if (!strcmp(name, region) && depth < MAX_DEPTH)
-				region_depth = depth;
-			continue;
-		}
-		id = name_number(name, "svm_cxl pool");
-		if (id > 0) {
-			rc = (int)id;
-			break;
-		}
-	}
+	if (!fgets(buf, (int)len, f))
+		rc = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+	return rc;
+}
+
+/* the lowest pool id whose region attribute is @region */
+static int pool_of_region(const char *region)
+{
+	struct dirent *d;
+	int rc = -ENOENT;
+	DIR *dir;
+
+	dir = opendir(POOLS_DIR);
+	if (!dir)
+		return -ENOENT;		/* svm_cxl not loaded: no pool anywhere */
+	while ((d = readdir(dir))) {
+		long id = name_number(d->d_name, "pool");
+		char name[64];
+
+		if (id <= 0 || (rc > 0 && id >= rc))
+			continue;
+		/* absent on a pool outside every region; gone if removed meanwhile */
+		if (!read_attr(d->d_name, "region", name, sizeof(name)) && !strcmp(name, region))
+			rc = (int)id;
+	}
+	closedir(dir);
 	return rc;
 }
 
@@ -98,14 +99,13 @@ SVM_MEM_EXPORT int svm_mem_pool_lookup(const char *name)
 
 SVM_MEM_EXPORT int svm_mem_pool_node(int pool)
 {
-	char rel[64], p[PATH_MAX];
+	char p[PATH_MAX];
 	int node, rc;
 	FILE *f;
 
 	if (pool < 1)
 		return -EINVAL;
-	snprintf(rel, sizeof(rel), POOLS_DIR "/pool%d/node", pool);
-	svm_mem_path(p, sizeof(p), rel);
+	snprintf(p, sizeof(p), POOLS_DIR "/pool%d/node", pool);
 	f = fopen(p, "re");
 	if (!f)
 		return errno == ENOENT ? -ENOENT : -errno;

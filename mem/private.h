@@ -10,7 +10,4 @@
 /* The /dev/svm_cxl descriptor of the process (dev.c), or a negative errno. */
 int svm_mem_dev_fd(void);
 
-/* @rel ("sys/...", "proc/iomem", "dev/svm_cxl") under $SVM_CXL_SYSFS_ROOT or "/". */
-void svm_mem_path(char *buf, size_t len, const char *rel);
-
 #endif

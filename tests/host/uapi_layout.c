@@ -37,6 +37,13 @@ _Static_assert(offsetof(struct svm_cxl_migrate_pid, ranges) == 24, "migrate_pid 
 _Static_assert(offsetof(struct svm_cxl_migrate_pid, pages) == 32, "migrate_pid layout");
 _Static_assert(offsetof(struct svm_cxl_migrate_pid, moved) == 40, "migrate_pid layout");
 _Static_assert(offsetof(struct svm_cxl_migrate_pid, reserved) == 112, "migrate_pid layout");
+/* ABI 1.4 */
+ASSERT_LAYOUT(svm_cxl_usage, 72);
+ASSERT_LAYOUT(svm_cxl_usage_entry, 24);
+_Static_assert(offsetof(struct svm_cxl_usage, entries) == 16, "usage layout");
+_Static_assert(offsetof(struct svm_cxl_usage, nr_found) == 24, "usage layout");
+_Static_assert(offsetof(struct svm_cxl_usage, reserved) == 56, "usage layout");
+_Static_assert(offsetof(struct svm_cxl_usage_entry, pages) == 16, "usage_entry layout");
 
 /* offset and size of every field: the i386 and x86-64 builds must print the same */
 #define FIELD(type, f)                                                                  \
@@ -121,6 +128,23 @@ int main(void)
 	FIELD(svm_cxl_migrate_pid, unsupported);
 	FIELD(svm_cxl_migrate_pid, huge);
 	FIELD(svm_cxl_migrate_pid, reserved);
+	SIZE(svm_cxl_usage);
+	FIELD(svm_cxl_usage, size);
+	FIELD(svm_cxl_usage, flags);
+	FIELD(svm_cxl_usage, pool_id);
+	FIELD(svm_cxl_usage, nr_entries);
+	FIELD(svm_cxl_usage, entries);
+	FIELD(svm_cxl_usage, nr_found);
+	FIELD(svm_cxl_usage, pages);
+	FIELD(svm_cxl_usage, user_pages);
+	FIELD(svm_cxl_usage, user_limit);
+	FIELD(svm_cxl_usage, reserved);
+	SIZE(svm_cxl_usage_entry);
+	FIELD(svm_cxl_usage_entry, pid);
+	FIELD(svm_cxl_usage_entry, uid);
+	FIELD(svm_cxl_usage_entry, pool_id);
+	FIELD(svm_cxl_usage_entry, flags);
+	FIELD(svm_cxl_usage_entry, pages);
 	/* the ioctl numbers encode the struct size: one number for both callers */
 	printf("SVM_CXL_IOC_VERSION %#lx\n", (unsigned long)SVM_CXL_IOC_VERSION);
 	printf("SVM_CXL_IOC_POOL_ADD %#lx\n", (unsigned long)SVM_CXL_IOC_POOL_ADD);
@@ -128,5 +152,6 @@ int main(void)
 	printf("SVM_CXL_IOC_MIGRATE %#lx\n", (unsigned long)SVM_CXL_IOC_MIGRATE);
 	printf("SVM_CXL_IOC_QUERY %#lx\n", (unsigned long)SVM_CXL_IOC_QUERY);
 	printf("SVM_CXL_IOC_MIGRATE_PID %#lx\n", (unsigned long)SVM_CXL_IOC_MIGRATE_PID);
+	printf("SVM_CXL_IOC_USAGE %#lx\n", (unsigned long)SVM_CXL_IOC_USAGE);
 	return 0;
 }

@@ -15,6 +15,8 @@ p=$(ktest_pool_add $START $SIZE)
 d=$POOLS/pool$p
 
 check_cmd "by pidfd" svm-kpid $p move whole perm bad
+# Who holds what, for users other than root: SVM_CXL_IOC_USAGE and poolN/region.
+check_cmd "usage by uid" svm-kusage $p $REGION
 check_eq "pool$p used after the children are gone" 0 "$(cat $d/used)"
 check_cmd "remove pool$p" svm-kpool remove $p
 

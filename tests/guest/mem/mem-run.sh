@@ -3,12 +3,18 @@
 # allocations on the pool (the module's holders line for its pid and the frames of its
 # page tables in /proc/PID/pagemap say so, not the program), computes the same checksum as in RAM, and keeps its data; with the
 # pool "full" (user_page_limit) it falls back to RAM with one warning and the same data;
-# svm-cxlctl top shows the program's pages (as root; totals only for others);
+# svm-cxlctl top shows the program's pages (as root; totals only for users without
+# /dev/svm_cxl; a user with it sees its own program's pages, not root's);
 # --all takes its own mmap() too; the exit codes before and after the exec.
 . svm-test.sh
 . cli-lib.sh
 LIMIT=/sys/module/svm_cxl/parameters/user_page_limit
-trap 'touch /tmp/run1/go /tmp/run2/go; [ -w $LIMIT ] && echo 0 >$LIMIT; clean_all' EXIT
+DEVMODE=
+dev_restore() {
+	[ -z "$DEVMODE" ] || { chgrp ${DEVMODE#* } /dev/svm_cxl && chmod ${DEVMODE% *} /dev/svm_cxl; }
+}
+trap 'touch /tmp/run1/go /tmp/run2/go /tmp/run3/go; [ -w $LIMIT ] && echo 0 >$LIMIT
+	dev_restore; clean_all' EXIT
 
 modinfo svm_cxl >/dev/null 2>&1 || skip "svm_cxl.ko not installed"
 MIB=8
@@ -59,6 +65,34 @@ svm-test-numa nobody $CTL top --json --count 1 >/tmp/top.json 2>/tmp/top.err ||
 check_eq "top as nobody: totals, no processes" "$(cat $P/used) null" \
 	"$(jq -r '.[0] | "\(.used_pages) \(.processes)"' /tmp/top.json)"
 grep -q "needs root" /tmp/top.err || fail "top as nobody: no note"
+# a user given /dev/svm_cxl (group svm-cxl, as udev/90-svm-cxl.rules does): its own
+# program under run is in its top, with the pages holders charges it; root's is not
+DEVMODE=$(stat -c '%a %g' /dev/svm_cxl) || fail "no /dev/svm_cxl"
+chgrp 65534 /dev/svm_cxl && chmod 0660 /dev/svm_cxl || fail "chgrp /dev/svm_cxl"
+rm -rf /tmp/run3 && mkdir -p /tmp/run3 && chmod 0777 /tmp/run3
+svm-test-numa nobody $CTL run --on $region -- svm-run-prog 1 /tmp/run3 \
+	>/tmp/run3/out 2>/tmp/run3/err &
+job3=$!
+i=0
+while [ ! -e /tmp/run3/ready ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/run3/ready ] || fail "run as nobody: never ready: $(cat /tmp/run3/err)"
+pid3=$(cat /tmp/run3/pid)
+PAGES3=$(((1 + 1 + 2) * 256))
+check_eq "holders: nobody's $pid3 holds $PAGES3 pages, uid 65534" "65534 $PAGES3" \
+	"$(awk -v p=$pid3 '$1 == p { print $2, $3 }' $P/holders)"
+svm-test-numa nobody $CTL top --json --count 1 pool$pool >/tmp/top.json 2>/tmp/top.err ||
+	fail "top as nobody with /dev/svm_cxl: $(cat /tmp/top.err)"
+check_eq "top as nobody: its own $pid3 with $PAGES3 pages, alive" "$PAGES3 true svm-run-prog" \
+	"$(jq -r ".[0].processes[] | select(.pid == $pid3) | \"\(.pages) \(.alive) \(.comm)\"" /tmp/top.json)"
+check_eq "top as nobody: not root's $pid, only uid 65534" "1 65534" \
+	"$(jq -r '.[0] | "\(.processes | length) \(.processes_uid)"' /tmp/top.json)"
+check_eq "top as nobody: the region" "$region" "$(jq -r '.[0].region' /tmp/top.json)"
+grep -q "other users' processes need root" /tmp/top.err || fail "top as nobody: no note: $(cat /tmp/top.err)"
+svm-test-numa nobody $CTL top --count 1 $region | grep -q "^ *$pid3 .* svm-run-prog$" ||
+	fail "top text as nobody: no line for $pid3"
+touch /tmp/run3/go
+wait $job3 || fail "run as nobody failed: $(cat /tmp/run3/err)"
+dev_restore || fail "restoring /dev/svm_cxl's group and mode"
 set -- $(cat /tmp/run1/addrs)
 check_eq "pagemap: malloc($MIB MiB) block" "pool $((MIB * 256)) ram 0 absent 0" \
 	"$(svm-mem-test pagemap $pid $1 $((MIB << 20)) $start $size)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """svm-cxlctl top over the fake tree of fake_sysfs.topology (region1 holds pool3) with a
-holders file: one snapshot as JSON (pools, region, processes sorted by pages, alive,
+holders file and region attribute: one snapshot as JSON (pools, region, processes sorted by pages, alive,
 pages charged to no one), the text form, selection by region and pool, and refusals."""
 import json
 import os
@@ -26,15 +26,13 @@ def check(cond, what):
 
 
 def run(*args):
-    # libsvmcxl over the fake tree mounted at /sys (fake-sysfs-run); libsvmcxl-mem's
-    # /proc/iomem lookup under SVM_CXL_SYSFS_ROOT
-    p = subprocess.run([FAKE_RUN, root, CTL, "top", *args], capture_output=True, text=True, env=ENV,
+    # libsvmcxl and libsvmcxl-mem over the fake tree mounted at /sys (fake-sysfs-run)
+    p = subprocess.run([FAKE_RUN, root, CTL, "top", *args], capture_output=True, text=True,
                        timeout=30)
     return p.returncode, p.stdout, p.stderr
 
 
 with tempfile.TemporaryDirectory() as root:
-    ENV = dict(os.environ, SVM_CXL_SYSFS_ROOT=root)
     t = fake_sysfs.topology(root)
     pool = "sys/devices/virtual/misc/svm_cxl/pools/pool3"
     t.put(f"{pool}/used", 3000)
@@ -43,9 +41,7 @@ with tempfile.TemporaryDirectory() as root:
     # this test's own pid is alive; pid 2^22+1 is not (beyond pid_max's ceiling)
     me = os.getpid()
     t.put(f"{pool}/holders", f"4194305 1000 512 old worker\n{me} 0 2048 svm-run-prog")
-    # the module's claim nests under its region in /proc/iomem (addresses zeroed)
-    t.put("proc/iomem", "00000000-00000000 : CXL Window 1\n"
-          "  00000000-00000000 : region1\n    00000000-00000000 : svm_cxl pool3")
+    t.put(f"{pool}/region", "region1")
 
     rc, out, err = run("--json", "--count", "1")
     check(rc == 0, f"top --json --count 1: exit 0 ({rc} {err})")
@@ -83,13 +79,14 @@ with tempfile.TemporaryDirectory() as root:
         rc, _, err = run(*bad)
         check(rc == 2, f"top {' '.join(bad)}: exit 2 ({rc} {err.strip()})")
 
-    # holders unreadable (as for users other than root): totals and one note
+    # holders unreadable (as for users other than root) and no /dev/svm_cxl to ask for
+    # one's own processes: totals and one note
     os.chmod(os.path.join(root, pool, "holders"), 0)
     if os.geteuid() != 0:
         rc, out, err = run("--json", "--count", "2", "--interval", "0.1")
         snap = json.loads(out.splitlines()[0])
-        check(rc == 0 and "processes" not in snap[0] and err.count("needs root") == 1,
-              f"without holders: totals, one note ({rc} {err})")
+        check(rc == 0 and "processes" not in snap[0] and err.count("needs root") == 1 and
+              "/dev/svm_cxl" in err, f"without holders: totals, one note ({rc} {err})")
 
 print("all passed" if not failures else f"{failures} FAILED")
 sys.exit(1 if failures else 0)

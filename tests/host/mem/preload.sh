@@ -2,16 +2,16 @@
 # libsvmcxl-run.so without the module: programs under it run as without it (sort's
 # output and a multi-threaded python's result are the same), the failed placement is
 # one warning, and the report counts every large allocation's pages as RAM.
-# preload.sh LIBSVMCXL_RUN_SO
-so=$1
+# The programs run under fake-sysfs-run over an empty tree: no /dev/svm_cxl, no pools.
+# preload.sh LIBSVMCXL_RUN_SO FAKE_SYSFS_RUN
+so=$1 fake=$2
 t=$(mktemp -d)
 trap 'rm -rf $t' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 mkdir $t/root
 seq 1 200000 | awk '{ print ($1 * 7919) % 200003 }' >$t/in
 sort -n $t/in >$t/ref
-export SVM_CXL_SYSFS_ROOT=$t/root
-SVM_CXL_RUN_POOL=1 SVM_CXL_RUN_REPORT=$t/rep LD_PRELOAD=$so sort -n $t/in >$t/out 2>$t/err ||
+SVM_CXL_RUN_POOL=1 SVM_CXL_RUN_REPORT=$t/rep LD_PRELOAD=$so $fake $t/root sort -n $t/in >$t/out 2>$t/err ||
 	fail "sort under the preload: $(cat $t/err)"
 cmp -s $t/ref $t/out || fail "sort's output differs under the preload"
 [ "$(grep -c 'stay in system RAM' $t/err)" = 1 ] || fail "not one warning: $(cat $t/err)"
@@ -22,7 +22,7 @@ echo "ok - sort: same output, one warning, report $(cat $t/rep)"
 if command -v python3 >/dev/null; then
 	rm -f $t/rep
 	out=$(SVM_CXL_RUN_POOL=1 SVM_CXL_RUN_SCOPE=all SVM_CXL_RUN_THRESHOLD=65536 \
-		SVM_CXL_RUN_REPORT=$t/rep LD_PRELOAD=$so python3 -c '
+		SVM_CXL_RUN_REPORT=$t/rep LD_PRELOAD=$so $fake $t/root python3 -c '
 import threading
 def f(k):
     for i in range(100):

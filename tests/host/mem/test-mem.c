@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libsvmcxl-mem without the module: argument checks fail with EINVAL before the
- * device is opened, a missing /dev/svm_cxl is ENXIO, pool lookup by region and by
- * pool name over a fake /proc/iomem and sysfs tree (SVM_CXL_SYSFS_ROOT), and every
- * errno has a sentence.
+ * device is opened, a missing /dev/svm_cxl is ENXIO, pool lookup by region (each
+ * pool's region attribute) and by pool name over a fake sysfs tree mounted over /sys
+ * (tests/host/glue/fake-sysfs.h), and every errno has a sentence.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,39 +15,9 @@
 
 #include <svmcxl/mem.h>
 #include "../check.h"
+#include "../glue/fake-sysfs.h"
 
-static char root[] = "/tmp/svm-mem-test.XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char p[512], cmd[600];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
-	if (system(cmd))
-		abort();
-	f = fopen(p, "w");
-	if (!f)
-		abort();
-	fputs(text, f);
-	fclose(f);
-}
-
-/* /proc/iomem as a non-root reader sees it (addresses zeroed): two regions in one
- * window, region1 holding pool3, region0 none, a pool outside every region */
-static const char iomem[] =
-	"00000000-00000000 : Reserved\n"
-	"00000000-00000000 : System RAM\n"
-	"  00000000-00000000 : Kernel code\n"
-	"00000000-00000000 : CXL Window 0\n"
-	"  00000000-00000000 : region0\n"
-	"    00000000-00000000 : dax0.0\n"
-	"  00000000-00000000 : region1\n"
-	"    00000000-00000000 : svm_cxl pool3\n"
-	"  00000000-00000000 : region12\n"
-	"00000000-00000000 : svm_cxl pool7\n"
-	"00000000-00000000 : PCI Bus 0000:00\n";
+#define POOLS "sys/devices/virtual/misc/svm_cxl/pools/"
 
 int main(void)
 {
@@ -55,20 +25,27 @@ int main(void)
 	char *buf;
 
 
-	if (!mkdtemp(root))
-		return 99;
-	setenv("SVM_CXL_SYSFS_ROOT", root, 1);
-	put("proc/iomem", iomem);
-	put("sys/devices/virtual/misc/svm_cxl/pools/pool3/node", "1\n");
-	put("sys/devices/virtual/misc/svm_cxl/pools/pool7/node", "2\n");
+	/* no pools directory at all: svm_cxl is not loaded */
+	fake_sysfs_enter();
+	CHECK(svm_mem_pool_lookup("region1") == -ENOENT, "region1 without the module -> %d",
+	      svm_mem_pool_lookup("region1"));
+	/* pool3 and pool12 in region1 (the lowest id wins), pool10 in region12, pool7
+	 * outside every region (no region attribute), region0 without a pool */
+	put(POOLS "pool12/region", "region1");
+	put(POOLS "pool12/node", "1");
+	put(POOLS "pool3/region", "region1");
+	put(POOLS "pool3/node", "1");
+	put(POOLS "pool10/region", "region12");
+	put(POOLS "pool10/node", "1");
+	put(POOLS "pool7/node", "2");
+	mkpath(POOLS "pool8");		/* a pool being removed: its attributes gone */
 
 	/* lookup */
 	CHECK(svm_mem_pool_lookup("region1") == 3, "region1 -> %d", svm_mem_pool_lookup("region1"));
+	CHECK(svm_mem_pool_lookup("region12") == 10, "region12 -> %d (not region1's)",
+	      svm_mem_pool_lookup("region12"));
 	CHECK(svm_mem_pool_lookup("region0") == -ENOENT, "region0 (no pool) -> %d",
 	      svm_mem_pool_lookup("region0"));
-	/* region12's subtree is empty: pool7 after it is at the top level, not its */
-	CHECK(svm_mem_pool_lookup("region12") == -ENOENT, "region12 -> %d",
-	      svm_mem_pool_lookup("region12"));
 	CHECK(svm_mem_pool_lookup("region9") == -ENOENT, "unknown region");
 	CHECK(svm_mem_pool_lookup("pool3") == 3, "pool3");
 	CHECK(svm_mem_pool_lookup("pool7") == 7, "pool7 (outside a region)");
@@ -136,12 +113,6 @@ int main(void)
 		CHECK(svm_mem_strerror(-123456) != NULL, "unknown errno");
 	}
 
-	{
-		char cmd[600];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd))
-			printf("could not remove %s\n", root);
-	}
+	fake_sysfs_remove();
 	return check_summary();
 }

@@ -32,6 +32,10 @@
  *       and @pages, the number of pages they add up to. TO_POOL moves pages of
  *       another pool straight to the target pool (device to device); @other_pool
  *       then counts only those that could not move; sysfs stats/peer_in, peer_out.
+ *  1.4  SVM_CXL_IOC_USAGE (struct svm_cxl_usage, struct svm_cxl_usage_entry): the pool
+ *       pages charged to each process, for its own user (every user's for
+ *       CAP_SYS_ADMIN), where sysfs holders is root only; sysfs poolN/region, the
+ *       pool's CXL region by name, readable by everyone.
  */
 #ifndef _UAPI_LINUX_SVM_CXL_H
 #define _UAPI_LINUX_SVM_CXL_H
@@ -41,7 +45,7 @@
 
 #define SVM_CXL_DEVICE_NAME	"svm_cxl"
 #define SVM_CXL_ABI_MAJOR	1
-#define SVM_CXL_ABI_MINOR	3
+#define SVM_CXL_ABI_MINOR	4
 
 #define SVM_CXL_IOC_MAGIC	0xCE
 
@@ -317,5 +321,70 @@ struct svm_cxl_migrate_pid {
 };
 
 #define SVM_CXL_IOC_MIGRATE_PID	_IOWR(SVM_CXL_IOC_MAGIC, 0x45, struct svm_cxl_migrate_pid)
+
+/* svm_cxl_usage.@flags */
+#define SVM_CXL_USAGE_SELF	(1U << 0)	/* only the caller's own process */
+#define SVM_CXL_USAGE_ALL_USERS	(1U << 1)	/* every user's processes (CAP_SYS_ADMIN) */
+
+/* svm_cxl_usage_entry.@flags */
+#define SVM_CXL_USAGE_EXITED	(1U << 0)	/* the process is gone; others map its pages */
+
+/* At most this many entries per SVM_CXL_IOC_USAGE call. */
+#define SVM_CXL_USAGE_MAX_ENTRIES	65536
+
+/**
+ * struct svm_cxl_usage_entry - pool pages charged to one process in one pool
+ * @pid: the process (its thread group id) in the caller's pid namespace
+ * @uid: its real uid when it first migrated pages to the pool, in the caller's user
+ *	namespace; the uid user_page_limit charges
+ * @pool_id: the pool
+ * @flags: SVM_CXL_USAGE_EXITED: the process has exited and the pages stay because
+ *	others (children that fork shared them with, pipes) still hold them
+ * @pages: pages charged to it; a page is charged to the process that migrated it to
+ *	the pool (pages fork shares stay with it) until the page is freed
+ */
+struct svm_cxl_usage_entry {
+	__u32 pid;
+	__u32 uid;
+	__u32 pool_id;
+	__u32 flags;
+	__u64 pages;
+};
+
+/**
+ * struct svm_cxl_usage - who holds pool pages (ABI 1.4)
+ * @size: (in) sizeof(struct svm_cxl_usage)
+ * @flags: (in) 0: the processes of the caller's real uid; SVM_CXL_USAGE_SELF: the
+ *	caller's own process only; SVM_CXL_USAGE_ALL_USERS: every process (needs
+ *	CAP_SYS_ADMIN, -EPERM otherwise; what sysfs holders shows). Not both.
+ * @pool_id: (in) only this pool (-ENOENT if unknown), or 0 for every pool
+ * @nr_entries: (in) room in @entries, 0 .. SVM_CXL_USAGE_MAX_ENTRIES
+ * @entries: (in) user pointer to @nr_entries struct svm_cxl_usage_entry (out), one
+ *	per (process, pool) with pages charged, in pool order; 0 with @nr_entries 0
+ * @nr_found: (out) matching entries; those beyond @nr_entries are counted but not
+ *	written (call again with more room)
+ * @pages: (out) the pages of all @nr_found entries
+ * @user_pages: (out) pages charged to the caller's real uid in every pool: what the
+ *	module parameter user_page_limit is compared with
+ * @user_limit: (out) user_page_limit, pages; 0 for no limit
+ * @reserved: must be 0
+ *
+ * Processes in another pid namespace that the caller's cannot see are left out. A
+ * snapshot: pages come and go while the call runs.
+ */
+struct svm_cxl_usage {
+	__u32 size;
+	__u32 flags;
+	__u32 pool_id;
+	__u32 nr_entries;
+	__u64 entries;
+	__u64 nr_found;
+	__u64 pages;
+	__u64 user_pages;
+	__u64 user_limit;
+	__u64 reserved[2];
+};
+
+#define SVM_CXL_IOC_USAGE	_IOWR(SVM_CXL_IOC_MAGIC, 0x46, struct svm_cxl_usage)
 
 #endif /* _UAPI_LINUX_SVM_CXL_H */
