@@ -28,6 +28,16 @@ extern int kt_fd;
 #define KT_MIB (1UL << 20)
 
 int kt_open(void);
+
+/* a test program's tests, run by name: PROG POOL_ID TEST... */
+struct kt_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* main() of a test program: sets *pool, runs the named tests in order, exits 1 on a failure */
+int kt_main(int argc, char **argv, const char *prog, uint32_t *pool,
+	    const struct kt_test *tests, size_t n);
 double kt_now(void);
 
 /* ioctls: 0 or errno */
