@@ -445,7 +445,7 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 	}
 	left = nblk;
 	while (left) {
-		int hard = 0;
+		bool hard = false;
 
 		for (int i = 0; i < nblk && !hard; i++) {
 			uint64_t until = now_ms() + slice;
@@ -457,7 +457,7 @@ static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 				blk[i].offline = true;
 				left--;
 			} else if (!offline_retryable(rc)) {
-				hard = blk[i].id;
+				hard = true;
 				blk[i].hard = true;
 			} else {
 				blk[i].rc = rc;
