@@ -384,63 +384,133 @@ static int offline_block(struct svm_ctx *ctx, int id, uint64_t deadline, int *tr
 	return rc;
 }
 
+/* one online block of a numa offline, and how far it got */
+struct offline_block {
+	int id, rc;
+	bool movable, offline, hard;
+	char zone[16];
+};
+
+/*
+ * A first pass gives every block at most this long, so that one block with pages that
+ * cannot move (pinned, or unmovable in ZONE_NORMAL) does not keep the blocks after it
+ * from being offlined; the blocks still in use are then retried with the rest of the
+ * budget, each round giving each of them twice as long as the last (an interrupted
+ * offline keeps the pages it moved, so a slow block still gets through).
+ */
+#define FIRST_PASS_MS 1000
+
+static bool offline_retryable(int rc)
+{
+	return rc == -EBUSY || rc == -EAGAIN || rc == -EINTR;
+}
+
+/* "memoryA, memoryB, ..." of the blocks not yet offline, into @buf */
+static const char *stuck_names(const struct offline_block *blk, int n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && used + 16 < len; i++)
+		if (!blk[i].offline)
+			used += snprintf(buf + used, len - used, "%smemory%d", used ? ", " : "",
+					 blk[i].id);
+	return buf;
+}
+
 static int numa_offline(struct svm_region *r, unsigned int timeout_ms)
 {
 	struct svm_ctx *ctx = r->ctx;
 	struct svm_dax *d = svm_region_get_dax(r);
 	struct svm_memblock *b;
-	/* every block offlined here, however many: the rollback puts each one back */
-	struct done { int id; bool movable; } *done;
-	int ndone = 0, rc = 0, tries = 0, stuck = 0, first_stuck = -1;
-	uint64_t t0 = now_ms(), deadline = t0 + (timeout_ms ? timeout_ms : 60000);
-	char name[32], dax[32];
+	/* every online block, however many: the rollback puts each one offlined back */
+	struct offline_block *blk;
+	int nblk = 0, left = 0, rc = 0, tries = 0, stuck = 0, first_stuck = -1, round = 0;
+	unsigned int budget = timeout_ms ? timeout_ms : 60000;
+	uint64_t t0 = now_ms(), deadline = t0 + budget, slice = FIRST_PASS_MS;
+	char name[32], dax[32], names[256];
 
 	snprintf(name, sizeof(name), "%s", r->name);
 	snprintf(dax, sizeof(dax), "%s", d->name);
-	done = calloc(svm_dax_get_nr_memblocks(d) + 1, sizeof(*done));
-	if (!done)
+	blk = calloc(svm_dax_get_nr_memblocks(d) + 1, sizeof(*blk));
+	if (!blk)
 		return svm_fail(ctx, -ENOMEM, "%s: out of memory", name);
 	svm_memblock_foreach(d, b) {
 		if (!b->online)
 			continue;
-		rc = offline_block(ctx, b->id, deadline, &tries);
-		if (rc) {
-			struct svm_preflight pf = { .struct_size = sizeof(pf) };
-
-			svm_region_preflight(r, &pf);
-			svm_fail(ctx, rc,
-				 "%s: memory%d (zone %s) of node %d could not be offlined within %u ms: %s%s%s; nothing was changed",
-				 name, b->id, b->zone[0] ? b->zone : "?", d->target_node,
-				 timeout_ms ? timeout_ms : 60000, strerror(-rc),
-				 pf.reason[0] ? "; " : "", pf.reason);
-			break;
-		}
-		done[ndone].id = b->id;
-		done[ndone].movable = !strcmp(b->zone, "Movable");
-		ndone++;
+		blk[nblk].id = b->id;
+		blk[nblk].movable = !strcmp(b->zone, "Movable");
+		snprintf(blk[nblk].zone, sizeof(blk[nblk].zone), "%s", b->zone[0] ? b->zone : "?");
+		nblk++;
 	}
-	if (rc) {
+	left = nblk;
+	while (left) {
+		bool hard = false;
+
+		for (int i = 0; i < nblk && !hard; i++) {
+			uint64_t until = now_ms() + slice;
+
+			if (blk[i].offline)
+				continue;
+			rc = offline_block(ctx, blk[i].id, until < deadline ? until : deadline, &tries);
+			if (!rc) {
+				blk[i].offline = true;
+				left--;
+			} else if (!offline_retryable(rc)) {
+				hard = true;
+				blk[i].hard = true;
+			} else {
+				blk[i].rc = rc;
+			}
+		}
+		if (!left || hard || now_ms() + 100 >= deadline)
+			break;
+		notice(ctx, "%s: %s still in use after %s pass over %d block(s), retrying for up to %llu ms more\n",
+		       name, stuck_names(blk, nblk, names, sizeof(names)),
+		       round ? "another" : "a first", nblk, (unsigned long long)(deadline - now_ms()));
+		round++;
+		slice *= 2;
+	}
+	if (left) {
+		struct svm_preflight pf = { .struct_size = sizeof(pf) };
+		int i = 0;
+
+		/* the first block that failed for good, or else the first still in use */
+		while (i < nblk - 1 && !blk[i].hard)
+			i++;
+		if (!blk[i].hard)
+			for (i = 0; blk[i].offline; i++)
+				;
+		svm_region_preflight(r, &pf);
+		svm_fail(ctx, blk[i].hard ? rc : blk[i].rc,
+			 "%s: memory%d (zone %s) of node %d could not be offlined within %u ms: %s (still online: %s)%s%s; nothing was changed",
+			 name, blk[i].id, blk[i].zone, d->target_node, budget,
+			 strerror(-(blk[i].hard ? rc : blk[i].rc)),
+			 stuck_names(blk, nblk, names, sizeof(names)),
+			 pf.reason[0] ? "; " : "", pf.reason);
+		rc = blk[i].hard ? rc : blk[i].rc;
 		/* put back what we took away, in the zone it was in */
-		for (int i = ndone - 1; i >= 0; i--)
-			if (block_write(ctx, done[i].id,
-					done[i].movable ? "online_movable" : "online_kernel")) {
+		for (i = nblk - 1; i >= 0; i--)
+			if (blk[i].offline &&
+			    block_write(ctx, blk[i].id,
+					blk[i].movable ? "online_movable" : "online_kernel")) {
 				stuck++;
-				first_stuck = done[i].id;
+				first_stuck = blk[i].id;
 			}
 		if (stuck)
 			svm_fail_append(ctx, "; rollback: %d block(s) (memory%d, ...) could not be onlined again and stay offline",
 					stuck, first_stuck);
-		free(done);
+		free(blk);
 		return rc;
 	}
-	free(done);
+	free(blk);
 	rc = svm_dax_disable(ctx, dax);
 	if (rc)
 		return svm_fail(ctx, rc,
 				"%s: blocks offline, but unbinding %s from kmem failed: %s; retry the offline",
 				name, dax, strerror(-rc));
-	svm_note(ctx, "%s: numa memory offlined (%d block(s), %d attempt(s)) and %s released in %llu ms",
-		 name, ndone, tries, dax, (unsigned long long)(now_ms() - t0));
+	svm_note(ctx, "%s: numa memory offlined (%d block(s), %d attempt(s), %d retry round(s)) and %s released in %llu ms",
+		 name, nblk, tries, round, dax, (unsigned long long)(now_ms() - t0));
 	return 0;
 }
 

@@ -143,6 +143,8 @@ int svm_lib_log_priority(struct svm_ctx *ctx, const char *env, int current);
 } while (0)
 #define dbg(ctx, ...) svm_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
 #define info(ctx, ...) svm_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+/* progress the caller cannot see in the result (svm-cxld logs it without -v) */
+#define notice(ctx, ...) svm_log_cond(ctx, LOG_NOTICE, __VA_ARGS__)
 #define err(ctx, ...) svm_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 
 /* Record the failure sentence (and log it at err level); returns @rc. */

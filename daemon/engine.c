@@ -83,7 +83,11 @@ static void lib_log(struct svm_ctx *ctx, int priority, const char *file, int lin
 
 	vsnprintf(msg, sizeof(msg), format, args);
 	msg[strcspn(msg, "\n")] = '\0';
-	log_debug("libsvmcxl: %s: %s", fn, msg);
+	/* errors and notes come back in the call's result, and the caller logs them */
+	if (priority == LOG_NOTICE || priority == LOG_WARNING)
+		log_info("libsvmcxl: %s", msg);
+	else
+		log_debug("libsvmcxl: %s: %s", fn, msg);
 }
 
 int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char *state_dir,

@@ -325,16 +325,9 @@ long svm_cxl_ioctl_migrate_pid(void __user *uarg)
 	} else if (mp.nr_ranges || mp.ranges) {
 		return -EINVAL;
 	}
-	switch (mp.direction) {
-	case SVM_CXL_TO_POOL:
-		if (!mp.pool_id)
-			return -EINVAL;
-		break;
-	case SVM_CXL_TO_SYSTEM:
-		break;
-	default:
-		return -EINVAL;
-	}
+	rc = svm_cxl_migrate_args_ok(mp.direction, mp.pool_id);
+	if (rc)
+		return rc;
 
 	task = svm_cxl_pidfd_task(mp.pidfd);
 	if (IS_ERR(task))
@@ -348,18 +341,9 @@ long svm_cxl_ioctl_migrate_pid(void __user *uarg)
 					    task_pid_nr(task));
 		goto out_put_task;
 	}
-	if (mp.pool_id) {
-		pool = svm_cxl_pool_get(mp.pool_id);
-		if (!pool) {
-			rc = -ENOENT;
-			goto out_put_mm;
-		}
-		if (mp.direction == SVM_CXL_TO_POOL &&
-		    svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
-			rc = -ENODEV;
-			goto out_put_pool;
-		}
-	}
+	rc = svm_cxl_migrate_pool_get(mp.direction, mp.pool_id, &pool);
+	if (rc)
+		goto out_put_mm;
 	if (mp.flags & SVM_CXL_MIGRATE_PID_RANGES) {
 		ranges = svm_cxl_ranges_get(&mp, mm);
 		if (IS_ERR(ranges)) {

@@ -48,6 +48,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -192,6 +193,16 @@ static void svm_cxl_uevent(struct device *dev, const char *event, u64 seq, const
 	kobject_uevent_env(&dev->kobj, KOBJ_CHANGE, envp);
 }
 
+/* "N page(s)", with " (M MiB)" from 1 MiB on: a few pinned pages are not "0 MiB" */
+static const char *svm_cxl_pages_str(char *buf, size_t len, u64 pages)
+{
+	if (pages >= (SZ_1M >> PAGE_SHIFT))
+		snprintf(buf, len, "%llu page(s) (%llu MiB)", pages, pages >> (20 - PAGE_SHIFT));
+	else
+		snprintf(buf, len, "%llu page(s)", pages);
+	return buf;
+}
+
 void svm_cxl_numa_unplug(struct device *departing)
 {
 	struct svm_cxl_offline_range r[SVM_CXL_MAX_RANGES];
@@ -256,8 +267,11 @@ void svm_cxl_numa_unplug(struct device *departing)
 		}
 		if (nr && time_after(jiffies, reported + msecs_to_jiffies(SVM_CXL_REPORT_MS))) {
 			reported = jiffies;
-			pr_info("%s: offline in progress: %llu MiB still online, %llu MiB in use\n",
-				name, online >> (20 - PAGE_SHIFT), used >> (20 - PAGE_SHIFT));
+			char o[64], u[64];
+
+			pr_info("%s: offline in progress: %s still online, %s in use\n", name,
+				svm_cxl_pages_str(o, sizeof(o), online),
+				svm_cxl_pages_str(u, sizeof(u), used));
 		}
 	}
 

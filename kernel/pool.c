@@ -59,6 +59,51 @@ struct svm_cxl_pool *svm_cxl_pool_get(u32 id)
 }
 EXPORT_SYMBOL_GPL(svm_cxl_pool_get);
 
+/**
+ * svm_cxl_migrate_args_ok() - whether a migration's direction and pool id go together
+ * @direction: SVM_CXL_TO_POOL or SVM_CXL_TO_SYSTEM
+ * @pool_id: the pool; 0 (any pool) only towards system RAM
+ *
+ * Return: 0, or -EINVAL for an unknown direction or SVM_CXL_TO_POOL without a pool.
+ */
+int svm_cxl_migrate_args_ok(u32 direction, u32 pool_id)
+{
+	switch (direction) {
+	case SVM_CXL_TO_POOL:
+		return pool_id ? 0 : -EINVAL;
+	case SVM_CXL_TO_SYSTEM:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * svm_cxl_migrate_pool_get() - the pool a migration names, referenced
+ * @direction: SVM_CXL_TO_POOL or SVM_CXL_TO_SYSTEM (checked by svm_cxl_migrate_args_ok())
+ * @pool_id: the pool, or 0 for none
+ * @pool: set to the pool (put it with svm_cxl_pool_put()), or NULL for @pool_id 0
+ *
+ * Return: 0, -ENOENT for no such pool, or -ENODEV for SVM_CXL_TO_POOL into a revoked pool
+ * (its memory went with pages still busy: it never takes pages again).
+ */
+int svm_cxl_migrate_pool_get(u32 direction, u32 pool_id, struct svm_cxl_pool **pool)
+{
+	*pool = NULL;
+	if (!pool_id)
+		return 0;
+	*pool = svm_cxl_pool_get(pool_id);
+	if (!*pool)
+		return -ENOENT;
+	if (direction == SVM_CXL_TO_POOL &&
+	    svm_cxl_pool_state(*pool) == SVM_CXL_POOL_REVOKED) {
+		svm_cxl_pool_put(*pool);
+		*pool = NULL;
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static bool svm_cxl_pool_has_pfn(struct svm_cxl_pool *pool, unsigned long pfn)
 {
 	return pfn >= pool->pfn_first && pfn < pool->pfn_first + pool->npages;

@@ -295,6 +295,8 @@ unsigned long svm_cxl_pool_used(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_free_pages(struct svm_cxl_pool *pool);
 unsigned long svm_cxl_pool_retired(struct svm_cxl_pool *pool);
 enum svm_cxl_pool_state svm_cxl_pool_state(struct svm_cxl_pool *pool);
+int svm_cxl_migrate_args_ok(u32 direction, u32 pool_id);
+int svm_cxl_migrate_pool_get(u32 direction, u32 pool_id, struct svm_cxl_pool **pool);
 void svm_cxl_pool_set_state(struct svm_cxl_pool *pool, enum svm_cxl_pool_state state);
 unsigned long svm_cxl_pool_next_in_use(struct svm_cxl_pool *pool, unsigned long pfn);
 unsigned long svm_cxl_pool_chunk_out(struct svm_cxl_pool *pool, unsigned long chunk,

@@ -138,27 +138,12 @@ static long svm_cxl_ioctl_migrate(void __user *uarg)
 	if (!svm_cxl_user_range_ok(mig.addr, mig.length))
 		return -EINVAL;
 
-	switch (mig.direction) {
-	case SVM_CXL_TO_POOL:
-		if (!mig.pool_id)
-			return -EINVAL;
-		break;
-	case SVM_CXL_TO_SYSTEM:
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (mig.pool_id) {
-		pool = svm_cxl_pool_get(mig.pool_id);
-		if (!pool)
-			return -ENOENT;
-		/* Its memory went with pages still busy: it never takes pages again. */
-		if (mig.direction == SVM_CXL_TO_POOL &&
-		    svm_cxl_pool_state(pool) == SVM_CXL_POOL_REVOKED) {
-			rc = -ENODEV;
-			goto out_put_pool;
-		}
-	}
+	rc = svm_cxl_migrate_args_ok(mig.direction, mig.pool_id);
+	if (rc)
+		return rc;
+	rc = svm_cxl_migrate_pool_get(mig.direction, mig.pool_id, &pool);
+	if (rc)
+		return rc;
 	if (!mm || !mmget_not_zero(mm)) {
 		rc = -EINVAL;
 		goto out_put_pool;

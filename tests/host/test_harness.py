@@ -66,6 +66,51 @@ class KernelLogScanner(unittest.TestCase):
         ])
         self.assertEqual(vm_run.kernel_problems(noise), [])
 
+    # the shape of lockdep's report (kernel/locking/lockdep.c: print_circular_bug) for the
+    # core pciehp inversion that KNOWN_CORE_REPORTS names; addresses and offsets made up
+    PCIEHP_REPORT = """[   30.100000] ======================================================
+[   30.100001] WARNING: possible circular locking dependency detected
+[   30.100002] 6.12.95-svmdebug #1 Not tainted
+[   30.100003] ------------------------------------------------------
+[   30.100004] irq/25-pciehp/120 is trying to acquire lock:
+[   30.100005] ffff888104a2c0e8 (&ctrl->reset_lock){++++}-{4:4}, at: pciehp_configure_device+0x1a5/0x290
+[   30.100006] 
+               but task is already holding lock:
+[   30.100007] ffffffff8f5e3c88 (pci_rescan_remove_lock){+.+.}-{4:4}, at: pci_lock_rescan_remove+0x17/0x30
+[   30.100008] 
+               which lock already depends on the new lock.
+[   30.100009] stack backtrace:
+[   30.100010] CPU: 1 UID: 0 PID: 120 Comm: irq/25-pciehp Not tainted 6.12.95-svmdebug #1
+[   30.100011] Call Trace:
+[   30.100012]  <TASK>
+[   30.100013]  dump_stack_lvl+0x91/0xb0
+[   30.100014]  __lock_acquire+0x2f0e/0x5a40
+[   30.100015]  down_read_nested+0x9d/0x460
+[   30.100016]  pciehp_configure_device+0x1a5/0x290
+[   30.100017]  pciehp_handle_presence_or_link_change+0x33c/0x6a0
+[   30.100018]  pciehp_ist+0x3a4/0x3f0
+[   30.100019]  </TASK>"""
+
+    def test_known_core_report_is_allowed_whole(self):
+        self.assertEqual(vm_run.kernel_problems(self.PCIEHP_REPORT), [])
+        # what follows the report still counts
+        after = self.PCIEHP_REPORT + "\n[   31.0] BUG: KASAN: use-after-free in foo+0x1/0x2"
+        self.assertEqual(vm_run.kernel_problems(after),
+                         ["[   31.0] BUG: KASAN: use-after-free in foo+0x1/0x2"])
+
+    def test_known_core_report_with_a_module_frame_counts(self):
+        ours = self.PCIEHP_REPORT.replace("pciehp_ist+0x3a4/0x3f0",
+                                          "svm_cxl_numa_unplug+0x10/0x20 [svm_cxl]")
+        self.assertIn("[   30.100011] Call Trace:", vm_run.kernel_problems(ours))
+
+    def test_other_locks_count(self):
+        other = self.PCIEHP_REPORT.replace("(pci_rescan_remove_lock)", "(&pool->lock)")
+        self.assertIn("[   30.100001] WARNING: possible circular locking dependency detected",
+                      vm_run.kernel_problems(other))
+        taken = self.PCIEHP_REPORT.replace("at: pciehp_configure_device+0x1a5/0x290",
+                                           "at: pciehp_reset_slot+0x1a5/0x290")
+        self.assertNotEqual(vm_run.kernel_problems(taken), [])
+
 
 class Verdicts(unittest.TestCase):
     def run_collect(self, files, current=None):

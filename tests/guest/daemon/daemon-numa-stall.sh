@@ -14,7 +14,13 @@
 #     dumped the first page;
 #   - the daemon got the abandon and killed its offline child ("stopping the offline",
 #     "did not finish (stopped)", no child left), and the block is still online;
-#   - nothing was lost: the holder is alive, its 4 MiB and the spliced copy are intact.
+#   - one stuck block does not hold up the rest: the pinned block is not the region's
+#     last, and by the time the unbind returns, with the pin still held, every other
+#     block of the region is offline, and svm-cxld's log named the stuck block;
+#   - the module's progress lines count the pinned pages ("16 page(s) in use", not
+#     "0 MiB");
+#   - nothing was lost: the holder is alive, its 4 MiB and the spliced copy are intact;
+#     with the pin released every block of the region offlines.
 . svm-test.sh
 . daemon-lib.sh
 MEM=/sys/devices/system/memory
@@ -44,6 +50,12 @@ pinned=$(grep '^pinned:' /tmp/np/out | tr ' ' '\n' | grep '^memory' | sort -t= -
 [ -n "$pinned" ] || fail "the holder did not say where its pinned pages are"
 blk=${pinned%=*}
 npin=${pinned#*=}
+# the region's blocks (the node is the region's alone), in offline order
+blocks=$(for b in $MEM/memory*/node$node; do b=${b%/node*}; echo ${b##*/memory}; done | sort -n | sed 's/^/memory/')
+last=$(echo "$blocks" | tail -n1)
+echo "# blocks of $R: $(echo $blocks); pinned: $blk"
+[ "$(echo "$blocks" | wc -l)" -ge 2 ] || fail "$R has fewer than 2 memory blocks"
+[ "$blk" != "$last" ] || fail "the pinned pages are in the last block ($last): the test cannot show that it holds up none after it"
 
 kmark=$(dmesg | wc -l)
 lines=$(wc -l <$DLOG)
@@ -65,6 +77,20 @@ grep -qE "svm_cxl: $R: $R: $blk \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] is still online,
 grep -q "page dumped because: svm_cxl: in use on departing CXL memory" /tmp/np/dmesg ||
 	fail "no dump_page of the first page in use"
 echo "ok - the module gave up after the stall and named $blk with its $npin pinned page(s)"
+
+# one stuck block holds up no other: with the pin still held, the rest are offline
+for b in $blocks; do
+	[ "$b" = "$blk" ] && continue
+	[ ! -e $MEM/$b ] || check_eq "$b offline while $blk is stuck" offline "$(cat $MEM/$b/state)"
+done
+grep -qE "libsvmcxl: $R: $blk still in use after a first pass over $(echo "$blocks" | wc -l) block\(s\)" /tmp/np/dlog ||
+	fail "svm-cxld's log does not name $blk as still in use after the first pass"
+# the progress lines count pages: the pinned ones are not "0 MiB in use"
+progress=$(grep -E "svm_cxl: $R: offline in progress: " /tmp/np/dmesg | tail -n1)
+[ -n "$progress" ] || fail "no progress line of the offline"
+echo "$progress" | grep -qE "offline in progress: [0-9]+ page\(s\) \([0-9]+ MiB\) still online, $npin page\(s\) in use\$" ||
+	fail "the last progress line does not count the $npin pinned page(s): $progress"
+echo "ok - every block of $R but $blk offline while the pin is held; the progress line counts $npin page(s)"
 
 # the daemon: acted on the request, got the abandon, killed its child
 grep -q "$R: $R is being unbound: offlining its numa memory" /tmp/np/dlog || fail "the daemon did not act on the request"
@@ -90,8 +116,11 @@ grep -q "spliced copy: intact" /tmp/np/out || fail "no intact spliced copy repor
 
 # what is left: the blocks stay (kmem could not remove them) until the next boot; with
 # the pins gone they offline
-for b in $(ls -d $MEM/memory* | sed 's|.*/||'); do
-	[ -e $MEM/$b/node$node ] && [ "$(cat $MEM/$b/state)" = online ] || continue
+for b in $blocks; do
+	[ -e $MEM/$b ] && [ "$(cat $MEM/$b/state)" = online ] || continue
 	echo offline >$MEM/$b/state || fail "offline $b once the pins went"
+done
+for b in $blocks; do
+	[ ! -e $MEM/$b ] || check_eq "$b offline once the pins went" offline "$(cat $MEM/$b/state)"
 done
 echo "ok - the blocks of $R offline once the pins went"

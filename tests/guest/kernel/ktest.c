@@ -197,3 +197,29 @@ void *kt_map(size_t length)
 	madvise(p, length, MADV_NOHUGEPAGE);
 	return p;
 }
+
+int kt_main(int argc, char **argv, const char *prog, uint32_t *pool,
+	    const struct kt_test *tests, size_t n)
+{
+	size_t j;
+	int i;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s POOL_ID TEST...\n", prog);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	*pool = strtoul(argv[1], NULL, 0);
+	kt_open();
+	for (i = 2; i < argc; i++) {
+		for (j = 0; j < n; j++)
+			if (!strcmp(argv[i], tests[j].name))
+				break;
+		if (j == n)
+			KT_DIE("unknown test '%s'", argv[i]);
+		printf("# test %s\n", argv[i]);
+		tests[j].fn();
+	}
+	printf("# %d failure(s)\n", kt_failures);
+	return kt_failures ? 1 : 0;
+}

@@ -16,35 +16,28 @@
 
 #include <linux/svm_cxl.h>
 
+#include "../lib/tap-check.h"
+
 extern int kt_failures;
 extern int kt_fd;
 
-#define KT_CHECK(cond, ...)                                     \
-	do {                                                    \
-		if (cond) {                                     \
-			printf("ok - " __VA_ARGS__);            \
-		} else {                                        \
-			printf("FAIL: %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			kt_failures++;                          \
-		}                                               \
-		putchar('\n');                                  \
-		fflush(stdout);                                 \
-	} while (0)
-
-/* Abort the test program: a precondition failed and nothing after it means anything. */
-#define KT_DIE(...)                                             \
-	do {                                                    \
-		printf("FAIL: %s:%d: ", __FILE__, __LINE__);    \
-		printf(__VA_ARGS__);                            \
-		putchar('\n');                                  \
-		exit(1);                                        \
-	} while (0)
+#define KT_CHECK(cond, ...) TAP_CHECK(kt_failures, cond, __VA_ARGS__)
+#define KT_DIE(...) TAP_DIE(__VA_ARGS__)
 
 #define KT_PAGE 4096UL
 #define KT_MIB (1UL << 20)
 
 int kt_open(void);
+
+/* a test program's tests, run by name: PROG POOL_ID TEST... */
+struct kt_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* main() of a test program: sets *pool, runs the named tests in order, exits 1 on a failure */
+int kt_main(int argc, char **argv, const char *prog, uint32_t *pool,
+	    const struct kt_test *tests, size_t n);
 double kt_now(void);
 
 /* ioctls: 0 or errno */

@@ -433,10 +433,7 @@ static void t_bad(void)
 	target_stop(&t);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct kt_test tests[] = {
 	{ "move", t_move },
 	{ "whole", t_whole },
 	{ "perm", t_perm },
@@ -445,24 +442,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	int i, j;
-
-	if (argc < 3) {
-		fprintf(stderr, "usage: svm-kpid POOL_ID TEST...\n");
-		return 2;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	pool = strtoul(argv[1], NULL, 0);
-	kt_open();
-	for (i = 2; i < argc; i++) {
-		for (j = 0; j < (int)(sizeof(tests) / sizeof(tests[0])); j++)
-			if (!strcmp(argv[i], tests[j].name))
-				break;
-		if (j == (int)(sizeof(tests) / sizeof(tests[0])))
-			KT_DIE("unknown test '%s'", argv[i]);
-		printf("# test %s\n", argv[i]);
-		tests[j].fn();
-	}
-	printf("# %d failure(s)\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	return kt_main(argc, argv, "svm-kpid", &pool, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1824,10 +1824,7 @@ static void t_stress(void)
 	KT_CHECK(kt_pool_attr(pool, "used") == 0, "nothing left in the pool");
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct kt_test tests[] = {
 	{ "sizes", t_sizes },
 	{ "big", t_big },
 	{ "roundtrip", t_roundtrip },
@@ -1864,24 +1861,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	int i, j;
-
-	if (argc < 3) {
-		fprintf(stderr, "usage: svm-ktest POOL_ID TEST...\n");
-		return 2;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	pool = strtoul(argv[1], NULL, 0);
-	kt_open();
-	for (i = 2; i < argc; i++) {
-		for (j = 0; j < (int)(sizeof(tests) / sizeof(tests[0])); j++)
-			if (!strcmp(argv[i], tests[j].name))
-				break;
-		if (j == (int)(sizeof(tests) / sizeof(tests[0])))
-			KT_DIE("unknown test '%s'", argv[i]);
-		printf("# test %s\n", argv[i]);
-		tests[j].fn();
-	}
-	printf("# %d failure(s)\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	return kt_main(argc, argv, "svm-ktest", &pool, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -24,6 +24,8 @@
 
 #include <svmcxl/mem.h>
 
+#include "../lib/tap-check.h"
+
 #define PAGE	4096UL
 #define MIB	(1UL << 20)
 #define POOLS	"/sys/devices/virtual/misc/svm_cxl/pools"
@@ -31,25 +33,8 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		if (cond) {                                     \
-			printf("ok - " __VA_ARGS__);            \
-		} else {                                        \
-			printf("FAIL: %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			failures++;                             \
-		}                                               \
-		putchar('\n');                                  \
-		fflush(stdout);                                 \
-	} while (0)
-
-#define DIE(...)                                                \
-	do {                                                    \
-		printf("FAIL: " __VA_ARGS__);                   \
-		putchar('\n');                                  \
-		exit(1);                                        \
-	} while (0)
+#define CHECK(cond, ...) TAP_CHECK(failures, cond, __VA_ARGS__)
+#define DIE(...) TAP_DIE(__VA_ARGS__)
 
 static long read_long(const char *path)
 {
