@@ -32,6 +32,7 @@
 #include "lock.h"
 #include "log.h"
 #include "offline-request.h"
+#include "place.h"
 #include "proto.h"
 #include "server.h"
 
@@ -150,6 +151,7 @@ int main(int argc, char **argv)
 	struct svmd_engine engine;
 	struct svmd_server srv;
 	struct svmd_offreq offreq = { 0 };
+	struct svmd_place place;
 	struct udev *udev = NULL;
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
@@ -223,6 +225,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	engine.offline_timeout_ms = timeout;
+	svmd_place_init(&place);
 	log_info("policy: %s (%zu rule(s)), journal: %s/state.json",
 		 engine.policy_from_file ? policy : "built-in defaults (no policy file)",
 		 svm_policy_rule_count(engine.policy), state);
@@ -294,6 +297,9 @@ int main(int argc, char **argv)
 		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
 			timeout_ms = 1000;
 		c = svmd_server_next_timeout(&srv);
+		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
+			timeout_ms = c;
+		c = offreq.child ? -1 : svmd_place_timeout(&place, &engine);
 		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
 			timeout_ms = c;
 		if (poll(fds, n + nsrv, timeout_ms) < 0 && errno != EINTR) {
@@ -396,11 +402,15 @@ int main(int argc, char **argv)
 				retries = 0;
 			}
 		}
+		/* placement ([place] rules): not while the topology is being changed */
+		if (!offreq.child && !due)
+			svmd_place_tick(&place, &engine);
 		if (svmd_server_nr_monitors(&srv) && now_ms() - last_pool_poll >= 1000) {
 			last_pool_poll = now_ms();
 			svmd_engine_poll_pools(&engine);
 		}
 	}
+	svmd_place_fini(&place);
 	svmd_offreq_unregister(&engine, &offreq);
 	svmd_server_close(&srv, sock);
 	udev_monitor_unref(mon);
