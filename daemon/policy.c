@@ -549,19 +549,30 @@ static bool valid_rule_name(const char *s)
 	return true;
 }
 
-/* [place "NAME"]: @name still quoted */
-static int start_place(struct parser *p, char *name)
+/* The NAME of [@kind "NAME"] (@quoted as written): unquoted in place into *@name. */
+static int section_name(struct parser *p, const char *kind, char *quoted, char **name)
+{
+	size_t len = strlen(quoted);
+
+	if (len < 2 || quoted[0] != '"' || quoted[len - 1] != '"')
+		return fail(p, "%s names are quoted: [%s \"NAME\"]", kind, kind);
+	quoted[len - 1] = '\0';
+	*name = quoted + 1;
+	if (!valid_rule_name(*name))
+		return fail(p, "%s name '%s': use letters, digits, '_', '.', '-'", kind, *name);
+	return 0;
+}
+
+/* [place "NAME"]: @quoted as written */
+static int start_place(struct parser *p, char *quoted)
 {
 	struct svm_policy *pol = p->policy;
 	struct svm_place_rule *place;
-	size_t len = strlen(name);
+	char *name;
+	int rc = section_name(p, "place", quoted, &name);
 
-	if (len < 2 || name[0] != '"' || name[len - 1] != '"')
-		return fail(p, "placement rule names are quoted: [place \"NAME\"]");
-	name[len - 1] = '\0';
-	name++;
-	if (!valid_rule_name(name))
-		return fail(p, "place name '%s': use letters, digits, '_', '.', '-'", name);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < pol->nr_place; i++)
 		if (strcmp(pol->place[i].name, name) == 0)
 			return fail(p, "place \"%s\" already defined at line %d", name, pol->place[i].line);
@@ -614,14 +625,9 @@ static int start_section(struct parser *p, char *header)
 		snprintf(word, sizeof(word), "%.*s", (int)strcspn(inner, " \t"), inner);
 		return fail_unknown(p, "section", word, sections, 3);
 	}
-	name = trim(inner + 4);
-	len = strlen(name);
-	if (len < 2 || name[0] != '"' || name[len - 1] != '"')
-		return fail(p, "rule names are quoted: [rule \"NAME\"]");
-	name[len - 1] = '\0';
-	name++;
-	if (!valid_rule_name(name))
-		return fail(p, "rule name '%s': use letters, digits, '_', '.', '-'", name);
+	rc = section_name(p, "rule", trim(inner + 4), &name);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < pol->nr_rules; i++)
 		if (strcmp(pol->rules[i].name, name) == 0)
 			return fail(p, "rule \"%s\" already defined at line %d", name, pol->rules[i].line);
