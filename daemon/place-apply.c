@@ -257,6 +257,10 @@ void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 
 	if (!svm_policy_place_count(pol))
 		return;
+	/* the main loop wakes for many reasons: the pools are read once a second at most */
+	if (pl->checked_ms && now - pl->checked_ms < 1000 && now < pl->next_ms)
+		return;
+	pl->checked_ms = now;
 	svm_invalidate(e->ctx);
 	pools_signature(e, pools, sizeof(pools));
 	changed = strcmp(pools, pl->pools) != 0;

@@ -67,6 +67,7 @@ struct svmd_place {
 	uint64_t start_ms;		/* when counting began */
 	uint64_t next_ms;		/* next pass due */
 	uint64_t refill_ms;		/* bucket last refilled */
+	uint64_t checked_ms;		/* pools last looked at */
 	double tokens;			/* bytes the bucket may still migrate */
 	uint64_t moved_bytes;		/* total migrated by placement (kernel's counts) */
 	uint64_t passes;
