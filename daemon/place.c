@@ -61,7 +61,7 @@ int svmd_proc_read(const char *root, pid_t pid, struct svmd_proc *out)
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "0::", 3)) {
 			line[strcspn(line, "\n")] = '\0';
-			snprintf(out->cgroup, sizeof(out->cgroup), "%s", line + 3);
+			snprintf(out->cgroup, sizeof(out->cgroup), "%.*s", (int)sizeof(out->cgroup) - 1, line + 3);
 		}
 	fclose(f);
 	return out->uid == (uid_t)-1 ? -ENOENT : 0;
