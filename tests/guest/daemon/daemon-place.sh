@@ -26,7 +26,7 @@ HOLDER=$(command -v svm-test-holder)
 cp $HOLDER $D/other-holder
 cat >$SVM_CXLD_POLICY <<POL
 [defaults]
-place-interval = 2
+place-interval = 3600
 place-rate = $RATE
 
 [rule "keep-coherent"]
@@ -46,6 +46,18 @@ for h in a b; do
 	while [ ! -e $D/$h/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -e $D/$h/ready ] || fail "holder $h never got ready: $(cat $D/$h/out)"
 done
+# plan_action: what plan says the next pass would do to holder a
+plan_action() {
+	$CTL plan --policy $SVM_CXLD_POLICY | jq -r ".place[] | select(.pid == $apid) | .action"
+}
+# wait_placed WHAT: until plan finds nothing of holder a left to move
+wait_placed() {
+	i=0
+	until [ "$(plan_action)" = "none: already there" ]; do
+		i=$((i + 1)); [ $i -lt 90 ] || fail "$1: not placed in 90 s: $(grep placement $DLOG | tail -n3)"
+		sleep 1
+	done
+}
 # where H N: holder H's Nth answer of its own QUERY
 where() {
 	touch $D/$1/ask$2
@@ -63,22 +75,15 @@ check_eq "plan: the other copy is not matched" "" "$(jq ".place[] | select(.pid 
 check_eq "plan moved nothing" "system=$PAGES none=0 pattern: intact" "$(where a 1)"
 
 daemon_start
-# placed: the holder's whole buffer in the pool
-i=0
-while ! grep -q "placement pass.*since start" $DLOG || [ "$(cat /sys/devices/virtual/misc/svm_cxl/pools/$pool/used)" -lt $PAGES ]; do
-	i=$((i + 1)); [ $i -lt 600 ] || fail "not placed in 60 s"
-	sleep 0.1
-done
-# wait for the pass that finds nothing more to move (its line has no 'bucket empty')
-i=0
-until grep "placement pass" $DLOG | tail -n1 | grep -vq "bucket empty"; do
-	i=$((i + 1)); [ $i -lt 600 ] || fail "placement never finished: $(grep placement $DLOG | tail -n3)"
-	sleep 0.1
-done
+# placed: the holder's whole buffer in the pool (passes 1 s apart while the bucket is
+# empty: the interval is an hour, so only that, and the pool's return below, place)
+wait_placed "first placement"
 check_eq "holder's buffer after placement" "$pool=$PAGES system=0 none=0 pattern: intact" "$(where a 2)"
 check_eq "the other copy is untouched" "system=$PAGES none=0 pattern: intact" "$(where b 1)"
 moved=$(grep "place \"holder\": pid $apid " $DLOG | sed -n 's/.*: moved \([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s + 0}')
-check_eq "the daemon moved what plan said" "$plan_pages" "$moved"
+# what plan counted, plus at most the few pages the holder touched answering a QUERY since
+[ "$moved" -ge "$plan_pages" ] && [ "$moved" -le $((plan_pages + 16)) ] ||
+	fail "plan said $plan_pages pages, the daemon moved $moved"
 grep -q "pid $bpid " $DLOG && fail "the daemon touched the unmatched process"
 
 # rate: total <= rate * elapsed at every pass, and the limit held placement back
@@ -89,25 +94,14 @@ awk -v r=$RATE '{ if ($1 * 1000 > r * 1048576 * $2) { print "over the limit: " $
 	fail "placement went over $RATE MiB/s"
 grep -q "bucket empty" $DLOG || fail "the rate limit never held placement back (${MIB} MiB at $RATE MiB/s)"
 
-$CTL plan --policy $SVM_CXLD_POLICY >$D/plan2.json || fail "plan failed"
-check_eq "plan after: nothing left" "none: already there" "$(jq -r ".place[] | select(.pid == $apid) | .action" $D/plan2.json)"
 
 # offline drains the pages back to RAM; online makes a pool the daemon places into again
 expect_rc 0 $CTL offline $region
 check_eq "after offline" "system=$PAGES none=0 pattern: intact" "$(where a 3)"
 expect_rc 0 $CTL online $region --mode coherent
 pool2=$($CTL list -r $region | jq -r '.[0].pool.pool')
-i=0
-while [ "$(cat /sys/devices/virtual/misc/svm_cxl/pools/$pool2/used 2>/dev/null || echo 0)" -lt $PAGES ]; do
-	i=$((i + 1)); [ $i -lt 600 ] || fail "not placed again after online in 60 s"
-	sleep 0.1
-done
+wait_placed "after offline + online"
 grep -q "pools changed" $DLOG || fail "no re-placement on the pool's return"
-i=0
-until grep "placement pass" $DLOG | tail -n1 | grep -vq "bucket empty"; do
-	i=$((i + 1)); [ $i -lt 600 ] || break
-	sleep 0.1
-done
 check_eq "holder's buffer after offline + online" "$pool2=$PAGES system=0 none=0 pattern: intact" "$(where a 4)"
 check_eq "the other copy still untouched" "system=$PAGES none=0 pattern: intact" "$(where b 2)"
 
