@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 		c = svmd_server_next_timeout(&srv);
 		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
 			timeout_ms = c;
-		c = offreq.child ? -1 : svmd_place_timeout(&place, &engine);
+		c = offreq.child || due ? -1 : svmd_place_timeout(&place, &engine);
 		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
 			timeout_ms = c;
 		if (poll(fds, n + nsrv, timeout_ms) < 0 && errno != EINTR) {
