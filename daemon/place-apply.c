@@ -246,6 +246,11 @@ int svmd_place_timeout(struct svmd_place *pl, struct svmd_engine *e)
 	return pl->next_ms - now > 1000 ? 1000 : (int)(pl->next_ms - now);
 }
 
+void svmd_place_kick(struct svmd_place *pl)
+{
+	pl->kicked = true;
+}
+
 void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 {
 	const struct svm_policy *pol = e->policy;
@@ -258,12 +263,13 @@ void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 	if (!svm_policy_place_count(pol))
 		return;
 	/* the main loop wakes for many reasons: the pools are read once a second at most */
-	if (pl->checked_ms && now - pl->checked_ms < 1000 && now < pl->next_ms)
+	if (!pl->kicked && pl->checked_ms && now - pl->checked_ms < 1000 && now < pl->next_ms)
 		return;
 	pl->checked_ms = now;
 	svm_invalidate(e->ctx);
 	pools_signature(e, pools, sizeof(pools));
-	changed = strcmp(pools, pl->pools) != 0;
+	changed = strcmp(pools, pl->pools) != 0 || pl->kicked;
+	pl->kicked = false;
 	if (!changed && pl->next_ms && now < pl->next_ms)
 		return;
 	if (!pl->start_ms) {
@@ -278,7 +284,8 @@ void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 				 r->name, r->region);
 	}
 	if (changed && pl->pools[0])
-		log_info("placement: pools changed (%s): placing again now", pools);
+		log_info("placement: pools changed or a region came online (%s): placing again now",
+			 pools);
 	snprintf(pl->pools, sizeof(pl->pools), "%s", pools);
 	if (pl->devfd < 0) {
 		pl->devfd = open("/dev/" SVM_CXL_DEVICE_NAME, O_RDWR | O_CLOEXEC);

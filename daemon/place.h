@@ -72,6 +72,7 @@ struct svmd_place {
 	uint64_t moved_bytes;		/* total migrated by placement (kernel's counts) */
 	uint64_t passes;
 	bool incomplete;		/* the last pass ran out of tokens */
+	bool kicked;			/* a region came online: place now */
 	char pools[512];		/* "region0:1 region1:2": to see a pool come back */
 	int devfd;
 };
@@ -83,5 +84,7 @@ int svmd_place_timeout(struct svmd_place *pl, struct svmd_engine *e);
 /* Run a pass if one is due, or if a rule's pool appeared or came back since the last
  * call (offline + online, convert, a drain that gave up). Caller holds no lock. */
 void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e);
+/* A region came online: the next tick places at once. */
+void svmd_place_kick(struct svmd_place *pl);
 
 #endif

@@ -131,6 +131,20 @@ static void emit_simple(struct svmd_server *srv, const char *name, const char *k
 	json_object_put(ev);
 }
 
+/* The engine's events go to the socket's monitors; a region coming online also makes
+ * the next placement pass run at once (its new pool may have the old one's id). */
+static struct svmd_place *events_place;
+
+static void emit_and_kick(struct json_object *ev, void *data)
+{
+	struct json_object *name;
+
+	if (events_place && json_object_object_get_ex(ev, "event", &name) &&
+	    !strcmp(json_object_get_string(name), "region-online"))
+		svmd_place_kick(events_place);
+	svmd_server_broadcast(ev, data);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -256,7 +270,8 @@ int main(int argc, char **argv)
 			"another svm-cxld is listening there" : strerror(-rc));
 		return 1;
 	}
-	engine.emit = svmd_server_broadcast;
+	events_place = &place;
+	engine.emit = emit_and_kick;
 	engine.emit_data = &srv;
 	kfd = svmd_kmsg_open();
 	if (kfd < 0)

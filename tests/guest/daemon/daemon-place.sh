@@ -11,7 +11,7 @@
 . daemon-lib.sh
 . cli-lib.sh
 D=/tmp/dplace
-trap 'touch $D/a/exit $D/b/exit; daemon_cleanup; clean_all; exit $DAEMON_RC' EXIT
+trap 'daemon_cleanup; touch $D/a/exit $D/b/exit; clean_all; exit $DAEMON_RC' EXIT
 
 modinfo svm_cxl >/dev/null 2>&1 || skip "svm_cxl.ko not installed"
 MIB=4
@@ -54,7 +54,7 @@ plan_action() {
 wait_placed() {
 	i=0
 	until [ "$(plan_action)" = "none: already there" ]; do
-		i=$((i + 1)); [ $i -lt 90 ] || fail "$1: not placed in 90 s: $(grep placement $DLOG | tail -n3)"
+		i=$((i + 1)); [ $i -lt 90 ] || fail "$1: not placed in 90 s: $(grep place $DLOG | tail -n5)"
 		sleep 1
 	done
 }
