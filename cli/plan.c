@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "place.h"
 #include "policy.h"
 
 #include "svm-cxl-config.h"
@@ -65,6 +66,54 @@ static struct json_object *plan_entry(struct svm_ctx *ctx, struct svm_memdev **m
 	json_object_object_add(o, "rule", json_object_new_string(d.rule));
 	json_object_object_add(o, "action", json_object_new_string(action(&d, r)));
 	return o;
+}
+
+struct place_plan {
+	struct svm_ctx *ctx;
+	struct json_object *list;
+	struct svmd_place_range ranges[256];
+};
+
+/* One process a [place] rule matches: what a pass would move, as the daemon's would. */
+static int place_entry(const struct svm_place_rule *r, const struct svmd_proc *p, void *data)
+{
+	struct place_plan *pp = data;
+	struct json_object *o = json_object_new_object();
+	struct svm_pool *pool = NULL;
+	struct svm_region *reg;
+	uint64_t pages = 0;
+	int nr;
+
+	svm_region_foreach(pp->ctx, reg)
+		if (!strcmp(svm_region_get_name(reg), r->region))
+			pool = svm_region_get_pool(reg);
+	json_object_object_add(o, "rule", json_object_new_string(r->name));
+	json_object_object_add(o, "pid", json_object_new_int(p->pid));
+	json_object_object_add(o, "comm", json_object_new_string(p->comm));
+	json_object_object_add(o, "exe", json_object_new_string(p->exe));
+	json_object_object_add(o, "uid", json_object_new_int64(p->uid));
+	json_object_object_add(o, "cgroup", json_object_new_string(p->cgroup));
+	json_object_object_add(o, "region", json_object_new_string(r->region));
+	if (!pool) {
+		json_object_object_add(o, "action", json_object_new_string(
+			"none: the region has no coherent pool"));
+		goto out;
+	}
+	json_object_object_add(o, "pool", json_object_new_int(svm_pool_get_id(pool)));
+	nr = svmd_place_ranges("/proc", p->pid, r, svm_pool_get_start(pool), svm_pool_get_size(pool),
+			       pp->ranges, 256, &pages);
+	if (nr < 0) {
+		json_object_object_add(o, "action", json_object_new_string(
+			nr == -ENOENT ? "none: the process has exited" : "none: its memory map cannot be read"));
+		goto out;
+	}
+	json_object_object_add(o, "pages", json_object_new_uint64(pages));
+	json_object_object_add(o, "bytes", json_object_new_uint64(pages * sysconf(_SC_PAGESIZE)));
+	json_object_object_add(o, "action", json_object_new_string(
+		pages ? "move to the pool" : "none: already there"));
+out:
+	json_object_array_add(pp->list, o);
+	return 0;
 }
 
 /*
@@ -168,6 +217,17 @@ int cmd_plan(int argc, char **argv, struct svm_ctx *ctx)
 		json_object_array_add(list, plan_entry(ctx, &m, 1, NULL, pol));
 	}
 	json_object_object_add(out, "plan", list);
+	if (svm_policy_place_count(pol)) {
+		struct place_plan *pp = calloc(1, sizeof(*pp));
+
+		if (pp) {
+			pp->ctx = ctx;
+			pp->list = json_object_new_array();
+			svmd_place_scan("/proc", pol, place_entry, pp);
+			json_object_object_add(out, "place", pp->list);
+			free(pp);
+		}
+	}
 	print_json(out);
 	json_object_put(out);
 	svm_policy_free(pol);

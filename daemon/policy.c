@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pwd.h>
+
 #include <libsvmcxl.h>
 
 #include "policy.h"
@@ -46,6 +48,10 @@ struct svm_policy {
 	int isolate;
 	struct svm_rule *rules;
 	size_t nr_rules;
+	struct svm_place_rule *place;
+	size_t nr_place;
+	unsigned int place_interval;	/* seconds */
+	unsigned int place_rate;	/* MiB/s */
 };
 
 static const char *const mode_names[] = {
@@ -72,7 +78,8 @@ static const char *const class_names[] = {
 };
 
 static const char *const defaults_keys[] = { "expander", "accelerator", "zone", "isolate",
-					     NULL };
+					     "place-interval", "place-rate", NULL };
+static const char *const place_keys[] = { "cgroup", "exe", "uid", "pool", "scope", NULL };
 static const char *const rule_keys[] = { "serial", "pci", "host-bridge", "region", "size",
 					 "class", "mode", "zone", "isolate", "grant", "tier",
 					 NULL };
@@ -111,6 +118,7 @@ struct parser {
 	size_t errlen;
 	struct svm_policy *policy;
 	struct svm_rule *rule;		/* section being read, NULL in [defaults] */
+	struct svm_place_rule *place;	/* [place] section being read */
 	bool in_section;
 	bool in_defaults;
 	unsigned seen;			/* bit per key index: duplicates are errors */
@@ -290,10 +298,30 @@ static int key_index(const char *const *keys, const char *key)
 	return -1;
 }
 
+/* A whole number in [@min, @max], or a message naming @key and @unit. */
+static int parse_uint_key(struct parser *p, const char *key, const char *value, unsigned int min,
+			  unsigned int max, const char *unit, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)value[0]) || v < min || v > max)
+		return fail(p, "%s: '%s': expected %s from %u to %u", key, value, unit, min, max);
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int set_defaults_key(struct parser *p, const char *key, char *value)
 {
 	struct svm_policy *pol = p->policy;
 	int v, rc;
+
+	if (strcmp(key, "place-interval") == 0)
+		return parse_uint_key(p, key, value, 1, 86400, "seconds", &pol->place_interval);
+	if (strcmp(key, "place-rate") == 0)
+		return parse_uint_key(p, key, value, 1, 1u << 20, "MiB/s", &pol->place_rate);
 
 	if (strcmp(key, "zone") == 0 || strcmp(key, "isolate") == 0) {
 		bool zone = !strcmp(key, "zone");
@@ -378,6 +406,107 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 	return fail(p, "tier: not supported: Linux offers no way to place a node in a memory tier (kmem derives it from HMAT/CDAT performance data); remove the key");
 }
 
+/* uids as numbers or user names (resolved now: a name nobody has is refused) */
+static int parse_uids(struct parser *p, char *value, struct svm_place_rule *r)
+{
+	char *words[MAX_LIST];
+	int rc = split_list(p, "uid", value, words, &r->nr_uid);
+
+	for (int i = 0; !rc && i < r->nr_uid; i++) {
+		struct passwd *pw;
+		unsigned long v;
+		char *end;
+
+		errno = 0;
+		v = strtoul(words[i], &end, 10);
+		if (isdigit((unsigned char)words[i][0]) && !*end && !errno && v < UINT32_MAX) {
+			r->uid[i] = (uint32_t)v;
+			continue;
+		}
+		pw = getpwnam(words[i]);
+		if (!pw)
+			return fail(p, "uid: '%s' is neither a number nor a known user", words[i]);
+		r->uid[i] = pw->pw_uid;
+	}
+	return rc;
+}
+
+static int set_place_key(struct parser *p, const char *key, char *value)
+{
+	struct svm_place_rule *r = p->place;
+	int rc;
+
+	if (strcmp(key, "cgroup") == 0) {
+		rc = copy_strings(p, key, value, r->cgroup, &r->nr_cgroup);
+		for (int i = 0; !rc && i < r->nr_cgroup; i++) {
+			char *c = r->cgroup[i];
+			size_t n;
+
+			/* as /proc/PID/cgroup shows it: /sys/fs/cgroup and a trailing / cut off */
+			if (!strncmp(c, "/sys/fs/cgroup", 14) && (!c[14] || c[14] == '/'))
+				memmove(c, c + 14, strlen(c + 14) + 1);
+			n = strlen(c);
+			while (n > 1 && c[n - 1] == '/')
+				c[--n] = '\0';
+			if (c[0] != '/' || strstr(c, ".."))
+				rc = fail(p, "cgroup: '%s': expected an absolute cgroup v2 path (/system.slice/db.service or /sys/fs/cgroup/...), without '..'",
+					  r->cgroup[i]);
+		}
+		return rc;
+	}
+	if (strcmp(key, "exe") == 0) {
+		rc = copy_strings(p, key, value, r->exe, &r->nr_exe);
+		for (int i = 0; !rc && i < r->nr_exe; i++)
+			if (r->exe[i][0] != '/')
+				rc = fail(p, "exe: '%s': expected an absolute path (as /proc/PID/exe shows)",
+					  r->exe[i]);
+		return rc;
+	}
+	if (strcmp(key, "uid") == 0)
+		return parse_uids(p, value, r);
+	if (strcmp(key, "pool") == 0) {
+		const char *d = value + 6;
+
+		if (strncmp(value, "region", 6) || !*d || strspn(d, "0123456789") != strlen(d))
+			return fail(p, "pool: '%s': expected a region name like region0 (its coherent pool)",
+				    value);
+		r->region = strdup(value);
+		return r->region ? 0 : fail(p, "out of memory");
+	}
+	/* scope = all | above SIZE */
+	if (strcmp(value, "all") == 0) {
+		r->scope = SVM_PLACE_SCOPE_ALL;
+		return 0;
+	}
+	if (strncmp(value, "above", 5) == 0 && isspace((unsigned char)value[5])) {
+		if (svm_parse_size(trim(value + 5), &r->min_size) || !r->min_size)
+			return fail(p, "scope: 'above %s': expected a size like 2M or 1G", trim(value + 5));
+		r->scope = SVM_PLACE_SCOPE_ABOVE;
+		return 0;
+	}
+	return fail(p, "scope: '%s': expected 'all' or 'above SIZE' (mappings of at least SIZE)",
+		    value);
+}
+
+static int check_place(struct parser *p)
+{
+	struct svm_place_rule *r = p->place;
+	int line = p->line, rc = 0;
+
+	if (!r)
+		return 0;
+	p->line = r->line;
+	if (!r->region)
+		rc = fail(p, "place \"%s\" has no 'pool' (the region whose coherent pool takes the memory)",
+			  r->name);
+	else if (!r->nr_cgroup && !r->nr_exe && !r->nr_uid)
+		rc = fail(p, "place \"%s\" matches every process; give cgroup, exe or uid", r->name);
+	if (!r->scope)
+		r->scope = SVM_PLACE_SCOPE_ALL;
+	p->line = line;
+	return rc;
+}
+
 /* A finished rule must say what to do, and only what applies to that mode. */
 static int check_rule(struct parser *p)
 {
@@ -420,6 +549,44 @@ static bool valid_rule_name(const char *s)
 	return true;
 }
 
+/* The NAME of [@kind "NAME"] (@quoted as written): unquoted in place into *@name. */
+static int section_name(struct parser *p, const char *kind, char *quoted, char **name)
+{
+	size_t len = strlen(quoted);
+
+	if (len < 2 || quoted[0] != '"' || quoted[len - 1] != '"')
+		return fail(p, "%s names are quoted: [%s \"NAME\"]", kind, kind);
+	quoted[len - 1] = '\0';
+	*name = quoted + 1;
+	if (!valid_rule_name(*name))
+		return fail(p, "%s name '%s': use letters, digits, '_', '.', '-'", kind, *name);
+	return 0;
+}
+
+/* [place "NAME"]: @quoted as written */
+static int start_place(struct parser *p, char *quoted)
+{
+	struct svm_policy *pol = p->policy;
+	struct svm_place_rule *place;
+	char *name;
+	int rc = section_name(p, "place", quoted, &name);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < pol->nr_place; i++)
+		if (strcmp(pol->place[i].name, name) == 0)
+			return fail(p, "place \"%s\" already defined at line %d", name, pol->place[i].line);
+	place = realloc(pol->place, (pol->nr_place + 1) * sizeof(*place));
+	if (!place)
+		return fail(p, "out of memory");
+	pol->place = place;
+	p->place = &place[pol->nr_place++];
+	memset(p->place, 0, sizeof(*p->place));
+	p->place->line = p->line;
+	p->place->name = strdup(name);
+	return p->place->name ? 0 : fail(p, "out of memory");
+}
+
 static int start_section(struct parser *p, char *header)
 {
 	size_t len = strlen(header);
@@ -428,6 +595,8 @@ static int start_section(struct parser *p, char *header)
 	int rc;
 
 	rc = check_rule(p);
+	if (!rc)
+		rc = check_place(p);
 	if (rc)
 		return rc;
 	if (len < 2 || header[len - 1] != ']')
@@ -437,6 +606,7 @@ static int start_section(struct parser *p, char *header)
 	p->in_section = true;
 	p->seen = 0;
 	p->rule = NULL;
+	p->place = NULL;
 	p->in_defaults = false;
 
 	if (strcmp(inner, "defaults") == 0) {
@@ -446,21 +616,18 @@ static int start_section(struct parser *p, char *header)
 		p->in_defaults = true;
 		return 0;
 	}
+	if (strncmp(inner, "place", 5) == 0 && isspace((unsigned char)inner[5]))
+		return start_place(p, trim(inner + 5));
 	if (strncmp(inner, "rule", 4) != 0 || !isspace((unsigned char)inner[4])) {
-		static const char *const sections[] = { "defaults", "rule", NULL };
+		static const char *const sections[] = { "defaults", "rule", "place", NULL };
 		char word[32];
 
 		snprintf(word, sizeof(word), "%.*s", (int)strcspn(inner, " \t"), inner);
-		return fail_unknown(p, "section", word, sections, 2);
+		return fail_unknown(p, "section", word, sections, 3);
 	}
-	name = trim(inner + 4);
-	len = strlen(name);
-	if (len < 2 || name[0] != '"' || name[len - 1] != '"')
-		return fail(p, "rule names are quoted: [rule \"NAME\"]");
-	name[len - 1] = '\0';
-	name++;
-	if (!valid_rule_name(name))
-		return fail(p, "rule name '%s': use letters, digits, '_', '.', '-'", name);
+	rc = section_name(p, "rule", trim(inner + 4), &name);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < pol->nr_rules; i++)
 		if (strcmp(pol->rules[i].name, name) == 0)
 			return fail(p, "rule \"%s\" already defined at line %d", name, pol->rules[i].line);
@@ -481,7 +648,7 @@ static int start_section(struct parser *p, char *header)
 
 static int parse_assignment(struct parser *p, char *line)
 {
-	const char *const *keys = p->in_defaults ? defaults_keys : rule_keys;
+	const char *const *keys = p->in_defaults ? defaults_keys : p->place ? place_keys : rule_keys;
 	char *eq = strchr(line, '=');
 	char *key, *value;
 	int idx;
@@ -499,14 +666,16 @@ static int parse_assignment(struct parser *p, char *line)
 
 		while (keys[n])
 			n++;
-		return fail_unknown(p, p->in_defaults ? "key in [defaults]" : "key in a rule", key,
-				    keys, n);
+		return fail_unknown(p, p->in_defaults ? "key in [defaults]" :
+				    p->place ? "key in a [place] section" : "key in a rule", key, keys, n);
 	}
 	if (p->seen & (1u << idx))
 		return fail(p, "'%s' given twice in this section", key);
 	p->seen |= 1u << idx;
 	if (!*value)
 		return fail(p, "%s: expected a value", key);
+	if (p->place)
+		return set_place_key(p, key, value);
 	return p->in_defaults ? set_defaults_key(p, key, value) : set_rule_key(p, key, value);
 }
 
@@ -519,6 +688,8 @@ struct svm_policy *svm_policy_default(void)
 	pol->expander_mode = SVM_POLICY_MODE_NUMA;
 	pol->accelerator_mode = SVM_POLICY_MODE_COHERENT;
 	pol->zone = SVM_POLICY_ZONE_MOVABLE;
+	pol->place_interval = SVM_PLACE_INTERVAL_S;
+	pol->place_rate = SVM_PLACE_RATE_MIB;
 	return pol;
 }
 
@@ -552,6 +723,8 @@ struct svm_policy *svm_policy_parse(const char *text, const char *name, char *er
 	}
 	if (!rc)
 		rc = check_rule(&p);
+	if (!rc)
+		rc = check_place(&p);
 	free(copy);
 	if (rc)
 		goto fail;
@@ -615,6 +788,16 @@ static void free_rule(struct svm_rule *r)
 	free(r->name);
 }
 
+static void free_place(struct svm_place_rule *r)
+{
+	for (int i = 0; i < r->nr_cgroup; i++)
+		free(r->cgroup[i]);
+	for (int i = 0; i < r->nr_exe; i++)
+		free(r->exe[i]);
+	free(r->region);
+	free(r->name);
+}
+
 void svm_policy_free(struct svm_policy *pol)
 {
 	if (!pol)
@@ -622,12 +805,35 @@ void svm_policy_free(struct svm_policy *pol)
 	for (size_t i = 0; i < pol->nr_rules; i++)
 		free_rule(&pol->rules[i]);
 	free(pol->rules);
+	for (size_t i = 0; i < pol->nr_place; i++)
+		free_place(&pol->place[i]);
+	free(pol->place);
 	free(pol);
 }
 
 size_t svm_policy_rule_count(const struct svm_policy *pol)
 {
 	return pol->nr_rules;
+}
+
+size_t svm_policy_place_count(const struct svm_policy *pol)
+{
+	return pol->nr_place;
+}
+
+const struct svm_place_rule *svm_policy_place_at(const struct svm_policy *pol, size_t i)
+{
+	return i < pol->nr_place ? &pol->place[i] : NULL;
+}
+
+unsigned int svm_policy_place_interval(const struct svm_policy *pol)
+{
+	return pol->place_interval;
+}
+
+unsigned int svm_policy_place_rate(const struct svm_policy *pol)
+{
+	return pol->place_rate;
 }
 
 static bool in_list(char *const *list, int n, const char *word)

@@ -85,6 +85,38 @@ struct svm_policy_decision {
 	unsigned int nr_grants;
 };
 
+/*
+ * Placement rules ([place "NAME"] sections, docs/man/svm-cxl-policy.conf.adoc): which
+ * processes svm-cxld keeps on which coherent pool (daemon/place.h applies them).
+ * A process matches when every stated key holds: its cgroup is one of @cgroup or below
+ * it, its executable is one of @exe, its real uid one of @uid. The first rule that
+ * matches a process places it.
+ */
+#define SVM_PLACE_MAX_LIST 16
+
+enum svm_place_scope {
+	SVM_PLACE_SCOPE_ALL = 1,	/* every private anonymous page the process has */
+	SVM_PLACE_SCOPE_ABOVE,		/* private anonymous mappings of at least min_size */
+};
+
+struct svm_place_rule {
+	char *name;
+	int line;
+	char *cgroup[SVM_PLACE_MAX_LIST];	/* "/system.slice/db.service" (no /sys/fs/cgroup) */
+	int nr_cgroup;
+	char *exe[SVM_PLACE_MAX_LIST];		/* absolute paths */
+	int nr_exe;
+	uint32_t uid[SVM_PLACE_MAX_LIST];
+	int nr_uid;
+	char *region;				/* "regionN": the pool inside it */
+	enum svm_place_scope scope;
+	uint64_t min_size;			/* SCOPE_ABOVE: bytes */
+};
+
+/* Defaults of the placement pass ([defaults] place-interval, place-rate). */
+#define SVM_PLACE_INTERVAL_S	60
+#define SVM_PLACE_RATE_MIB	64
+
 struct svm_policy;
 
 /* On failure these return NULL and leave "NAME:LINE: message" in err. */
@@ -97,6 +129,12 @@ void svm_policy_free(struct svm_policy *policy);
 size_t svm_policy_rule_count(const struct svm_policy *policy);
 void svm_policy_decide(const struct svm_policy *policy, const struct svm_policy_subject *subject,
 		       struct svm_policy_decision *decision);
+
+size_t svm_policy_place_count(const struct svm_policy *policy);
+const struct svm_place_rule *svm_policy_place_at(const struct svm_policy *policy, size_t i);
+/* seconds between placement passes, and the MiB/s all of them together may migrate */
+unsigned int svm_policy_place_interval(const struct svm_policy *policy);
+unsigned int svm_policy_place_rate(const struct svm_policy *policy);
 
 const char *svm_policy_mode_name(enum svm_policy_mode mode);
 const char *svm_policy_zone_name(enum svm_policy_zone zone);

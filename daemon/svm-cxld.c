@@ -32,6 +32,7 @@
 #include "lock.h"
 #include "log.h"
 #include "offline-request.h"
+#include "place.h"
 #include "proto.h"
 #include "server.h"
 
@@ -130,6 +131,20 @@ static void emit_simple(struct svmd_server *srv, const char *name, const char *k
 	json_object_put(ev);
 }
 
+/* The engine's events go to the socket's monitors; a region coming online also makes
+ * the next placement pass run at once (its new pool may have the old one's id). */
+static struct svmd_place *events_place;
+
+static void emit_and_kick(struct json_object *ev, void *data)
+{
+	struct json_object *name;
+
+	if (events_place && json_object_object_get_ex(ev, "event", &name) &&
+	    !strcmp(json_object_get_string(name), "region-online"))
+		svmd_place_kick(events_place);
+	svmd_server_broadcast(ev, data);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -150,6 +165,7 @@ int main(int argc, char **argv)
 	struct svmd_engine engine;
 	struct svmd_server srv;
 	struct svmd_offreq offreq = { 0 };
+	struct svmd_place place;
 	struct udev *udev = NULL;
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
@@ -223,6 +239,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	engine.offline_timeout_ms = timeout;
+	svmd_place_init(&place);
 	log_info("policy: %s (%zu rule(s)), journal: %s/state.json",
 		 engine.policy_from_file ? policy : "built-in defaults (no policy file)",
 		 svm_policy_rule_count(engine.policy), state);
@@ -253,7 +270,8 @@ int main(int argc, char **argv)
 			"another svm-cxld is listening there" : strerror(-rc));
 		return 1;
 	}
-	engine.emit = svmd_server_broadcast;
+	events_place = &place;
+	engine.emit = emit_and_kick;
 	engine.emit_data = &srv;
 	kfd = svmd_kmsg_open();
 	if (kfd < 0)
@@ -294,6 +312,9 @@ int main(int argc, char **argv)
 		if (svmd_server_nr_monitors(&srv) && (timeout_ms < 0 || timeout_ms > 1000))
 			timeout_ms = 1000;
 		c = svmd_server_next_timeout(&srv);
+		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
+			timeout_ms = c;
+		c = offreq.child || due ? -1 : svmd_place_timeout(&place, &engine);
 		if (c >= 0 && (timeout_ms < 0 || c < timeout_ms))
 			timeout_ms = c;
 		if (poll(fds, n + nsrv, timeout_ms) < 0 && errno != EINTR) {
@@ -396,11 +417,15 @@ int main(int argc, char **argv)
 				retries = 0;
 			}
 		}
+		/* placement ([place] rules): not while the topology is being changed */
+		if (!offreq.child && !due)
+			svmd_place_tick(&place, &engine);
 		if (svmd_server_nr_monitors(&srv) && now_ms() - last_pool_poll >= 1000) {
 			last_pool_poll = now_ms();
 			svmd_engine_poll_pools(&engine);
 		}
 	}
+	svmd_place_fini(&place);
 	svmd_offreq_unregister(&engine, &offreq);
 	svmd_server_close(&srv, sock);
 	udev_monitor_unref(mon);

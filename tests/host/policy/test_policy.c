@@ -252,6 +252,64 @@ static void test_isolation(void)
 	rejects("[defaults]\ngrant = a\n", "unknown key in [defaults] 'grant'", NULL);
 }
 
+static void test_place(void)
+{
+	struct svm_policy *pol = parse(
+		"[defaults]\nplace-interval = 5\nplace-rate = 8\n"
+		"[place \"db\"]\n"
+		"cgroup = /sys/fs/cgroup/system.slice/db.service/ /hpc.slice\n"
+		"exe = /usr/bin/postgres\n"
+		"uid = 0, root 1000\n"
+		"pool = region0\n"
+		"[place \"big\"]\n"
+		"uid = 1001\n"
+		"pool = region12\n"
+		"scope = above 2M\n");
+	const struct svm_place_rule *r;
+
+	CHECK(pol && svm_policy_place_count(pol) == 2 && svm_policy_rule_count(pol) == 0,
+	      "two [place] sections: %s", err);
+	if (!pol)
+		return;
+	CHECK(svm_policy_place_interval(pol) == 5 && svm_policy_place_rate(pol) == 8, "interval, rate");
+	r = svm_policy_place_at(pol, 0);
+	CHECK(!strcmp(r->name, "db") && r->nr_cgroup == 2 && !strcmp(r->cgroup[0], "/system.slice/db.service") &&
+	      !strcmp(r->cgroup[1], "/hpc.slice"), "cgroups as /proc/PID/cgroup shows them");
+	CHECK(r->nr_exe == 1 && r->nr_uid == 3 && r->uid[1] == 0 && r->uid[2] == 1000, "exe, uids (root is 0)");
+	CHECK(!strcmp(r->region, "region0") && r->scope == SVM_PLACE_SCOPE_ALL, "pool, scope defaults to all");
+	r = svm_policy_place_at(pol, 1);
+	CHECK(r->scope == SVM_PLACE_SCOPE_ABOVE && r->min_size == 2 << 20 && !strcmp(r->region, "region12"),
+	      "scope above 2M");
+	CHECK(svm_policy_place_at(pol, 2) == NULL, "no third");
+	svm_policy_free(pol);
+
+	pol = parse("");
+	CHECK(pol && svm_policy_place_count(pol) == 0 &&
+	      svm_policy_place_interval(pol) == SVM_PLACE_INTERVAL_S &&
+	      svm_policy_place_rate(pol) == SVM_PLACE_RATE_MIB, "placement off by default");
+	svm_policy_free(pol);
+
+	rejects("[place \"a\"]\nuid = 0\npool = region0\nscpoe = all\n", "p.conf:4:", "did you mean 'scope'");
+	rejects("[place \"a\"]\nuid = 0\npool = region0\nmode = numa\n", "key in a [place] section 'mode'", "cgroup, exe, uid, pool, scope");
+	rejects("[plaec \"a\"]\nuid = 0\n", "p.conf:1:", "did you mean 'place'");
+	rejects("[place a]\nuid = 0\npool = region0\n", "p.conf:1:", "[place \"NAME\"]");
+	rejects("[place \"a\"]\nuid = 0\n", "p.conf:1:", "has no 'pool'");
+	rejects("[place \"a\"]\npool = region0\n", "p.conf:1:", "matches every process");
+	rejects("[place \"a\"]\nuid = 0\npool = mem0\n", "p.conf:3:", "expected a region name");
+	rejects("[place \"a\"]\nuid = 0\npool = region0\nscope = above 2Q\n", "p.conf:4:", "expected a size");
+	rejects("[place \"a\"]\nuid = 0\npool = region0\nscope = some\n", "p.conf:4:", "'all' or 'above SIZE'");
+	rejects("[place \"a\"]\nuid = no-such-user-here\npool = region0\n", "p.conf:2:", "nor a known user");
+	rejects("[place \"a\"]\ncgroup = ../x\npool = region0\n", "p.conf:2:", "absolute cgroup");
+	rejects("[place \"a\"]\nexe = postgres\npool = region0\n", "p.conf:2:", "absolute path");
+	rejects("[place \"a\"]\nuid = 0\npool = region0\n[place \"a\"]\n", "p.conf:4:", "already defined at line 1");
+	rejects("[defaults]\nplace-rate = 0\n", "p.conf:2:", "MiB/s from 1");
+	rejects("[defaults]\nplace-interval = 10s\n", "p.conf:2:", "seconds");
+	rejects("[defaults]\nplace-rat = 10\n", "p.conf:2:", "did you mean 'place-rate'");
+	/* a bad [place] after good rules: nothing of the file is taken */
+	rejects("[rule \"r\"]\nserial = 1\nmode = numa\n[place \"a\"]\nuid = 0\npool = region0\nuid = 1\n",
+		"p.conf:7:", "given twice");
+}
+
 int main(int argc, char **argv)
 {
 	test_sizes();
@@ -260,6 +318,7 @@ int main(int argc, char **argv)
 	test_rules_first_match_wins();
 	test_rejections();
 	test_isolation();
+	test_place();
 	if (argc > 1)
 		test_load(argv[1]);
 	return check_summary();
