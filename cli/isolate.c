@@ -95,7 +95,8 @@ int cli_demotion_ignores_cpusets(struct svm_ctx *ctx)
 		name++;
 		name[strcspn(name, "\t\n")] = 0;
 		found = !strcmp(name, "mem_cgroup_node_allowed") ||
-			!strcmp(name, "mem_cgroup_filter_mems_allowed");
+			!strcmp(name, "mem_cgroup_filter_mems_allowed") ||
+			!strcmp(name, "cpuset_node_filter_allowed");
 	}
 	fclose(f);
 	return found ? 0 : any ? 1 : -1;

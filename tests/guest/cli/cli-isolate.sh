@@ -239,7 +239,10 @@ if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 		in_cg $cg svm-test-numa hold 4 /tmp/iso-d$h >/tmp/iso-d$h.out &
 		eval d$h=$!
 		PIDS="$PIDS $!"
-		while [ ! -e /tmp/iso-d$h/ready ]; do sleep 0.1; done
+		while [ ! -e /tmp/iso-d$h/ready ]; do
+			kill -0 $! 2>/dev/null || fail "demotion holder $h: $(cat /tmp/iso-d$h.out)"
+			sleep 0.1
+		done
 		check_eq "demotion holder $h before reclaim" "nodes: 0=1024" "$(head -n1 /tmp/iso-d$h.out)"
 	done
 	echo 8M >$CG/granted/memory.reclaim 2>/dev/null
