@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Monotonic milliseconds, for the daemon's deadlines and debounce. */
+/* The monotonic clock, for the daemon's deadlines and debounce, and for systemd. */
 #ifndef SVMD_CLOCK_H
 #define SVMD_CLOCK_H
 
@@ -12,6 +12,15 @@ static inline uint64_t svmd_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Monotonic microseconds: sd_notify's MONOTONIC_USEC (ms would predate systemd's signal) */
+static inline uint64_t svmd_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 #endif

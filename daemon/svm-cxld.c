@@ -23,6 +23,7 @@
 #include <systemd/sd-daemon.h>
 #else
 #define sd_notify(unset, state) ((void)(state))	/* built without libsystemd: nobody to tell */
+#define sd_notifyf(unset, ...) ((void)0)
 #endif
 
 #include "button.h"
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
 	struct udev_monitor *mon;
 	struct pollfd fds[SVMD_MAX_CLIENTS + 8];
 	uint64_t due = 0, first_event = 0, last_pool_poll = 0;
+	int reload_pending = 0;	/* READY=1 owed to systemd after the next reconcile */
 	int retries = 0, sfd, kfd, lock, c, running = 1, statefd, rc;
 	char err[1024];
 	sigset_t mask;
@@ -351,17 +353,27 @@ int main(int argc, char **argv)
 				if (si.ssi_signo == SIGCHLD) {
 					svmd_offreq_reap(&engine, &offreq);
 				} else if (si.ssi_signo == SIGHUP) {
-					sd_notify(0, "RELOADING=1");
+					/*
+					 * Type=notify-reload (systemd >= 253) holds `systemctl
+					 * reload` from RELOADING=1 (with the time, which it
+					 * requires) to READY=1: that comes once the new policy
+					 * was applied by a reconcile pass, so the admin's next
+					 * command sees it in force. A refused file changes
+					 * nothing: ready again at once.
+					 */
+					sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+						   (unsigned long long)svmd_now_us());
 					if (svmd_engine_reload(&engine, err, sizeof(err))) {
 						log_err("policy not reloaded, keeping the previous one: %s", err);
 						emit_simple(&srv, "policy-rejected", "error", err);
+						sd_notify(0, "READY=1");
 					} else {
 						log_info("policy reloaded: %zu rule(s)",
 							 svm_policy_rule_count(engine.policy));
 						emit_simple(&srv, "policy-reloaded", "policy", engine.policy_path);
 						due = now_ms();
+						reload_pending = 1;
 					}
-					sd_notify(0, "READY=1");
 				} else {
 					log_info("exiting on signal %u", si.ssi_signo);
 					sd_notify(0, "STOPPING=1");
@@ -407,6 +419,11 @@ int main(int argc, char **argv)
 			}
 			svmd_engine_reconcile(&engine);
 			svmd_unlock(lock);
+			if (reload_pending) {
+				log_info("reloaded policy applied");
+				sd_notify(0, "READY=1");
+				reload_pending = 0;
+			}
 			if (engine.want_retry && retries < MAX_RETRIES) {
 				retries++;
 				due = now_ms() + RETRY_MS;

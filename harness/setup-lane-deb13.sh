@@ -16,15 +16,15 @@ log() { printf 'setup-lane-deb13: %s\n' "$*" >&2; }
 # dependencies (mirror of BASE_PKGS in setup.sh), and the programs the guest initramfs
 # copies (harness/mkinitramfs.sh). systemd-dev: udev.pc and systemd.pc, so the rules and
 # units land where trixie's udevd and systemd read them (/usr/lib); libsystemd-dev:
-# sd_notify in svm-cxld, as on deb12; build-essential, debhelper and
-# dh-dkms: the Debian packages build here too (dpkg-buildpackage -b).
+# sd_notify in svm-cxld, as on deb12; build-essential, debhelper, dh-dkms and lintian:
+# the Debian packages build and are checked here too (test package-deb-deb13).
 TRIXIE_PKGS=(
 	gcc-14 gcc make libc6-dev kmod bc bison flex libelf-dev libssl-dev
 	xz-utils cpio gzip file python3 pkg-config meson ninja-build
 	ndctl daxctl libcxl-dev libdaxctl-dev libndctl-dev
 	numactl libnuma-dev libkmod-dev libjson-c-dev liburing-dev libudev-dev udev
 	busybox-static jq strace util-linux dkms openssl asciidoctor
-	systemd-dev libsystemd-dev build-essential debhelper dh-dkms gcc-multilib
+	systemd-dev libsystemd-dev build-essential debhelper dh-dkms gcc-multilib lintian
 )
 # From trixie-backports: the guest kernel and QEMU.
 BACKPORTS_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86)

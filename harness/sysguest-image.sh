@@ -31,7 +31,11 @@ rm -rf "$dir"
 mkdir -p "$dir"
 # The packages' own dependencies come from the archive; the kernel headers (for DKMS)
 # and the modules are the guest kernel's, from bookworm-backports and from this host.
+# systemd and udev from bookworm-backports, as on the host that built the packages: the
+# unit is Type=notify-reload there (systemd >= 253, debian/rules), bookworm has 252.
+pin='Package: systemd* libsystemd* udev libudev* libnss-systemd libpam-systemd\nPin: release n=bookworm-backports\nPin-Priority: 990\n'
 mmdebstrap --quiet --variant=apt --aptopt='APT::Install-Recommends "false"' \
+	--setup-hook="mkdir -p \"\$1/etc/apt/preferences.d\" && printf '$pin' >\"\$1/etc/apt/preferences.d/systemd-backports\"" \
 	--include="systemd,systemd-sysv,udev,kmod,procps,jq,daxctl,ndctl,linux-headers-$abi" \
 	--customize-hook="mkdir -p \"\$1/lib/modules\" && cp -a '$moddir' \"\$1/lib/modules/\"" \
 	--customize-hook="mkdir -p \"\$1/tmp/debs\" && cp '$debs'/*.deb \"\$1/tmp/debs/\"" \
