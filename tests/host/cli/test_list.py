@@ -13,9 +13,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
+from tap import check, finish  # noqa: E402
 
 CTL, FAKE_RUN = sys.argv[1:3]
-failures = 0
 
 
 def run(*args):
@@ -33,14 +33,6 @@ def listing(*args):
         check(False, f"list {' '.join(args)}: not JSON: {out!r}")
         return None
 
-
-def check(cond, what):
-    global failures
-    if cond:
-        print(f"ok - {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def names(objs, key):
@@ -202,5 +194,4 @@ with tempfile.TemporaryDirectory() as root:
     fake_sysfs.Tree(root).memblock(147, "online", "Normal")
     check(listing("-r", "0", "-v")[0]["dax"]["movable"] is False, "-v: a Normal block: not movable")
 
-print("all passed" if not failures else f"{failures} FAILED")
-sys.exit(1 if failures else 0)
+finish()

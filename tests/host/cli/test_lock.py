@@ -23,18 +23,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
+from tap import check, finish  # noqa: E402
 
 CTL, FAKE_RUN = sys.argv[1:3]
-failures = 0
 
-
-def check(cond, what):
-    global failures
-    if cond:
-        print(f"ok - {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def read(path):
@@ -140,5 +132,4 @@ def one(sig, knob_before):
 relookup()
 one(signal.SIGTERM, "online")
 one(signal.SIGINT, "online_movable")
-print("FAILED" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish()

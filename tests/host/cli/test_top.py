@@ -11,18 +11,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_sysfs  # noqa: E402
+from tap import check, finish  # noqa: E402
 
 CTL, FAKE_RUN = sys.argv[1:3]
-failures = 0
 
-
-def check(cond, what):
-    global failures
-    if cond:
-        print(f"ok - {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def run(*args):
@@ -88,5 +80,4 @@ with tempfile.TemporaryDirectory() as root:
         check(rc == 0 and "processes" not in snap[0] and err.count("needs root") == 1 and
               "/dev/svm_cxl" in err, f"without holders: totals, one note ({rc} {err})")
 
-print("all passed" if not failures else f"{failures} FAILED")
-sys.exit(1 if failures else 0)
+finish()
