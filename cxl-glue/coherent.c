@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include <linux/svm_cxl.h>
 #include "private.h"
@@ -23,6 +24,7 @@ int svm_pools_read(struct svm_ctx *ctx)
 	struct svm_pool *old = ctx->pools, **tail;
 	char dir[PATH_MAX], p[PATH_MAX], buf[64];
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 
 	/* the objects read before are kept (see private.h), those left on @old are gone */
@@ -61,6 +63,10 @@ int svm_pools_read(struct svm_ctx *ctx)
 		RD("pages", pages_total);
 		RD("used", pages_used);
 #undef RD
+		/* a pool removed and added again under the same id has a new directory */
+		sysfs_path(ctx, p, sizeof(p), POOLS_DIR "/%s", de->d_name);
+		if (!stat(p, &st))
+			pool->instance = st.st_ino;
 		sysfs_path(ctx, p, sizeof(p), POOLS_DIR "/%s/state", de->d_name);
 		if (!sysfs_read(ctx, p, buf, sizeof(buf)))
 			snprintf(pool->state, sizeof(pool->state), "%s", buf);

@@ -167,6 +167,11 @@ int svm_pool_get_id(struct svm_pool *pool);
 uint64_t svm_pool_get_start(struct svm_pool *pool);
 uint64_t svm_pool_get_size(struct svm_pool *pool);
 const char *svm_pool_get_state(struct svm_pool *pool);
+/*
+ * Which pool this is: a pool removed and added again (offline + online, convert) may get
+ * the same id, never the same instance. 0 if it could not be read.
+ */
+uint64_t svm_pool_get_instance(struct svm_pool *pool);
 uint64_t svm_pool_get_pages_total(struct svm_pool *pool);
 uint64_t svm_pool_get_pages_used(struct svm_pool *pool);
 struct svm_pool *svm_region_get_pool(struct svm_region *region);

@@ -628,6 +628,7 @@ SVM_EXPORT int svm_pool_get_id(struct svm_pool *p) { return p->id; }
 SVM_EXPORT uint64_t svm_pool_get_start(struct svm_pool *p) { return p->start; }
 SVM_EXPORT uint64_t svm_pool_get_size(struct svm_pool *p) { return p->size; }
 SVM_EXPORT const char *svm_pool_get_state(struct svm_pool *p) { return p->state; }
+SVM_EXPORT uint64_t svm_pool_get_instance(struct svm_pool *p) { return p->instance; }
 SVM_EXPORT uint64_t svm_pool_get_pages_total(struct svm_pool *p) { return p->pages_total; }
 SVM_EXPORT uint64_t svm_pool_get_pages_used(struct svm_pool *p) { return p->pages_used; }
 

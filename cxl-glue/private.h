@@ -100,6 +100,7 @@ struct svm_pool {
 	uint64_t start, size;
 	char state[16];
 	uint64_t pages_total, pages_used;
+	uint64_t instance;	/* the inode of poolN's directory: new for every pool */
 };
 
 struct svm_ctx {

@@ -37,7 +37,8 @@
  *  devices/virtual/memory_tiering/memory_tierN/nodelist r  [model.c]   no library
  *    (libnuma 2.0.16 and 2.0.19 know no memory tiers). A node's MemTotal/MemFree are
  *    libnuma's numa_node_size64(), a module's state libkmod's kmod_module_get_initstate()
- *  devices/virtual/misc/svm_cxl/pools/poolN/...  [coherent.c]   svm_cxl.ko's own ABI
+ *  devices/virtual/misc/svm_cxl/pools/poolN/... and stat(poolN).st_ino  [coherent.c]
+ *    svm_cxl.ko's own ABI (the inode tells a re-added pool of the same id apart)
  *
  * Outside cxl-glue (svm-cxld, svm-cxlctl), each with no library call on either lane:
  *  decoderX.Y/create_ram_region r  [daemon/sysfs-steps.c]   the name the next region

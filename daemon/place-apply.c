@@ -34,6 +34,7 @@
 struct pool_ref {
 	int id;
 	uint64_t start, size;
+	uint64_t instance;	/* svm_pool_get_instance() */
 };
 
 /* The active pool inside region @name, or id 0. */
@@ -52,7 +53,7 @@ static struct pool_ref pool_of(struct svm_ctx *ctx, const char *name)
 		state = p ? svm_pool_get_state(p) : NULL;
 		if (p && (!state || !strcmp(state, "active")))
 			ref = (struct pool_ref){ svm_pool_get_id(p), svm_pool_get_start(p),
-						 svm_pool_get_size(p) };
+						 svm_pool_get_size(p), svm_pool_get_instance(p) };
 	}
 	return ref;
 }
@@ -207,7 +208,10 @@ out:
 	return ps->pl->incomplete ? 1 : 0;
 }
 
-/* "region0:1 region2:0 ...": the pools of the rules' regions, to notice one coming back */
+/*
+ * "region0:1.4711 region2:0.0 ...": the pool (id and instance) of each rule's region, to
+ * notice one coming back, also under the same id between two looks
+ */
 static void pools_signature(struct svmd_engine *e, char *buf, size_t len)
 {
 	const struct svm_policy *pol = e->policy;
@@ -217,8 +221,10 @@ static void pools_signature(struct svmd_engine *e, char *buf, size_t len)
 	for (size_t i = 0; i < svm_policy_place_count(pol) && used < len; i++) {
 		const char *region = svm_policy_place_at(pol, i)->region;
 
-		used += snprintf(buf + used, len - used, "%s:%d ", region,
-				 pool_of(e->ctx, region).id);
+		struct pool_ref ref = pool_of(e->ctx, region);
+
+		used += snprintf(buf + used, len - used, "%s:%d.%llu ", region, ref.id,
+				 (unsigned long long)ref.instance);
 	}
 }
 
