@@ -102,8 +102,18 @@ static void kt_migrate_all(void *addr, size_t length, uint32_t dir, uint32_t poo
 			   const char *what)
 {
 	struct svm_cxl_migrate m;
-	int rc = kt_migrate(addr, length, dir, pool, &m);
+	int rc, tries = 0;
 
+	/*
+	 * A page can be busy for a moment (another CPU's LRU batch still holds a reference
+	 * to a page just faulted in): the uapi says a retry may move it, and these callers
+	 * only need every page there, so the busy ones get a few more calls (the pages
+	 * moved before count as already).
+	 */
+	do {
+		rc = kt_migrate(addr, length, dir, pool, &m);
+	} while (!rc && m.busy && m.moved + m.already + m.busy == length / KT_PAGE &&
+		 ++tries < 5);
 	if (rc)
 		KT_DIE("%s: migrate failed: %s", what, strerror(rc));
 	if (m.moved + m.already != length / KT_PAGE || kt_mig_total(&m) != length / KT_PAGE) {
