@@ -144,6 +144,15 @@ onlining:
 			half_online(e, &en, r, mds);
 			return;
 		}
+		if ((m == SVM_MODE_NUMA || m == SVM_MODE_COHERENT) &&
+		    strcmp(en.mode, svm_mode_name(m))) {
+			/* offline and online again, or convert, between two passes */
+			log_info("%s: online as %s by an operator (journaled %s); following",
+				 en.region, svm_mode_name(m), en.mode);
+			snprintf(en.mode, sizeof(en.mode), "%s", svm_mode_name(m));
+			svmd_put(e, &en, SVM_PHASE_ONLINE);
+			return;
+		}
 		if ((m == SVM_MODE_NONE && strcmp(en.mode, "ignore")) ||
 		    (m == SVM_MODE_DEVDAX && strcmp(en.mode, "devdax"))) {
 			log_info("%s: offlined by an operator (svm-cxlctl offline); left offline",

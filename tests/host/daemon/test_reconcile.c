@@ -25,6 +25,8 @@
  *                  operator's svm-cxlctl offline died): the pass finishes the offline
  *  half, no hold   the same without a hold: the rest is onlined (memory146 is asked to go
  *                  online_movable)
+ *  operator online journaled coherent, found numa (offline and online between two
+ *                  passes): the journal follows the operator
  */
 #include <errno.h>
 #include <stdio.h>
@@ -129,14 +131,20 @@ static const char *boot(void)
 	return id;
 }
 
-static void entry_json(char *buf, size_t len, const char *boot_id, const char *phase,
-		       unsigned long long region_id)
+static void entry_json_mode(char *buf, size_t len, const char *boot_id, const char *phase,
+			    unsigned long long region_id, const char *mode)
 {
 	snprintf(buf, len,
 		 "{\"version\":2,\"boot_id\":\"%s\",\"generation\":3,\"entries\":[{\"serials\":[1],"
 		 "\"hosts\":[\"0000:0d:00.0\"],\"region\":\"region0\",\"region_id\":%llu,"
-		 "\"mode\":\"numa\",\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"%s\","
-		 "\"generation\":3}]}", boot_id, region_id, phase);
+		 "\"mode\":\"%s\",\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"%s\","
+		 "\"generation\":3}]}", boot_id, region_id, mode, phase);
+}
+
+static void entry_json(char *buf, size_t len, const char *boot_id, const char *phase,
+		       unsigned long long region_id)
+{
+	entry_json_mode(buf, len, boot_id, phase, region_id, "numa");
 }
 
 /* one reconcile pass over the current tree and journal; the engine for inspection */
@@ -292,6 +300,18 @@ int main(void)
 	      "half, no hold: memory146 asked to go online_movable (%s), memory147 left (%s)",
 	      get("sys/devices/system/memory/memory146/state"),
 	      get("sys/devices/system/memory/memory147/state"));
+	svmd_engine_fini(&e);
+
+	/* journaled coherent, found numa: an operator's offline + online between passes */
+	build_numa("online", "online");
+	entry_json_mode(text, sizeof(text), boot(), "online", (unsigned long long)region_ino(),
+			"coherent");
+	journal(text);
+	CHECK(!pass(&e, policy), "engine");
+	en = only_entry(&e);
+	CHECK(en && !strcmp(en->mode, "numa") && en->phase == SVM_PHASE_ONLINE,
+	      "operator's online: the journal follows (%s %s)", en ? en->mode : "-",
+	      en ? svm_journal_phase_name(en->phase) : "no single entry");
 	svmd_engine_fini(&e);
 
 	fake_sysfs_remove();
