@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine-int.h"
+#include "place.h"
 
 /* requests */
 
@@ -218,6 +219,8 @@ struct json_object *svmd_engine_status(struct svmd_engine *e)
 		json_object_array_add(a, j);
 	}
 	json_object_object_add(o, "pools", a);
+	if (e->place)
+		json_object_object_add(o, "placement", svmd_place_status(e->place, e->policy));
 	return o;
 }
 

@@ -111,7 +111,8 @@ interleave4*)
 	mkdir -p /etc/modprobe.d
 	echo "install dax_cxl /bin/false" >/etc/modprobe.d/svm-test-nodaxcxl.conf
 	rmmod dax_cxl || fail "cannot unload dax_cxl"
-	fails_unchanged 7 $CTL create-region $rev
+	timed fails_unchanged 7 $CTL create-region $rev
+	log "failed create-region and its snapshots: $MS ms"
 	expect_msg "no dax device appeared"
 	expect_msg "nothing was kept"
 	rm /etc/modprobe.d/svm-test-nodaxcxl.conf
