@@ -66,34 +66,7 @@ static void build_tree(bool with_region)
 	fs_dax_driver("device_dax");
 }
 
-/* region0 as numa: dax0.0 bound to kmem, memory146 and memory147 @s146 and @s147 */
-static void build_numa(const char *s146, const char *s147)
-{
-	fake_sysfs_reset();
-	build_tree(false);
-	fs_region0("0x10000000", 1, (const char *const[]){ "decoder2.0" }, true);
-	fs_driver(REGION, "cxl_region");
-	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/region", "region0");
-	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/dpa_size", "0x10000000");
-	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/mode", "ram");
-	fs_dax(REGION, 0, "0x490000000", "268435456", "1", "kmem");
-	fs_dax_driver("device_dax");
-	put("sys/devices/system/memory/memory146/state", s146);
-	put("sys/devices/system/memory/memory146/valid_zones", "Movable");
-	put("sys/devices/system/memory/memory147/state", s147);
-	put("sys/devices/system/memory/memory147/valid_zones", "Movable");
-}
 
-/* mem0 held by the operator as @state */
-static void hold(const char *hstate)
-{
-	struct svmd_holds hs;
-
-	if (svmd_holds_load(&hs, state) ||
-	    svmd_holds_set(&hs, 1, "0000:0d:00.0", "mem0", hstate, "svm-cxlctl offline") ||
-	    svmd_holds_save(&hs))
-		exit(2);
-}
 
 static uint64_t region_ino(void)
 {
@@ -145,6 +118,45 @@ static void entry_json(char *buf, size_t len, const char *boot_id, const char *p
 		       unsigned long long region_id)
 {
 	entry_json_mode(buf, len, boot_id, phase, region_id, "numa");
+}
+
+/* mem0 held by the operator as @state */
+static void hold(const char *hstate)
+{
+	struct svmd_holds hs;
+
+	if (svmd_holds_load(&hs, state) ||
+	    svmd_holds_set(&hs, 1, "0000:0d:00.0", "mem0", hstate, "svm-cxlctl offline") ||
+	    svmd_holds_save(&hs))
+		exit(2);
+}
+
+/*
+ * region0 as numa: dax0.0 bound to kmem, memory146 and memory147 @s146 and @s147; a
+ * journal of one entry for it, @phase in @mode; mem0 held as @held (NULL: no hold)
+ */
+static void numa_case(const char *s146, const char *s147, const char *phase, const char *mode,
+		      const char *held)
+{
+	char text[1024];
+
+	fake_sysfs_reset();
+	build_tree(false);
+	fs_region0("0x10000000", 1, (const char *const[]){ "decoder2.0" }, true);
+	fs_driver(REGION, "cxl_region");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/region", "region0");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/dpa_size", "0x10000000");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/mode", "ram");
+	fs_dax(REGION, 0, "0x490000000", "268435456", "1", "kmem");
+	fs_dax_driver("device_dax");
+	put("sys/devices/system/memory/memory146/state", s146);
+	put("sys/devices/system/memory/memory146/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory147/state", s147);
+	put("sys/devices/system/memory/memory147/valid_zones", "Movable");
+	entry_json_mode(text, sizeof(text), boot(), phase, (unsigned long long)region_ino(), mode);
+	journal(text);
+	if (held)
+		hold(held);
 }
 
 /* one reconcile pass over the current tree and journal; the engine for inspection */
@@ -246,9 +258,7 @@ int main(void)
 	svmd_engine_fini(&e);
 
 	/* failed offline: journaled as it is, not as online */
-	build_numa("online", "online");
-	entry_json(text, sizeof(text), boot(), "online", (unsigned long long)region_ino());
-	journal(text);
+	numa_case("online", "online", "online", "numa", NULL);
 	CHECK(!pass(&e, policy), "engine");
 	CHECK(svmd_engine_offline(&e, "region0", err, sizeof(err)) != 0 &&
 	      strstr(err, "unbinding dax0.0 from kmem failed"),
@@ -263,9 +273,7 @@ int main(void)
 	svmd_engine_fini(&e);
 
 	/* the daemon died mid-offline */
-	build_numa("offline", "online");
-	entry_json(text, sizeof(text), boot(), "offlining", (unsigned long long)region_ino());
-	journal(text);
+	numa_case("offline", "online", "offlining", "numa", NULL);
 	CHECK(!pass(&e, policy), "engine");
 	en = only_entry(&e);
 	CHECK(!strcmp(get("sys/devices/system/memory/memory147/state"), "offline") &&
@@ -276,10 +284,7 @@ int main(void)
 	svmd_engine_fini(&e);
 
 	/* the operator's offline died half way */
-	build_numa("offline", "online");
-	entry_json(text, sizeof(text), boot(), "online", (unsigned long long)region_ino());
-	journal(text);
-	hold("offline");
+	numa_case("offline", "online", "online", "numa", "offline");
 	CHECK(!pass(&e, policy), "engine");
 	en = only_entry(&e);
 	CHECK(!strcmp(get("sys/devices/system/memory/memory147/state"), "offline") &&
@@ -291,9 +296,7 @@ int main(void)
 	svmd_engine_fini(&e);
 
 	/* half online, nobody's hold: the journal says online */
-	build_numa("offline", "online");
-	entry_json(text, sizeof(text), boot(), "online", (unsigned long long)region_ino());
-	journal(text);
+	numa_case("offline", "online", "online", "numa", NULL);
 	CHECK(!pass(&e, policy), "engine");
 	CHECK(!strcmp(get("sys/devices/system/memory/memory146/state"), "online_movable") &&
 	      !strcmp(get("sys/devices/system/memory/memory147/state"), "online"),
@@ -303,10 +306,7 @@ int main(void)
 	svmd_engine_fini(&e);
 
 	/* journaled coherent, found numa: an operator's offline + online between passes */
-	build_numa("online", "online");
-	entry_json_mode(text, sizeof(text), boot(), "online", (unsigned long long)region_ino(),
-			"coherent");
-	journal(text);
+	numa_case("online", "online", "online", "coherent", NULL);
 	CHECK(!pass(&e, policy), "engine");
 	en = only_entry(&e);
 	CHECK(en && !strcmp(en->mode, "numa") && en->phase == SVM_PHASE_ONLINE,
