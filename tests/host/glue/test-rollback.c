@@ -50,6 +50,17 @@ static int block_of(const char *path)
 	return id;
 }
 
+/* @rel, which exists, now holds @val (put() without its mkdir of every parent) */
+static void set(const char *rel, const char *val)
+{
+	FILE *f = fopen(FS_ROOT_PATH(rel), "w");
+
+	if (!f)
+		fake_die(rel);
+	fprintf(f, "%s\n", val);
+	fclose(f);
+}
+
 /* drivers/base/memory.c state_store(), for the values the library writes */
 int __wrap_sysfs_write(void *ctx, const char *path, const char *val)
 {
@@ -76,9 +87,9 @@ int __wrap_sysfs_write(void *ctx, const char *path, const char *val)
 		return -EINVAL;
 	}
 	snprintf(rel, sizeof(rel), MEM "memory%d/state", id);
-	put(rel, val);
+	set(rel, val);
 	snprintf(rel, sizeof(rel), MEM "memory%d/valid_zones", id);
-	put(rel, zone);
+	set(rel, zone);
 	return 0;
 }
 
