@@ -372,6 +372,13 @@ def cli_verbs(top):
               rules == [{"rule": "svc", "pool": "region0", "applied": 0, "moved_bytes": 0,
                          "rate_limited": 0, "refused": 0, "no_pool": 1}],
               str(st.get("placement")))
+        p = subprocess.run([FAKE_RUN, croot, CTL, "status"], env=env, capture_output=True,
+                           text=True, timeout=30)
+        line = [ln for ln in p.stdout.splitlines() if ln.startswith("place ")]
+        check("cli-verbs: svm-cxlctl status: a line for rule svc",
+              p.returncode == 0 and len(line) == 1 and line[0].split() ==
+              ["place", "svc", "->", "region0", "applied", "0", "(0", "B),", "rate-limited", "0,",
+               "refused", "0,", "no", "pool", "1"], f"{p.returncode} {p.stdout} {p.stderr}")
         with open(policy, "a") as f:
             f.write('[rule "b"]\nserial = 2\nmode = ignore\n')
         rc, out, err = ctl("reload")
