@@ -262,6 +262,40 @@ static void test_rollback(void)
 	svm_unref(ctx);
 }
 
+/* The same failure, and the undo's own last step fails too: said, never "nothing was kept". */
+static void test_rollback_fails(void)
+{
+	struct svm_memdev *mds[4];
+	struct svm_ctx *ctx;
+	char p[600], rel[128];
+	int rc;
+
+	build_hb2_rp2();
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/driver", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
+	unlink(p);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/delete_region", root);
+	unlink(p);
+	mkdir(p, 0755);
+	CHECK(!svm_new(&ctx), "svm_new");
+	for (int i = 0; i < 4; i++) {
+		snprintf(rel, sizeof(rel), "mem%d", i);
+		mds[i] = svm_memdev_get_by_name(ctx, rel);
+	}
+	rc = svm_region_create(ctx, mds, 4, NULL, NULL);
+	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
+	      strstr(svm_get_error(ctx), "rollback: deleting region0 failed") &&
+	      !strstr(svm_get_error(ctx), "nothing was kept"),
+	      "create fails at target2, the undo at delete_region: %d %s", rc, svm_get_error(ctx));
+	for (int e = 5; e <= 8; e++) {
+		snprintf(rel, sizeof(rel), BUS "decoder%d.0/dpa_size", e);
+		CHECK(!strcmp(get(rel), "0"), "decoder%d.0 DPA still released, got %s", e, get(rel));
+	}
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	setenv("SVM_CXL_LOG", "none", 1);
@@ -269,6 +303,7 @@ int main(void)
 	test_two_switches();
 	test_uneven();
 	test_rollback();
+	test_rollback_fails();
 	fake_sysfs_remove();
 	return check_summary();
 }
