@@ -490,7 +490,8 @@ static int start_section(struct parser *p, char *header)
 
 static int parse_assignment(struct parser *p, char *line)
 {
-	const char *const *keys = p->in_defaults ? defaults_keys : p->place ? policy_place_keys : rule_keys;
+	const char *const *keys = p->in_defaults ? defaults_keys :
+				  p->place ? policy_place_keys : rule_keys;
 	char *eq = strchr(line, '=');
 	char *key, *value;
 	int idx;
