@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* svm-cxlctl status: a line per region, for people. */
+/* svm-cxlctl status: a line per region, and one per svm-cxld placement rule, for people. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "client.h"
 #include "isolate.h"
+#include "proto.h"
 
 static void status_line(struct svm_region *r)
 {
@@ -49,6 +52,39 @@ static void status_line(struct svm_region *r)
 	printf("\n");
 }
 
+static uint64_t count(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+/* svm-cxld's [place] rules and what they did (daemon status), if it runs and has any */
+static void placement_lines(void)
+{
+	struct json_object *o, *pl, *rules, *name, *pool;
+
+	if (svmd_request("{\"cmd\":\"status\"}", &o, NULL, 0))
+		return;		/* no daemon, nothing places */
+	if (svmd_reply_code(o) == SVMD_OK && json_object_object_get_ex(o, "placement", &pl) &&
+	    json_object_object_get_ex(pl, "rules", &rules))
+		for (size_t i = 0; i < json_object_array_length(rules); i++) {
+			struct json_object *r = json_object_array_get_idx(rules, i);
+			char size[32];
+
+			if (!json_object_object_get_ex(r, "rule", &name) ||
+			    !json_object_object_get_ex(r, "pool", &pool))
+				continue;
+			printf("place %-12s -> %-9s applied %" PRIu64 " (%s), rate-limited %" PRIu64
+			       ", refused %" PRIu64 ", no pool %" PRIu64 "\n",
+			       json_object_get_string(name), json_object_get_string(pool),
+			       count(r, "applied"),
+			       svm_format_size(count(r, "moved_bytes"), size, sizeof(size)),
+			       count(r, "rate_limited"), count(r, "refused"), count(r, "no_pool"));
+		}
+	json_object_put(o);
+}
+
 int cmd_status(int argc, char **argv, struct svm_ctx *ctx)
 {
 	struct svm_region *r;
@@ -71,5 +107,6 @@ int cmd_status(int argc, char **argv, struct svm_ctx *ctx)
 	}
 	if (!n)
 		printf("no CXL regions; 'svm-cxlctl create-region MEMDEV...' or 'svm-cxlctl online MEMDEV --mode numa'\n");
+	placement_lines();
 	return EXIT_OK;
 }

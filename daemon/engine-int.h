@@ -42,6 +42,8 @@ void svmd_add_id(struct svm_journal_entry *en, struct svm_memdev *m);
 bool svmd_id_is(const struct svm_journal_entry *en, unsigned int i, struct svm_memdev *m);
 void svmd_entry_from_memdevs(struct svm_journal_entry *en, struct svm_memdev **mds, int nr);
 int svmd_put(struct svmd_engine *e, struct svm_journal_entry *en, enum svm_journal_phase ph);
+void svmd_journal_failed_offline(struct svmd_engine *e, struct svm_journal_entry *en,
+				 const char *name);
 struct svm_memdev *svmd_memdev_by_id(struct svm_ctx *ctx, const struct svm_journal_entry *en,
 				     unsigned int i);
 int svmd_region_ids(struct svm_region *r, struct svm_journal_entry *key);

@@ -10,6 +10,56 @@
 
 #include "engine-int.h"
 
+/* the operator's hold on any memdev of the set, or NULL */
+static const struct svmd_hold *hold_of(struct svmd_engine *e, struct svm_memdev **mds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct svmd_hold *h = mds[i] ? svmd_holds_find(&e->holds,
+				svm_memdev_get_serial(mds[i]), svm_memdev_get_host(mds[i])) : NULL;
+
+		if (h && strcmp(h->state, SVMD_HOLD_RELEASED))
+			return h;
+	}
+	return NULL;
+}
+
+/*
+ * A region journaled online with only some of its blocks online: an offline that died
+ * half way (svm-cxlctl killed, blocks offlined by hand). Nothing is left half done: an
+ * operator's offline is finished; without a hold the journal and the policy say online,
+ * and the rest is onlined; any other hold is the operator's to sort out, and said so.
+ */
+static void half_online(struct svmd_engine *e, struct svm_journal_entry *en,
+			struct svm_region *r, struct svm_memdev **mds)
+{
+	const struct svmd_hold *h = hold_of(e, mds, en->nr_serials);
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s", svm_region_get_name(r));
+	if (h && !strcmp(h->state, "offline")) {
+		log_info("%s: half offline, held offline by %s; finishing the offline", name, h->by);
+		if (svmd_put(e, en, SVM_PHASE_OFFLINING))
+			return;
+		if (svm_region_offline(r, e->offline_timeout_ms)) {
+			log_err("%s: offline failed: %s", name, svm_get_error(e->ctx));
+			e->want_retry = true;
+			return;
+		}
+		if (!svmd_put(e, en, SVM_PHASE_OFFLINE))
+			svmd_emit_region(e, "region-offline", svm_region_get_by_name(e->ctx, name),
+					 en, 0);
+		return;
+	}
+	if (h) {
+		log_warn("%s: only part of its memory is online, and %s holds it as \"%s\"; left for the operator (svm-cxlctl offline or online %s)",
+			 name, h->by, h->state, name);
+		return;
+	}
+	log_info("%s: journaled online but only part of its memory is; onlining the rest", name);
+	if (svmd_apply_mode(e, en, r))
+		e->want_retry = true;
+}
+
 /* step 1: one journal entry */
 void svmd_recover_entry(struct svmd_engine *e, struct svm_journal_entry en)
 {
@@ -90,6 +140,19 @@ onlining:
 		if (!r)
 			goto dropped;
 		m = svm_region_get_mode(r);
+		if (m == SVM_MODE_NUMA_PARTIAL) {
+			half_online(e, &en, r, mds);
+			return;
+		}
+		if ((m == SVM_MODE_NUMA || m == SVM_MODE_COHERENT) &&
+		    strcmp(en.mode, svm_mode_name(m))) {
+			/* offline and online again, or convert, between two passes */
+			log_info("%s: online as %s by an operator (journaled %s); following",
+				 en.region, svm_mode_name(m), en.mode);
+			snprintf(en.mode, sizeof(en.mode), "%s", svm_mode_name(m));
+			svmd_put(e, &en, SVM_PHASE_ONLINE);
+			return;
+		}
 		if ((m == SVM_MODE_NONE && strcmp(en.mode, "ignore")) ||
 		    (m == SVM_MODE_DEVDAX && strcmp(en.mode, "devdax"))) {
 			log_info("%s: offlined by an operator (svm-cxlctl offline); left offline",

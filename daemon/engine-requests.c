@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine-int.h"
+#include "place.h"
 
 /* requests */
 
@@ -54,6 +55,28 @@ static int entry_for_region(struct svmd_engine *e, struct svm_region *r,
 	return 0;
 }
 
+/*
+ * After a failed offline, journal what is there, not what was hoped for: a rollback
+ * that put every block back leaves the region online; blocks offline under a kmem that
+ * would not let go, or a rollback that could not online a block again, leave it half
+ * way, and the entry stays OFFLINING so that the next pass (or the next start, after a
+ * crash) finishes the offline the operator asked for.
+ */
+void svmd_journal_failed_offline(struct svmd_engine *e, struct svm_journal_entry *en,
+				 const char *name)
+{
+	struct svm_region *r = svm_region_get_by_name(e->ctx, name);
+	enum svm_mode m = r ? svm_region_get_mode(r) : SVM_MODE_NONE;
+
+	if (m == SVM_MODE_NUMA || m == SVM_MODE_COHERENT || m == SVM_MODE_DEVDAX) {
+		svmd_put(e, en, SVM_PHASE_ONLINE);
+		return;
+	}
+	log_warn("%s: left %s by the failed offline; journaled as offlining, the next pass finishes it",
+		 name, r ? svm_mode_name(m) : "gone");
+	e->want_retry = true;
+}
+
 int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, size_t errlen)
 {
 	struct svm_memdev *mds[MAX_MDS];
@@ -89,8 +112,8 @@ int svmd_engine_offline(struct svmd_engine *e, const char *object, char *err, si
 	rc = svm_region_offline(r, e->offline_timeout_ms);
 	if (rc) {
 		snprintf(err, errlen, "%s", svm_get_error(e->ctx));
-		svmd_put(e, &en, SVM_PHASE_ONLINE);
 		log_err("%s: offline request failed: %s", name, err);
+		svmd_journal_failed_offline(e, &en, name);
 		return rc == -EBUSY ? SVMD_EBUSY : SVMD_EFAIL;
 	}
 	if (svmd_put(e, &en, SVM_PHASE_OFFLINE)) {
@@ -196,6 +219,8 @@ struct json_object *svmd_engine_status(struct svmd_engine *e)
 		json_object_array_add(a, j);
 	}
 	json_object_object_add(o, "pools", a);
+	if (e->place)
+		json_object_object_add(o, "placement", svmd_place_status(e->place, e->policy));
 	return o;
 }
 

@@ -52,6 +52,8 @@ struct svmd_engine {
 	struct svmd_knob knob;
 	/* test hook ($SVM_CXLD_STOP_AT): SIGSTOP after journaling this phase */
 	const char *stop_at;
+	/* the placement pass (place.h), for its counters in status; NULL: none */
+	struct svmd_place *place;
 };
 
 int svmd_engine_init(struct svmd_engine *e, const char *policy_path, const char *state_dir,

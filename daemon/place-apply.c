@@ -58,6 +58,21 @@ static struct pool_ref pool_of(struct svm_ctx *ctx, const char *name)
 	return ref;
 }
 
+/* @rule's counters (a new slot the first time; the last slot is shared when all are taken) */
+static struct svmd_place_counts *counts_of(struct svmd_place *pl, const char *rule)
+{
+	struct svmd_place_counts *c;
+
+	for (int i = 0; i < pl->nr_counts; i++)
+		if (!strcmp(pl->counts[i].rule, rule))
+			return &pl->counts[i];
+	if (pl->nr_counts == SVMD_PLACE_MAX_COUNTED)
+		return &pl->counts[SVMD_PLACE_MAX_COUNTED - 1];
+	c = &pl->counts[pl->nr_counts++];
+	snprintf(c->rule, sizeof(c->rule), "%s", rule);
+	return c;
+}
+
 struct pass {
 	struct svmd_place *pl;
 	struct svmd_engine *e;
@@ -128,6 +143,12 @@ static int migrate(struct pass *ps, const struct svm_place_rule *r, const struct
 		log_info("place \"%s\": pid %d (%s) exited during placement", r->name, p->pid, p->comm);
 		return rc;
 	}
+	if (m.moved) {
+		counts_of(ps->pl, r->name)->applied++;
+		counts_of(ps->pl, r->name)->moved_bytes += m.moved * psz;
+	}
+	if (rc || m.no_memory)
+		counts_of(ps->pl, r->name)->refused++;
 	if (rc) {
 		/* EFAULT/EINVAL: its mappings changed since they were read; the next pass
 		 * reads them again */
@@ -180,6 +201,7 @@ static int place_one(const struct svm_place_rule *r, const struct svmd_proc *p, 
 		refill(ps->pl, ps->rate);
 		if (ps->pl->tokens < (double)psz) {
 			ps->pl->incomplete = true;
+			counts_of(ps->pl, r->name)->rate_limited++;
 			break;
 		}
 		budget = (uint64_t)ps->pl->tokens / psz * psz;
@@ -285,9 +307,11 @@ void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 	for (size_t i = 0; changed && i < svm_policy_place_count(pol); i++) {
 		const struct svm_place_rule *r = svm_policy_place_at(pol, i);
 
-		if (!pool_of(e->ctx, r->region).id)
-			log_warn("place \"%s\": %s has no active coherent pool (not present, not in coherent mode, or draining): nothing placed there until it has one",
-				 r->name, r->region);
+		if (pool_of(e->ctx, r->region).id)
+			continue;
+		counts_of(pl, r->name)->no_pool++;
+		log_warn("place \"%s\": %s has no active coherent pool (not present, not in coherent mode, or draining): nothing placed there until it has one",
+			 r->name, r->region);
 	}
 	if (changed && pl->pools[0])
 		log_info("placement: pools changed or a region came online (%s): placing again now",
@@ -319,4 +343,34 @@ void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e)
 	/* an empty bucket holds a page again after psz/rate: go on a second later */
 	pl->next_ms = svmd_now_ms() + (pl->incomplete ? 1000 : svm_policy_place_interval(pol) * 1000ULL);
 	free(ps);
+}
+
+struct json_object *svmd_place_status(const struct svmd_place *pl, const struct svm_policy *pol)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "passes", json_object_new_uint64(pl->passes));
+	json_object_object_add(o, "moved_bytes", json_object_new_uint64(pl->moved_bytes));
+	json_object_object_add(o, "rate_mib_s", json_object_new_int(svm_policy_place_rate(pol)));
+	json_object_object_add(o, "interval_s", json_object_new_int(svm_policy_place_interval(pol)));
+	for (size_t i = 0; i < svm_policy_place_count(pol); i++) {
+		const struct svm_place_rule *r = svm_policy_place_at(pol, i);
+		struct svmd_place_counts none = { 0 };
+		const struct svmd_place_counts *c = &none;
+		struct json_object *j = json_object_new_object();
+
+		for (int k = 0; k < pl->nr_counts; k++)
+			if (!strcmp(pl->counts[k].rule, r->name))
+				c = &pl->counts[k];
+		json_object_object_add(j, "rule", json_object_new_string(r->name));
+		json_object_object_add(j, "pool", json_object_new_string(r->region));
+		json_object_object_add(j, "applied", json_object_new_uint64(c->applied));
+		json_object_object_add(j, "moved_bytes", json_object_new_uint64(c->moved_bytes));
+		json_object_object_add(j, "rate_limited", json_object_new_uint64(c->rate_limited));
+		json_object_object_add(j, "refused", json_object_new_uint64(c->refused));
+		json_object_object_add(j, "no_pool", json_object_new_uint64(c->no_pool));
+		json_object_array_add(a, j);
+	}
+	json_object_object_add(o, "rules", a);
+	return o;
 }

@@ -62,6 +62,20 @@ int svmd_place_ranges(const char *proc_root, pid_t pid, const struct svm_place_r
 /* ---- place-apply.c: the pass ---- */
 
 struct svmd_engine;
+struct json_object;
+
+#define SVMD_PLACE_MAX_COUNTED 32
+
+/* What placement did for one [place] rule since the daemon started (by rule name, so a
+ * reload that keeps the rule keeps its counts). */
+struct svmd_place_counts {
+	char rule[64];
+	uint64_t applied;		/* migration calls that moved pages */
+	uint64_t moved_bytes;
+	uint64_t rate_limited;		/* times the rate limit stopped placement for it */
+	uint64_t refused;		/* calls the kernel refused, or that found the pool full */
+	uint64_t no_pool;		/* times its region was found without an active pool */
+};
 
 struct svmd_place {
 	uint64_t start_ms;		/* when counting began */
@@ -75,6 +89,8 @@ struct svmd_place {
 	bool kicked;			/* a region came online: place now */
 	char pools[512];		/* "region0:1 region1:2": to see a pool come back */
 	int devfd;
+	struct svmd_place_counts counts[SVMD_PLACE_MAX_COUNTED];
+	int nr_counts;
 };
 
 void svmd_place_init(struct svmd_place *pl);
@@ -86,5 +102,7 @@ int svmd_place_timeout(struct svmd_place *pl, struct svmd_engine *e);
 void svmd_place_tick(struct svmd_place *pl, struct svmd_engine *e);
 /* A region came online: the next tick places at once. */
 void svmd_place_kick(struct svmd_place *pl);
+/* The counters for daemon status: totals, and one object per rule of @pol. */
+struct json_object *svmd_place_status(const struct svmd_place *pl, const struct svm_policy *pol);
 
 #endif

@@ -14,9 +14,8 @@
 
 #include <libsvmcxl.h>
 
-#include "policy.h"
+#include "policy-int.h"
 
-#define MAX_LIST 16
 
 struct svm_rule {
 	char *name;
@@ -39,19 +38,6 @@ struct svm_rule {
 	int isolate;			/* 0 not stated, ISOLATE_NO, ISOLATE_YES */
 	char *grant[MAX_LIST];		/* cgroups granted the isolated node */
 	int nr_grant;
-};
-
-struct svm_policy {
-	enum svm_policy_mode expander_mode;
-	enum svm_policy_mode accelerator_mode;
-	enum svm_policy_zone zone;
-	int isolate;
-	struct svm_rule *rules;
-	size_t nr_rules;
-	struct svm_place_rule *place;
-	size_t nr_place;
-	unsigned int place_interval;	/* seconds */
-	unsigned int place_rate;	/* MiB/s */
 };
 
 static const char *const mode_names[] = {
@@ -79,12 +65,9 @@ static const char *const class_names[] = {
 
 static const char *const defaults_keys[] = { "expander", "accelerator", "zone", "isolate",
 					     "place-interval", "place-rate", NULL };
-static const char *const place_keys[] = { "cgroup", "exe", "uid", "pool", "scope", NULL };
 static const char *const rule_keys[] = { "serial", "pci", "host-bridge", "region", "size",
 					 "class", "mode", "zone", "isolate", "grant", "tier",
 					 NULL };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int lookup_name(const char *const *names, size_t n, const char *word)
 {
@@ -109,23 +92,7 @@ const char *svm_policy_class_name(enum svm_policy_class class)
 	return (unsigned)class < ARRAY_SIZE(class_names) && class_names[class] ? class_names[class] : "unknown";
 }
 
-/* ---- parser state ---- */
-
-struct parser {
-	const char *name;
-	int line;
-	char *err;
-	size_t errlen;
-	struct svm_policy *policy;
-	struct svm_rule *rule;		/* section being read, NULL in [defaults] */
-	struct svm_place_rule *place;	/* [place] section being read */
-	bool in_section;
-	bool in_defaults;
-	unsigned seen;			/* bit per key index: duplicates are errors */
-	bool seen_defaults;
-};
-
-static int fail(struct parser *p, const char *fmt, ...)
+int policy_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->name, p->line);
@@ -188,12 +155,12 @@ static int fail_unknown(struct parser *p, const char *what, const char *word,
 		strncat(list, choices[i], sizeof(list) - strlen(list) - 1);
 	}
 	if (close)
-		return fail(p, "unknown %s '%s' (did you mean '%s'?); expected one of: %s", what, word,
+		return policy_fail(p, "unknown %s '%s' (did you mean '%s'?); expected one of: %s", what, word,
 			    close, list);
-	return fail(p, "unknown %s '%s'; expected one of: %s", what, word, list);
+	return policy_fail(p, "unknown %s '%s'; expected one of: %s", what, word, list);
 }
 
-static char *trim(char *s)
+char *policy_trim(char *s)
 {
 	char *end;
 
@@ -231,32 +198,32 @@ static int parse_enum(struct parser *p, const char *key, const char *value,
 }
 
 /* Space- or comma-separated words into list[]. */
-static int split_list(struct parser *p, const char *key, char *value, char **words, int *count)
+int policy_split_list(struct parser *p, const char *key, char *value, char **words, int *count)
 {
 	char *save = NULL;
 
 	*count = 0;
 	for (char *w = strtok_r(value, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
 		if (*count == MAX_LIST)
-			return fail(p, "%s: at most %d values", key, MAX_LIST);
+			return policy_fail(p, "%s: at most %d values", key, MAX_LIST);
 		words[(*count)++] = w;
 	}
 	if (!*count)
-		return fail(p, "%s: expected a value", key);
+		return policy_fail(p, "%s: expected a value", key);
 	return 0;
 }
 
-static int copy_strings(struct parser *p, const char *key, char *value, char **dst, int *count)
+int policy_copy_strings(struct parser *p, const char *key, char *value, char **dst, int *count)
 {
 	char *words[MAX_LIST];
-	int rc = split_list(p, key, value, words, count);
+	int rc = policy_split_list(p, key, value, words, count);
 
 	if (rc)
 		return rc;
 	for (int i = 0; i < *count; i++) {
 		dst[i] = strdup(words[i]);
 		if (!dst[i])
-			return fail(p, "out of memory");
+			return policy_fail(p, "out of memory");
 	}
 	return 0;
 }
@@ -273,7 +240,7 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 		r->size_max = r->size_min;
 	} else {
 		*dash = '\0';
-		char *lo = trim(value), *hi = trim(dash + 1);
+		char *lo = policy_trim(value), *hi = policy_trim(dash + 1);
 
 		if (!*lo && !*hi)
 			rc = -EINVAL;
@@ -283,9 +250,9 @@ static int parse_size_range(struct parser *p, char *value, struct svm_rule *r)
 			rc = svm_parse_size(hi, &r->size_max);
 	}
 	if (rc)
-		return fail(p, "size: expected SIZE, MIN-MAX, MIN- or -MAX with sizes like 256M or 1G");
+		return policy_fail(p, "size: expected SIZE, MIN-MAX, MIN- or -MAX with sizes like 256M or 1G");
 	if (r->size_min > r->size_max)
-		return fail(p, "size: the minimum is larger than the maximum");
+		return policy_fail(p, "size: the minimum is larger than the maximum");
 	r->has_size = true;
 	return 0;
 }
@@ -308,7 +275,7 @@ static int parse_uint_key(struct parser *p, const char *key, const char *value, 
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (errno || *end || !isdigit((unsigned char)value[0]) || v < min || v > max)
-		return fail(p, "%s: '%s': expected %s from %u to %u", key, value, unit, min, max);
+		return policy_fail(p, "%s: '%s': expected %s from %u to %u", key, value, unit, min, max);
 	*out = (unsigned int)v;
 	return 0;
 }
@@ -333,7 +300,7 @@ static int set_defaults_key(struct parser *p, const char *key, char *value)
 		else
 			pol->isolate = v;
 		if (!rc && pol->zone == SVM_POLICY_ZONE_NORMAL && pol->isolate == ISOLATE_YES)
-			rc = fail(p, "[defaults]: 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)");
+			rc = policy_fail(p, "[defaults]: 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)");
 		return rc;
 	}
 	rc = parse_enum(p, key, value, mode_names, ARRAY_SIZE(mode_names), &v);
@@ -351,7 +318,7 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 	int v, rc;
 
 	if (strcmp(key, "serial") == 0) {
-		rc = split_list(p, key, value, words, &r->nr_serial);
+		rc = policy_split_list(p, key, value, words, &r->nr_serial);
 		for (int i = 0; !rc && i < r->nr_serial; i++) {
 			char *end;
 
@@ -361,16 +328,16 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 			errno = 0;
 			r->serial[i] = strtoull(words[i], &end, hex ? 16 : 10);
 			if (errno || *end || !isdigit((unsigned char)words[i][0]))
-				rc = fail(p, "serial: '%s' is not a number (decimal or 0x hex)", words[i]);
+				rc = policy_fail(p, "serial: '%s' is not a number (decimal or 0x hex)", words[i]);
 		}
 		return rc;
 	}
 	if (strcmp(key, "pci") == 0)
-		return copy_strings(p, key, value, r->pci, &r->nr_pci);
+		return policy_copy_strings(p, key, value, r->pci, &r->nr_pci);
 	if (strcmp(key, "host-bridge") == 0)
-		return copy_strings(p, key, value, r->host_bridge, &r->nr_host_bridge);
+		return policy_copy_strings(p, key, value, r->host_bridge, &r->nr_host_bridge);
 	if (strcmp(key, "region") == 0)
-		return copy_strings(p, key, value, r->region, &r->nr_region);
+		return policy_copy_strings(p, key, value, r->region, &r->nr_region);
 	if (strcmp(key, "size") == 0)
 		return parse_size_range(p, value, r);
 	if (strcmp(key, "class") == 0) {
@@ -394,117 +361,16 @@ static int set_rule_key(struct parser *p, const char *key, char *value)
 		return rc;
 	}
 	if (strcmp(key, "grant") == 0) {
-		rc = copy_strings(p, key, value, r->grant, &r->nr_grant);
+		rc = policy_copy_strings(p, key, value, r->grant, &r->nr_grant);
 		for (int i = 0; !rc && i < r->nr_grant; i++)
 			if (!strcmp(r->grant[i], "/") || strstr(r->grant[i], ".."))
-				rc = fail(p, "grant: '%s': expected a cgroup below the root (/sys/fs/cgroup/NAME, /NAME or NAME), without '..'",
+				rc = policy_fail(p, "grant: '%s': expected a cgroup below the root (/sys/fs/cgroup/NAME, /NAME or NAME), without '..'",
 					  r->grant[i]);
 		return rc;
 	}
 	/* tier: refused rather than accepted and ignored. Linux has no interface that puts
 	 * a node in a memory tier; kmem derives it from the platform's performance data. */
-	return fail(p, "tier: not supported: Linux offers no way to place a node in a memory tier (kmem derives it from HMAT/CDAT performance data); remove the key");
-}
-
-/* uids as numbers or user names (resolved now: a name nobody has is refused) */
-static int parse_uids(struct parser *p, char *value, struct svm_place_rule *r)
-{
-	char *words[MAX_LIST];
-	int rc = split_list(p, "uid", value, words, &r->nr_uid);
-
-	for (int i = 0; !rc && i < r->nr_uid; i++) {
-		struct passwd *pw;
-		unsigned long v;
-		char *end;
-
-		errno = 0;
-		v = strtoul(words[i], &end, 10);
-		if (isdigit((unsigned char)words[i][0]) && !*end && !errno && v < UINT32_MAX) {
-			r->uid[i] = (uint32_t)v;
-			continue;
-		}
-		pw = getpwnam(words[i]);
-		if (!pw)
-			return fail(p, "uid: '%s' is neither a number nor a known user", words[i]);
-		r->uid[i] = pw->pw_uid;
-	}
-	return rc;
-}
-
-static int set_place_key(struct parser *p, const char *key, char *value)
-{
-	struct svm_place_rule *r = p->place;
-	int rc;
-
-	if (strcmp(key, "cgroup") == 0) {
-		rc = copy_strings(p, key, value, r->cgroup, &r->nr_cgroup);
-		for (int i = 0; !rc && i < r->nr_cgroup; i++) {
-			char *c = r->cgroup[i];
-			size_t n;
-
-			/* as /proc/PID/cgroup shows it: /sys/fs/cgroup and a trailing / cut off */
-			if (!strncmp(c, "/sys/fs/cgroup", 14) && (!c[14] || c[14] == '/'))
-				memmove(c, c + 14, strlen(c + 14) + 1);
-			n = strlen(c);
-			while (n > 1 && c[n - 1] == '/')
-				c[--n] = '\0';
-			if (c[0] != '/' || strstr(c, ".."))
-				rc = fail(p, "cgroup: '%s': expected an absolute cgroup v2 path (/system.slice/db.service or /sys/fs/cgroup/...), without '..'",
-					  r->cgroup[i]);
-		}
-		return rc;
-	}
-	if (strcmp(key, "exe") == 0) {
-		rc = copy_strings(p, key, value, r->exe, &r->nr_exe);
-		for (int i = 0; !rc && i < r->nr_exe; i++)
-			if (r->exe[i][0] != '/')
-				rc = fail(p, "exe: '%s': expected an absolute path (as /proc/PID/exe shows)",
-					  r->exe[i]);
-		return rc;
-	}
-	if (strcmp(key, "uid") == 0)
-		return parse_uids(p, value, r);
-	if (strcmp(key, "pool") == 0) {
-		const char *d = value + 6;
-
-		if (strncmp(value, "region", 6) || !*d || strspn(d, "0123456789") != strlen(d))
-			return fail(p, "pool: '%s': expected a region name like region0 (its coherent pool)",
-				    value);
-		r->region = strdup(value);
-		return r->region ? 0 : fail(p, "out of memory");
-	}
-	/* scope = all | above SIZE */
-	if (strcmp(value, "all") == 0) {
-		r->scope = SVM_PLACE_SCOPE_ALL;
-		return 0;
-	}
-	if (strncmp(value, "above", 5) == 0 && isspace((unsigned char)value[5])) {
-		if (svm_parse_size(trim(value + 5), &r->min_size) || !r->min_size)
-			return fail(p, "scope: 'above %s': expected a size like 2M or 1G", trim(value + 5));
-		r->scope = SVM_PLACE_SCOPE_ABOVE;
-		return 0;
-	}
-	return fail(p, "scope: '%s': expected 'all' or 'above SIZE' (mappings of at least SIZE)",
-		    value);
-}
-
-static int check_place(struct parser *p)
-{
-	struct svm_place_rule *r = p->place;
-	int line = p->line, rc = 0;
-
-	if (!r)
-		return 0;
-	p->line = r->line;
-	if (!r->region)
-		rc = fail(p, "place \"%s\" has no 'pool' (the region whose coherent pool takes the memory)",
-			  r->name);
-	else if (!r->nr_cgroup && !r->nr_exe && !r->nr_uid)
-		rc = fail(p, "place \"%s\" matches every process; give cgroup, exe or uid", r->name);
-	if (!r->scope)
-		r->scope = SVM_PLACE_SCOPE_ALL;
-	p->line = line;
-	return rc;
+	return policy_fail(p, "tier: not supported: Linux offers no way to place a node in a memory tier (kmem derives it from HMAT/CDAT performance data); remove the key");
 }
 
 /* A finished rule must say what to do, and only what applies to that mode. */
@@ -518,22 +384,22 @@ static int check_rule(struct parser *p)
 		return 0;
 	p->line = r->line;
 	if (!r->mode)
-		rc = fail(p, "rule \"%s\" has no 'mode' (coherent, numa, devdax or ignore)", r->name);
+		rc = policy_fail(p, "rule \"%s\" has no 'mode' (coherent, numa, devdax or ignore)", r->name);
 	else if (!r->nr_serial && !r->nr_pci && !r->nr_host_bridge && !r->nr_region &&
 		 !r->has_size && !r->class)
-		rc = fail(p, "rule \"%s\" matches nothing in particular; put the fallback in [defaults]",
+		rc = policy_fail(p, "rule \"%s\" matches nothing in particular; put the fallback in [defaults]",
 			  r->name);
 	else if (r->mode != SVM_POLICY_MODE_NUMA && r->zone)
-		rc = fail(p, "rule \"%s\": 'zone' applies to mode numa only, not %s",
+		rc = policy_fail(p, "rule \"%s\": 'zone' applies to mode numa only, not %s",
 			  r->name, svm_policy_mode_name(r->mode));
 	else if (r->mode != SVM_POLICY_MODE_NUMA && r->isolate)
-		rc = fail(p, "rule \"%s\": 'isolate' applies to mode numa only, not %s",
+		rc = policy_fail(p, "rule \"%s\": 'isolate' applies to mode numa only, not %s",
 			  r->name, svm_policy_mode_name(r->mode));
 	else if (r->isolate == ISOLATE_YES && r->zone == SVM_POLICY_ZONE_NORMAL)
-		rc = fail(p, "rule \"%s\": 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)",
+		rc = policy_fail(p, "rule \"%s\": 'isolate = yes' needs zone movable (ZONE_NORMAL takes kernel allocations, which no cpuset keeps off)",
 			  r->name);
 	else if (r->nr_grant && r->isolate != ISOLATE_YES)
-		rc = fail(p, "rule \"%s\": 'grant' needs 'isolate = yes' (a node that is not isolated is everybody's)",
+		rc = policy_fail(p, "rule \"%s\": 'grant' needs 'isolate = yes' (a node that is not isolated is everybody's)",
 			  r->name);
 	p->line = line;
 	return rc;
@@ -550,41 +416,17 @@ static bool valid_rule_name(const char *s)
 }
 
 /* The NAME of [@kind "NAME"] (@quoted as written): unquoted in place into *@name. */
-static int section_name(struct parser *p, const char *kind, char *quoted, char **name)
+int policy_section_name(struct parser *p, const char *kind, char *quoted, char **name)
 {
 	size_t len = strlen(quoted);
 
 	if (len < 2 || quoted[0] != '"' || quoted[len - 1] != '"')
-		return fail(p, "%s names are quoted: [%s \"NAME\"]", kind, kind);
+		return policy_fail(p, "%s names are quoted: [%s \"NAME\"]", kind, kind);
 	quoted[len - 1] = '\0';
 	*name = quoted + 1;
 	if (!valid_rule_name(*name))
-		return fail(p, "%s name '%s': use letters, digits, '_', '.', '-'", kind, *name);
+		return policy_fail(p, "%s name '%s': use letters, digits, '_', '.', '-'", kind, *name);
 	return 0;
-}
-
-/* [place "NAME"]: @quoted as written */
-static int start_place(struct parser *p, char *quoted)
-{
-	struct svm_policy *pol = p->policy;
-	struct svm_place_rule *place;
-	char *name;
-	int rc = section_name(p, "place", quoted, &name);
-
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < pol->nr_place; i++)
-		if (strcmp(pol->place[i].name, name) == 0)
-			return fail(p, "place \"%s\" already defined at line %d", name, pol->place[i].line);
-	place = realloc(pol->place, (pol->nr_place + 1) * sizeof(*place));
-	if (!place)
-		return fail(p, "out of memory");
-	pol->place = place;
-	p->place = &place[pol->nr_place++];
-	memset(p->place, 0, sizeof(*p->place));
-	p->place->line = p->line;
-	p->place->name = strdup(name);
-	return p->place->name ? 0 : fail(p, "out of memory");
 }
 
 static int start_section(struct parser *p, char *header)
@@ -596,13 +438,13 @@ static int start_section(struct parser *p, char *header)
 
 	rc = check_rule(p);
 	if (!rc)
-		rc = check_place(p);
+		rc = policy_place_check(p);
 	if (rc)
 		return rc;
 	if (len < 2 || header[len - 1] != ']')
-		return fail(p, "expected a section header like [defaults] or [rule \"NAME\"]");
+		return policy_fail(p, "expected a section header like [defaults] or [rule \"NAME\"]");
 	header[len - 1] = '\0';
-	inner = trim(header + 1);
+	inner = policy_trim(header + 1);
 	p->in_section = true;
 	p->seen = 0;
 	p->rule = NULL;
@@ -611,13 +453,13 @@ static int start_section(struct parser *p, char *header)
 
 	if (strcmp(inner, "defaults") == 0) {
 		if (p->seen_defaults)
-			return fail(p, "a second [defaults] section");
+			return policy_fail(p, "a second [defaults] section");
 		p->seen_defaults = true;
 		p->in_defaults = true;
 		return 0;
 	}
 	if (strncmp(inner, "place", 5) == 0 && isspace((unsigned char)inner[5]))
-		return start_place(p, trim(inner + 5));
+		return policy_place_start(p, policy_trim(inner + 5));
 	if (strncmp(inner, "rule", 4) != 0 || !isspace((unsigned char)inner[4])) {
 		static const char *const sections[] = { "defaults", "rule", "place", NULL };
 		char word[32];
@@ -625,41 +467,42 @@ static int start_section(struct parser *p, char *header)
 		snprintf(word, sizeof(word), "%.*s", (int)strcspn(inner, " \t"), inner);
 		return fail_unknown(p, "section", word, sections, 3);
 	}
-	rc = section_name(p, "rule", trim(inner + 4), &name);
+	rc = policy_section_name(p, "rule", policy_trim(inner + 4), &name);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < pol->nr_rules; i++)
 		if (strcmp(pol->rules[i].name, name) == 0)
-			return fail(p, "rule \"%s\" already defined at line %d", name, pol->rules[i].line);
+			return policy_fail(p, "rule \"%s\" already defined at line %d", name, pol->rules[i].line);
 
 	struct svm_rule *rules = realloc(pol->rules, (pol->nr_rules + 1) * sizeof(*rules));
 
 	if (!rules)
-		return fail(p, "out of memory");
+		return policy_fail(p, "out of memory");
 	pol->rules = rules;
 	p->rule = &rules[pol->nr_rules++];
 	memset(p->rule, 0, sizeof(*p->rule));
 	p->rule->line = p->line;
 	p->rule->name = strdup(name);
 	if (!p->rule->name)
-		return fail(p, "out of memory");
+		return policy_fail(p, "out of memory");
 	return 0;
 }
 
 static int parse_assignment(struct parser *p, char *line)
 {
-	const char *const *keys = p->in_defaults ? defaults_keys : p->place ? place_keys : rule_keys;
+	const char *const *keys = p->in_defaults ? defaults_keys :
+				  p->place ? policy_place_keys : rule_keys;
 	char *eq = strchr(line, '=');
 	char *key, *value;
 	int idx;
 
 	if (!p->in_section)
-		return fail(p, "settings must follow a section header ([defaults] or [rule \"NAME\"])");
+		return policy_fail(p, "settings must follow a section header ([defaults] or [rule \"NAME\"])");
 	if (!eq)
-		return fail(p, "expected 'KEY = VALUE'");
+		return policy_fail(p, "expected 'KEY = VALUE'");
 	*eq = '\0';
-	key = trim(line);
-	value = trim(eq + 1);
+	key = policy_trim(line);
+	value = policy_trim(eq + 1);
 	idx = key_index(keys, key);
 	if (idx < 0) {
 		size_t n = 0;
@@ -670,12 +513,12 @@ static int parse_assignment(struct parser *p, char *line)
 				    p->place ? "key in a [place] section" : "key in a rule", key, keys, n);
 	}
 	if (p->seen & (1u << idx))
-		return fail(p, "'%s' given twice in this section", key);
+		return policy_fail(p, "'%s' given twice in this section", key);
 	p->seen |= 1u << idx;
 	if (!*value)
-		return fail(p, "%s: expected a value", key);
+		return policy_fail(p, "%s: expected a value", key);
 	if (p->place)
-		return set_place_key(p, key, value);
+		return policy_place_key(p, key, value);
 	return p->in_defaults ? set_defaults_key(p, key, value) : set_rule_key(p, key, value);
 }
 
@@ -713,7 +556,7 @@ struct svm_policy *svm_policy_parse(const char *text, const char *name, char *er
 
 		p.line++;
 		strip_comment(raw);
-		line = trim(raw);
+		line = policy_trim(raw);
 		if (!*line)
 			continue;
 		if (*line == '[')
@@ -724,7 +567,7 @@ struct svm_policy *svm_policy_parse(const char *text, const char *name, char *er
 	if (!rc)
 		rc = check_rule(&p);
 	if (!rc)
-		rc = check_place(&p);
+		rc = policy_place_check(&p);
 	free(copy);
 	if (rc)
 		goto fail;
@@ -788,16 +631,6 @@ static void free_rule(struct svm_rule *r)
 	free(r->name);
 }
 
-static void free_place(struct svm_place_rule *r)
-{
-	for (int i = 0; i < r->nr_cgroup; i++)
-		free(r->cgroup[i]);
-	for (int i = 0; i < r->nr_exe; i++)
-		free(r->exe[i]);
-	free(r->region);
-	free(r->name);
-}
-
 void svm_policy_free(struct svm_policy *pol)
 {
 	if (!pol)
@@ -806,7 +639,7 @@ void svm_policy_free(struct svm_policy *pol)
 		free_rule(&pol->rules[i]);
 	free(pol->rules);
 	for (size_t i = 0; i < pol->nr_place; i++)
-		free_place(&pol->place[i]);
+		policy_place_free(&pol->place[i]);
 	free(pol->place);
 	free(pol);
 }
@@ -814,26 +647,6 @@ void svm_policy_free(struct svm_policy *pol)
 size_t svm_policy_rule_count(const struct svm_policy *pol)
 {
 	return pol->nr_rules;
-}
-
-size_t svm_policy_place_count(const struct svm_policy *pol)
-{
-	return pol->nr_place;
-}
-
-const struct svm_place_rule *svm_policy_place_at(const struct svm_policy *pol, size_t i)
-{
-	return i < pol->nr_place ? &pol->place[i] : NULL;
-}
-
-unsigned int svm_policy_place_interval(const struct svm_policy *pol)
-{
-	return pol->place_interval;
-}
-
-unsigned int svm_policy_place_rate(const struct svm_policy *pol)
-{
-	return pol->place_rate;
 }
 
 static bool in_list(char *const *list, int n, const char *word)

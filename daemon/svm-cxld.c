@@ -242,6 +242,7 @@ int main(int argc, char **argv)
 	}
 	engine.offline_timeout_ms = timeout;
 	svmd_place_init(&place);
+	engine.place = &place;
 	log_info("policy: %s (%zu rule(s)), journal: %s/state.json",
 		 engine.policy_from_file ? policy : "built-in defaults (no policy file)",
 		 svm_policy_rule_count(engine.policy), state);

@@ -6,7 +6,8 @@
 # auto_online_blocks=online: every block online in ZONE_MOVABLE on the dax device's
 # node; a pattern written there through numactl --membind is read back intact. offline,
 # online coherent: a buffer migrated into the pool comes back intact after the drain.
-# destroy: no region and no DPA left.
+# destroy: no region and no DPA left. On interleave4, a create-region that fails at its
+# last step (no dax device) changes nothing (before/after snapshot).
 . svm-test.sh
 . cli-lib.sh
 trap 'touch /tmp/h/go /tmp/c1/go; clean_all' EXIT
@@ -100,4 +101,22 @@ for d in $CXL/decoder*; do
 	[ -e $d/dpa_size ] && [ "$(($(cat $d/dpa_size)))" != 0 ] && fail "${d##*/} still holds DPA"
 done
 echo "ok - no DPA left"
+
+# A failed assembly leaves the system as it found it (interleave4: DPA on four memdevs
+# under two host bridges, targets at both levels). Without dax_cxl no dax device appears
+# after the commit and enable, the last step, so every step is undone. The endpoint
+# decoders keep mode ram from the assembly above: the kernel has no store for "none".
+case $SVM_CXL_TOPOLOGY in
+interleave4*)
+	mkdir -p /etc/modprobe.d
+	echo "install dax_cxl /bin/false" >/etc/modprobe.d/svm-test-nodaxcxl.conf
+	rmmod dax_cxl || fail "cannot unload dax_cxl"
+	timed fails_unchanged 7 $CTL create-region $rev
+	log "failed create-region and its snapshots: $MS ms"
+	expect_msg "no dax device appeared"
+	expect_msg "nothing was kept"
+	rm /etc/modprobe.d/svm-test-nodaxcxl.conf
+	modprobe dax_cxl || fail "cannot load dax_cxl again"
+	;;
+esac
 kernel_log_clean || fail "kernel log"

@@ -10,6 +10,8 @@
 #     without a journal.
 #  4. cxl-style destroy behind the daemon's back (sysfs, as cxl destroy-region does):
 #     observed and held, not re-created.
+#  5. svm-cxlctl offline, then online --mode coherent (the policy says numa): stays
+#     coherent across passes, held, and the journal follows.
 . svm-test.sh
 . daemon-lib.sh
 SN=1 M=mem0 POOLS=/sys/class/misc/svm_cxl/pools
@@ -93,6 +95,16 @@ check_eq "$M held as observed" observed "$($CTL daemon holds | jq -r ".[] | sele
 check_cmd "daemon release $M" $CTL daemon release $M
 wait_until 60 "released: mem0 assembled again" 'R=$(memdev_region $M) && numa_online_movable "$R"'
 echo "ok - a destroy behind the daemon's back is held, not undone"
+
+## 5. offline, then online in another mode than the policy's
+check_cmd "offline $R" $CTL offline $R >/dev/null
+check_cmd "online $R coherent" $CTL online $R --mode coherent >/dev/null
+passes
+check_eq "$R still coherent after passes" coherent "$($CTL list -r $R | jq -r '.[0].mode')"
+region_pool $R >/dev/null || fail "$R has no pool after passes"
+check_eq "$M held as coherent" coherent "$($CTL daemon holds | jq -r ".[] | select(.memdev == \"$M\") | .state")"
+check_eq "journal follows the operator" "coherent online" "$(journal_field $SN mode) $(journal_phase $SN)"
+echo "ok - the operator's online (coherent over a numa policy) stays across passes"
 
 check_cmd "offline $R" $CTL offline $R >/dev/null
 check_cmd "destroy $R" $CTL destroy-region $R >/dev/null

@@ -5,8 +5,9 @@
 # under another path is left in RAM. The rate limit holds: at every pass the daemon's
 # total (the kernel's migrated counts) is at most rate x time since placing began, and
 # the bucket ran empty at least once. After svm-cxlctl offline (the drain brings the
-# pages back to RAM) and online, the daemon places them again. svm-cxlctl plan names the
-# matched process with the pages the daemon then moves, and nothing afterwards.
+# pages back to RAM) and online, the daemon places them again; the same after convert to
+# numa and back. daemon status counts per rule what was placed and rate-limited.
+# svm-cxlctl plan names the matched process with the pages the daemon then moves.
 . svm-test.sh
 . daemon-lib.sh
 . cli-lib.sh
@@ -93,6 +94,12 @@ log "passes (bytes ms): $(tr '\n' ' ' <$D/passes)"
 awk -v r=$RATE '{ if ($1 * 1000 > r * 1048576 * $2) { print "over the limit: " $0; bad = 1 } } END { exit bad }' $D/passes ||
 	fail "placement went over $RATE MiB/s"
 grep -q "bucket empty" $DLOG || fail "the rate limit never held placement back (${MIB} MiB at $RATE MiB/s)"
+# the same in daemon status: the rule's counters
+st=$($CTL daemon status | jq -c '.placement.rules[] | select(.rule == "holder")')
+check_eq "status: holder's rule, its pool, nothing refused" "$region 0" "$(echo "$st" | jq -r '"\(.pool) \(.refused)"')"
+check_eq "status: bytes placed by the rule" $((moved * 4096)) "$(echo "$st" | jq .moved_bytes)"
+[ "$(echo "$st" | jq .applied)" -ge 1 ] && [ "$(echo "$st" | jq .rate_limited)" -ge 1 ] ||
+	fail "status: applied and rate_limited should both count: $st"
 
 
 # offline drains the pages back to RAM; online makes a pool the daemon places into again
@@ -104,6 +111,15 @@ wait_placed "after offline + online"
 grep -q "pools changed" $DLOG || fail "no re-placement on the pool's return"
 check_eq "holder's buffer after offline + online" "$pool2=$PAGES system=0 none=0 pattern: intact" "$(where a 4)"
 check_eq "the other copy still untouched" "system=$PAGES none=0 pattern: intact" "$(where b 2)"
+
+# convert to numa (the drain brings the pages back) and to coherent again: a new pool,
+# placed again
+expect_rc 0 $CTL convert $region --mode numa
+check_eq "after convert to numa" "system=$PAGES none=0 pattern: intact" "$(where a 5)"
+expect_rc 0 $CTL convert $region --mode coherent
+pool3=$($CTL list -r $region | jq -r '.[0].pool.pool')
+wait_placed "after convert to numa and back"
+check_eq "holder's buffer after the converts" "$pool3=$PAGES system=0 none=0 pattern: intact" "$(where a 6)"
 
 touch $D/a/exit $D/b/exit
 wait $apid || fail "holder a: pattern corrupt"

@@ -12,6 +12,21 @@
  *  gone, this boot an ONLINE entry whose region is gone: held (the operator destroyed it)
  *  gone, earlier   the same entry written in a previous boot: dropped when the journal
  *                  is opened, nothing held (regions do not survive a reboot)
+ *
+ * and with dax0.0 bound to kmem over memory146-147 (numa), offlines that fail or die
+ * half way (review F9). In the fake tree the kmem unbind never takes (libdaxctl sees the
+ * driver link stay), as when kmem will not let go of the device: the blocks go offline,
+ * the device stays bound, the region is half way.
+ *  failed offline  an offline request that fails after the blocks went offline: the
+ *                  entry stays OFFLINING (it was journaled ONLINE), the next pass retries
+ *  crash, daemon   OFFLINING (the daemon died mid-offline), memory147 still online: the
+ *                  pass offlines it and the entry stays OFFLINING until the device is free
+ *  crash, CLI      ONLINE, memory147 online, memory146 offline, mem0 held "offline" (the
+ *                  operator's svm-cxlctl offline died): the pass finishes the offline
+ *  half, no hold   the same without a hold: the rest is onlined (memory146 is asked to go
+ *                  online_movable)
+ *  operator online journaled coherent, found numa (offline and online between two
+ *                  passes): the journal follows the operator
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +66,8 @@ static void build_tree(bool with_region)
 	fs_dax_driver("device_dax");
 }
 
+
+
 static uint64_t region_ino(void)
 {
 	struct stat st;
@@ -87,14 +104,59 @@ static const char *boot(void)
 	return id;
 }
 
-static void entry_json(char *buf, size_t len, const char *boot_id, const char *phase,
-		       unsigned long long region_id)
+static void entry_json_mode(char *buf, size_t len, const char *boot_id, const char *phase,
+			    unsigned long long region_id, const char *mode)
 {
 	snprintf(buf, len,
 		 "{\"version\":2,\"boot_id\":\"%s\",\"generation\":3,\"entries\":[{\"serials\":[1],"
 		 "\"hosts\":[\"0000:0d:00.0\"],\"region\":\"region0\",\"region_id\":%llu,"
-		 "\"mode\":\"numa\",\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"%s\","
-		 "\"generation\":3}]}", boot_id, region_id, phase);
+		 "\"mode\":\"%s\",\"zone\":\"movable\",\"rule\":\"defaults\",\"phase\":\"%s\","
+		 "\"generation\":3}]}", boot_id, region_id, mode, phase);
+}
+
+static void entry_json(char *buf, size_t len, const char *boot_id, const char *phase,
+		       unsigned long long region_id)
+{
+	entry_json_mode(buf, len, boot_id, phase, region_id, "numa");
+}
+
+/* mem0 held by the operator as @state */
+static void hold(const char *hstate)
+{
+	struct svmd_holds hs;
+
+	if (svmd_holds_load(&hs, state) ||
+	    svmd_holds_set(&hs, 1, "0000:0d:00.0", "mem0", hstate, "svm-cxlctl offline") ||
+	    svmd_holds_save(&hs))
+		exit(2);
+}
+
+/*
+ * region0 as numa: dax0.0 bound to kmem, memory146 and memory147 @s146 and @s147; a
+ * journal of one entry for it, @phase in @mode; mem0 held as @held (NULL: no hold)
+ */
+static void numa_case(const char *s146, const char *s147, const char *phase, const char *mode,
+		      const char *held)
+{
+	char text[1024];
+
+	fake_sysfs_reset();
+	build_tree(false);
+	fs_region0("0x10000000", 1, (const char *const[]){ "decoder2.0" }, true);
+	fs_driver(REGION, "cxl_region");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/region", "region0");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/dpa_size", "0x10000000");
+	put(FS_ROOT0 "/port1/endpoint2/decoder2.0/mode", "ram");
+	fs_dax(REGION, 0, "0x490000000", "268435456", "1", "kmem");
+	fs_dax_driver("device_dax");
+	put("sys/devices/system/memory/memory146/state", s146);
+	put("sys/devices/system/memory/memory146/valid_zones", "Movable");
+	put("sys/devices/system/memory/memory147/state", s147);
+	put("sys/devices/system/memory/memory147/valid_zones", "Movable");
+	entry_json_mode(text, sizeof(text), boot(), phase, (unsigned long long)region_ino(), mode);
+	journal(text);
+	if (held)
+		hold(held);
 }
 
 /* one reconcile pass over the current tree and journal; the engine for inspection */
@@ -132,7 +194,7 @@ int main(void)
 	static const char *const policy = "[defaults]\nexpander = ignore\naccelerator = ignore\n";
 	const struct svm_journal_entry *en;
 	struct svmd_engine e;
-	char text[1024], knob[300];
+	char text[1024], knob[300], err[1024];
 
 	setenv("SVM_CXL_LOG", "none", 1);
 	fake_sysfs_enter();
@@ -193,6 +255,63 @@ int main(void)
 	      svm_journal_stale(e.journal) == 1 && e.holds.n == 0,
 	      "gone with a reboot: dropped at open, nothing held (%zu entries, %zu stale, %zu holds)",
 	      svm_journal_count(e.journal), svm_journal_stale(e.journal), e.holds.n);
+	svmd_engine_fini(&e);
+
+	/* failed offline: journaled as it is, not as online */
+	numa_case("online", "online", "online", "numa", NULL);
+	CHECK(!pass(&e, policy), "engine");
+	CHECK(svmd_engine_offline(&e, "region0", err, sizeof(err)) != 0 &&
+	      strstr(err, "unbinding dax0.0 from kmem failed"),
+	      "failed offline: the request fails at the unbind: %s", err);
+	en = only_entry(&e);
+	CHECK(en && en->phase == SVM_PHASE_OFFLINING && e.want_retry,
+	      "failed offline: journaled offlining, retried (%s, retry %d)",
+	      en ? svm_journal_phase_name(en->phase) : "no single entry", e.want_retry);
+	CHECK(!strcmp(get("sys/devices/system/memory/memory146/state"), "offline") &&
+	      !strcmp(get("sys/devices/system/memory/memory147/state"), "offline"),
+	      "failed offline: the blocks are offline");
+	svmd_engine_fini(&e);
+
+	/* the daemon died mid-offline */
+	numa_case("offline", "online", "offlining", "numa", NULL);
+	CHECK(!pass(&e, policy), "engine");
+	en = only_entry(&e);
+	CHECK(!strcmp(get("sys/devices/system/memory/memory147/state"), "offline") &&
+	      en && en->phase == SVM_PHASE_OFFLINING && e.want_retry,
+	      "crash, daemon: memory147 offlined, still offlining until kmem lets go (%s, %s)",
+	      get("sys/devices/system/memory/memory147/state"),
+	      en ? svm_journal_phase_name(en->phase) : "no single entry");
+	svmd_engine_fini(&e);
+
+	/* the operator's offline died half way */
+	numa_case("offline", "online", "online", "numa", "offline");
+	CHECK(!pass(&e, policy), "engine");
+	en = only_entry(&e);
+	CHECK(!strcmp(get("sys/devices/system/memory/memory147/state"), "offline") &&
+	      !strcmp(get("sys/devices/system/memory/memory146/state"), "offline") &&
+	      en && en->phase == SVM_PHASE_OFFLINING,
+	      "crash, CLI: the operator's offline finished (memory147 %s, %s)",
+	      get("sys/devices/system/memory/memory147/state"),
+	      en ? svm_journal_phase_name(en->phase) : "no single entry");
+	svmd_engine_fini(&e);
+
+	/* half online, nobody's hold: the journal says online */
+	numa_case("offline", "online", "online", "numa", NULL);
+	CHECK(!pass(&e, policy), "engine");
+	CHECK(!strcmp(get("sys/devices/system/memory/memory146/state"), "online_movable") &&
+	      !strcmp(get("sys/devices/system/memory/memory147/state"), "online"),
+	      "half, no hold: memory146 asked to go online_movable (%s), memory147 left (%s)",
+	      get("sys/devices/system/memory/memory146/state"),
+	      get("sys/devices/system/memory/memory147/state"));
+	svmd_engine_fini(&e);
+
+	/* journaled coherent, found numa: an operator's offline + online between passes */
+	numa_case("online", "online", "online", "coherent", NULL);
+	CHECK(!pass(&e, policy), "engine");
+	en = only_entry(&e);
+	CHECK(en && !strcmp(en->mode, "numa") && en->phase == SVM_PHASE_ONLINE,
+	      "operator's online: the journal follows (%s %s)", en ? en->mode : "-",
+	      en ? svm_journal_phase_name(en->phase) : "no single entry");
 	svmd_engine_fini(&e);
 
 	fake_sysfs_remove();

@@ -328,7 +328,8 @@ def cli_verbs(top):
     import fake_sysfs
     policy = os.path.join(top, "cli-policy.conf")
     with open(policy, "w") as f:
-        f.write('[rule "a"]\nserial = 1\nmode = ignore\n')
+        f.write('[rule "a"]\nserial = 1\nmode = ignore\n'
+                '[place "svc"]\nexe = /usr/bin/sleep\npool = region0\n')
     d = Daemon(top, state="state-cli", sock="sock-cli", policy=policy)
     croot = os.path.join(top, "cli-root")
     fake_sysfs.topology(croot)
@@ -360,6 +361,24 @@ def cli_verbs(top):
         rc, st = status()
         check("cli-verbs: daemon status: exit 0, the policy's 1 rule", rc == 0 and st.get("rules") == 1,
               f"{rc} {st}")
+        # placement counters per [place] rule: region0 has no pool in the empty tree
+        for _ in range(30):
+            rules = st.get("placement", {}).get("rules")
+            if rules and rules[0].get("no_pool"):
+                break
+            time.sleep(0.1)
+            rc, st = status()
+        check("cli-verbs: daemon status: placement counters of rule svc (no pool, nothing placed)",
+              rules == [{"rule": "svc", "pool": "region0", "applied": 0, "moved_bytes": 0,
+                         "rate_limited": 0, "refused": 0, "no_pool": 1}],
+              str(st.get("placement")))
+        p = subprocess.run([FAKE_RUN, croot, CTL, "status"], env=env, capture_output=True,
+                           text=True, timeout=30)
+        line = [ln for ln in p.stdout.splitlines() if ln.startswith("place ")]
+        check("cli-verbs: svm-cxlctl status: a line for rule svc",
+              p.returncode == 0 and len(line) == 1 and line[0].split() ==
+              ["place", "svc", "->", "region0", "applied", "0", "(0", "B),", "rate-limited", "0,",
+               "refused", "0,", "no", "pool", "1"], f"{p.returncode} {p.stdout} {p.stderr}")
         with open(policy, "a") as f:
             f.write('[rule "b"]\nserial = 2\nmode = ignore\n')
         rc, out, err = ctl("reload")

@@ -9,6 +9,7 @@
  * that fails half-way is undone in reverse, every step of it.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <libsvmcxl.h>
 #include "../check.h"
@@ -225,40 +226,79 @@ static void test_uneven(void)
 	svm_unref(ctx);
 }
 
-/* a step that fails half-way (target2) undoes every step before it, in reverse (F9) */
-static void test_rollback(void)
+/* a directory where the attribute @rel (under the scratch root) would be: cannot be written */
+static void block_attr(const char *rel)
 {
-	static const int order[] = { 0, 1, 2, 3 };
-	struct svm_memdev *mds[4];
-	struct svm_ctx *ctx;
-	char p[600], rel[128];
-	int rc;
+	char p[600];
 
-	build_hb2_rp2();
-	/* never enabled: the undo may clear targets (libcxl refuses on an enabled region) */
-	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/driver", root);
-	unlink(p);
-	/* target2 cannot be written: a directory where the attribute would be */
-	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/target2", root);
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	unlink(p);
 	mkdir(p, 0755);
-	CHECK(!svm_new(&ctx), "svm_new");
-	for (int i = 0; i < 4; i++) {
-		snprintf(rel, sizeof(rel), "mem%d", order[i]);
-		mds[i] = svm_memdev_get_by_name(ctx, rel);
+}
+
+/* svm_region_create() over the 2 x 2 tree with target2 unwritable (and delete_region,
+ * for @undo_fails); the region was never enabled, so the undo may clear targets
+ * (libcxl refuses on an enabled region) */
+static int create_failing(struct svm_ctx **ctx, bool undo_fails)
+{
+	struct svm_memdev *mds[4];
+	char p[600], rel[128];
+
+	build_hb2_rp2();
+	snprintf(p, sizeof(p), "%s/" ROOT0 "/decoder0.0/region0/driver", root);
+	unlink(p);
+	block_attr(ROOT0 "/decoder0.0/region0/target2");
+	if (undo_fails)
+		block_attr(ROOT0 "/decoder0.0/delete_region");
+	if (svm_new(ctx)) {
+		printf("FAIL svm_new over the 2 x 2 tree\n");
+		exit(1);
 	}
-	rc = svm_region_create(ctx, mds, 4, NULL, NULL);
-	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
-	      strstr(svm_get_error(ctx), "nothing was kept"), "create fails at target2: %d %s",
-	      rc, svm_get_error(ctx));
+	for (int i = 0; i < 4; i++) {
+		snprintf(rel, sizeof(rel), "mem%d", i);
+		mds[i] = svm_memdev_get_by_name(*ctx, rel);
+	}
+	return svm_region_create(*ctx, mds, 4, NULL, NULL);
+}
+
+static void check_dpa_released(void)
+{
+	char rel[128];
+
 	for (int e = 5; e <= 8; e++) {
 		snprintf(rel, sizeof(rel), BUS "decoder%d.0/dpa_size", e);
 		CHECK(!strcmp(get(rel), "0"), "decoder%d.0 DPA released, got %s", e, get(rel));
 	}
+}
+
+/* a step that fails half-way (target2) undoes every step before it, in reverse (F9) */
+static void test_rollback(void)
+{
+	struct svm_ctx *ctx = NULL;
+	int rc = create_failing(&ctx, false);
+
+	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
+	      strstr(svm_get_error(ctx), "nothing was kept"), "create fails at target2: %d %s",
+	      rc, svm_get_error(ctx));
+	check_dpa_released();
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/target0"), "") &&
 	      !strcmp(get(ROOT0 "/decoder0.0/region0/target1"), ""), "targets 0 and 1 cleared");
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/region0/commit"), "0"), "never committed");
 	CHECK(!strcmp(get(ROOT0 "/decoder0.0/delete_region"), "region0"), "region0 deleted");
+	svm_unref(ctx);
+}
+
+/* The same failure, and the undo's own last step fails too: said, never "nothing was kept". */
+static void test_rollback_fails(void)
+{
+	struct svm_ctx *ctx = NULL;
+	int rc = create_failing(&ctx, true);
+
+	CHECK(rc < 0 && strstr(svm_get_error(ctx), "target2") &&
+	      strstr(svm_get_error(ctx), "rollback: deleting region0 failed") &&
+	      !strstr(svm_get_error(ctx), "nothing was kept"),
+	      "create fails at target2, the undo at delete_region: %d %s", rc, svm_get_error(ctx));
+	check_dpa_released();
 	svm_unref(ctx);
 }
 
@@ -269,6 +309,7 @@ int main(void)
 	test_two_switches();
 	test_uneven();
 	test_rollback();
+	test_rollback_fails();
 	fake_sysfs_remove();
 	return check_summary();
 }
