@@ -16,7 +16,7 @@
 # --repeat: only that loop, stored as the second run beside the first in
 # docs/benchmarks-LANE.json (the issue's "two runs agree within 15%"), page re-rendered.
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
-# --cpu-flags LIST: appended to the guest's CPU model (QEMU -cpu max,...), default -erms:
+# --cpu-flags LIST: appended to the guest's CPU model (QEMU -cpu max,...), default -erms,-fsrm:
 # without ERMS the guest's copy_mc_to_kernel() is a plain memcpy instead of a `rep movsb`
 # that TCG runs byte by byte (docs/benchmarks.md); '' keeps QEMU's max CPU as the tests.
 # --kit [MIB]: only the user kit's rows (issue 12; tests/guest/bench/svm-kit-bench.c) on
@@ -33,7 +33,7 @@ kit=0
 repeat=0
 kit_mib=16
 docs=$src/docs
-cpu_flags=-erms
+cpu_flags=-erms,-fsrm
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--lane) lane=$2; shift 2 ;;
