@@ -199,10 +199,10 @@ ACCELS = {
 
 
 def accel_args(accel):
-    """ACCELS[accel], with SVM_CXL_CPU_FLAGS (a comma-separated list such as "-erms")
-    appended to the CPU model. harness/bench.sh sets it: under TCG a CPU with ERMS makes
-    the guest's copy_mc_to_kernel() a `rep movsb` that TCG runs byte by byte
-    (docs/benchmarks.md); the tests keep the default CPU."""
+    """ACCELS[accel], with SVM_CXL_CPU_FLAGS (a comma-separated list such as
+    "-erms,-fsrm") appended to the CPU model. harness/bench.sh sets it: under TCG a CPU
+    with ERMS or FSRM makes the guest's copy_mc_to_kernel() a `rep movsb` that TCG runs
+    byte by byte (docs/benchmarks.md, "The guest CPU"); the tests keep the default CPU."""
     args = list(ACCELS[accel])
     flags = os.environ.get("SVM_CXL_CPU_FLAGS", "").strip(",")
     if flags:
