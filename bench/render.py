@@ -229,7 +229,7 @@ def ab_targets(d, size, again=None):
         md.append(row)
     if again:
         r2 = len(again.get("ram", "ab", "ours_migrate_to", size)["samples"])
-        md += ["", f"Run 2: the same loop again in a guest of its own ({again.note or 'same lane'}; "
+        md += ["", f"Run 2: the same loop again in a guest of its own ({(again.note or 'same lane').rstrip('.')}; "
                f"{r2} repetitions). Largest difference of a median between the two runs: "
                f"{worst:.0%} (the issue asks for at most 15% on every ratio)."]
     peers = []

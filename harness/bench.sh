@@ -16,13 +16,14 @@
 # --repeat: only that loop, stored as the second run beside the first in
 # docs/benchmarks-LANE.json (the issue's "two runs agree within 15%"), page re-rendered.
 # --keep-docs: leave docs/ alone; the rendered files go to BUILD/bench/ only.
-# --cpu-flags LIST: appended to the guest's CPU model (QEMU -cpu max,...), default -erms,-fsrm:
-# without ERMS the guest's copy_mc_to_kernel() is a plain memcpy instead of a `rep movsb`
-# that TCG runs byte by byte (docs/benchmarks.md); '' keeps QEMU's max CPU as the tests.
+# --cpu-flags LIST: appended to the guest's CPU model (-cpu max,hypervisor=off,LIST),
+# default -erms,-fsrm: with ERMS or FSRM the guest's copy_mc_to_kernel() is a `rep movsb`
+# that TCG runs byte by byte, test_hmm's copy_page a `rep movsq` (docs/benchmarks.md, "The
+# guest CPU"); '' keeps QEMU's max CPU, as the tests have.
 # --kit [MIB]: only the user kit's rows (issue 12; tests/guest/bench/svm-kit-bench.c) on
 # the RAM-speed control: MIGRATE_PID of another process against self-migration and
 # migratepages(8) to node 1, pool to pool against pool -> RAM -> pool; default 16 MiB,
-# --ab-runs repetitions (default 9); JSON lines in BUILD/bench/kit.json.
+# --ab-runs repetitions (default 15); JSON lines in BUILD/bench/kit.json.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 lane=${SVM_CXL_LANE:-}
