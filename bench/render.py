@@ -443,12 +443,12 @@ def lane_section(lane, docs):
     # nothing to plot after a --targets run (the A/B loop only)
     if any(d.sizes(m, "pool", "migrate_to") for m in d.memories()):
         png = f"benchmarks-{lane['lane']}.png"
-        plot(d, docs / png)
+        plot(d, docs / png, lane['lane'])
         md += ["### Plot", "", f"![throughput against size, {lane['lane']}]({png})", ""]
     return md
 
 
-def plot(d, png):
+def plot(d, png, lane):
     series = [("ours to pool", "pool", "migrate_to"), ("ours back", "pool", "migrate_back"),
               ("move\\_pages to node", "numa", "move_pages_to"),
               ("move\\_pages back", "numa", "move_pages_back"),
@@ -469,7 +469,7 @@ def plot(d, png):
                 f = Path(tmp) / f"{mem}-{i}.dat"
                 f.write_text("".join(f"{s / MIB} {d.rate(mem, mode, metric, s)}\n" for s in sizes))
                 plots.append(f"'{f}' using 1:2 with linespoints title '{title}'")
-            script.append("set title '%s'" % {"ram": "RAM-speed control (legacy pmem pool / NUMA node 1)",
+            script.append(f"set title '{lane}: %s'" % {"ram": "RAM-speed control (legacy pmem pool / NUMA node 1)",
                                                "cxl": "CXL region (emulated per access by QEMU)"}[mem])
             script.append("plot " + ", ".join(plots))
         script.append("unset multiplot")
