@@ -198,6 +198,18 @@ ACCELS = {
 }
 
 
+def accel_args(accel):
+    """ACCELS[accel], with SVM_CXL_CPU_FLAGS (a comma-separated list such as
+    "-erms,-fsrm") appended to the CPU model. harness/bench.sh sets it: under TCG a CPU
+    with ERMS or FSRM makes the guest's copy_mc_to_kernel() a `rep movsb` that TCG runs
+    byte by byte (docs/benchmarks.md, "The guest CPU"); the tests keep the default CPU."""
+    args = list(ACCELS[accel])
+    flags = os.environ.get("SVM_CXL_CPU_FLAGS", "").strip(",")
+    if flags:
+        args[-1] += "," + flags
+    return args
+
+
 def kvm_boots(initrd):
     """Whether a guest really boots under KVM here. /dev/kvm existing is not enough: on
     PVM hosts ordinary guests die in early boot with an emulation failure."""
@@ -345,7 +357,7 @@ def run(args):
         append += ["systemd.wants=svm-sysguest-plan.service", "systemd.show_status=false"]
     cmd = ["qemu-system-x86_64", "-M", "q35,cxl=on",
            "-m", f"{topo.memory},maxmem={topo.maxmem},slots=8", "-smp", topo.smp,
-           *ACCELS[accel],
+           *accel_args(accel),
            "-kernel", guest_kernel("image"), "-initrd", str(initrd),
            "-append", " ".join(append),
            "-display", "none", "-vga", "none", "-net", "none", "-no-reboot",
