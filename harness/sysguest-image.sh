@@ -115,13 +115,17 @@ if [ -f "$layer/upper/.svm-cxl-sysguest" ]; then
 	exit 0
 fi
 rm -rf "$layer"
+# a private mount namespace; inside a chroot lane (already private, and / is no mount
+# point there) unshare cannot set the propagation of /, nor needs to
+propagation=private
+[ -z "${SVM_CXL_LANE_INSIDE:-}" ] || propagation=unchanged
 mkdir -p "$layer/upper" "$layer/work" "$layer/mnt"
 # The layer: an overlay upper over the base, written in a private mount namespace (the
 # mounts go with it, whatever way this ends).
 units_off="apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
 	fstrim.timer man-db.timer e2scrub_reap.service getty@tty1.service serial-getty@ttyS0.service
 	systemd-pstore.service remote-fs.target"
-if ! unshare --mount --propagation private -- /bin/bash -c '
+if ! unshare --mount --propagation "$propagation" -- /bin/bash -c '
 	set -e
 	lowers=$1 layer=$2 debs=$3 here=$4 units_off=$5
 	m=$layer/mnt
@@ -155,7 +159,7 @@ fi
 read -r _ secs <"$layer/t-apt"
 printf 'layer-apt-install %s\n' "$secs" >>"$phases"
 phase layer
-ls "$layer/upper/lib/modules/$abi/updates/dkms/"svm_cxl.ko* "$layer/upper/usr/lib/modules/$abi/updates/dkms/"svm_cxl.ko* 2>/dev/null | grep -q . ||
+find "$layer/upper" -path "*/modules/$abi/updates/dkms/svm_cxl.ko*" | grep -q . ||
 	{ log "the svm-cxl-dkms postinst did not build svm_cxl.ko for $abi ($layer/apt.log)"; exit 1; }
 rmdir "$layer/mnt"
 cp "$phases" "$layer/phases"

@@ -38,10 +38,14 @@ t1=$(date +%s)
 lowers=$("$here/sysguest-image.sh" "$lane" "$pkgs")
 t2=$(date +%s)
 results=$build/vm/results-sysguest
+# a private mount namespace; inside a chroot lane (already private, and / is no mount
+# point there) unshare cannot set the propagation of /, nor needs to
+propagation=private
+[ -z "${SVM_CXL_LANE_INSIDE:-}" ] || propagation=unchanged
 mnt=$build/vm/sysguest-root
 mkdir -p "$mnt"
 rc=0
-unshare --mount --propagation private -- /bin/bash -c '
+unshare --mount --propagation "$propagation" -- /bin/bash -c '
 	set -e
 	mount -t overlay -o "ro,lowerdir=$1" sysguest "$2"
 	shift 2
