@@ -164,6 +164,8 @@ find "$layer/upper" -path "*/modules/$abi/updates/dkms/svm_cxl.ko*" | grep -q . 
 rmdir "$layer/mnt"
 cp "$phases" "$layer/phases"
 date -u +%FT%TZ >"$layer/upper/.svm-cxl-sysguest"
+# and the images of the one-layer layout before this one (named by a bare key)
+find "$cache" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}' -exec rm -rf {} +
 find "$cache" -mindepth 1 -maxdepth 1 -type d -name "$lane-*" ! -name "$lane-layer-$key" ${base:+! -path "$base"} -exec rm -rf {} +
 log "layer built: $layer ($(du -sh "$layer/upper" | cut -f1)) over ${base:-the lane root}; apt-get install ./*.deb ${secs}s"
 echo "$layer/upper:$lowers"
