@@ -124,7 +124,7 @@ mkdir -p "$layer/upper" "$layer/work" "$layer/mnt"
 # mounts go with it, whatever way this ends).
 units_off="apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
 	fstrim.timer man-db.timer e2scrub_reap.service getty@tty1.service serial-getty@ttyS0.service
-	systemd-pstore.service remote-fs.target"
+	getty-static.service systemd-pstore.service remote-fs.target"
 if ! unshare --mount --propagation "$propagation" -- /bin/bash -c '
 	set -e
 	lowers=$1 layer=$2 debs=$3 here=$4 units_off=$5
@@ -152,6 +152,10 @@ if ! unshare --mount --propagation "$propagation" -- /bin/bash -c '
 	# What a test guest has no use for and waits on at boot: timers, gettys (the console
 	# is the host log), the pstore import. Masked, not removed, as an admin would.
 	for u in $units_off; do ln -sf /dev/null "$m/etc/systemd/system/$u"; done
+	# /usr changed under /etc: record it as systemd-update-done would at the first boot,
+	# so ldconfig.service, the journal catalog update and update-done itself (11 s of
+	# every boot under TCG) have nothing to do; ldconfig already ran in the install
+	chroot "$m" /lib/systemd/systemd-update-done
 ' sysguest-layer "$lowers" "$layer" "$debs" "$here" "$units_off"; then
 	log "installing the packages failed ($layer/apt.log)"
 	exit 1
