@@ -14,9 +14,10 @@ mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 tests /usr/local/li
 . /results/run.env
 dmesg -c >/results/boot.dmesg
 # where the boot went (the unit is Type=exec: the boot ends once this has started)
+a0=$(cut -d' ' -f1 /proc/uptime)
 timeout 60 systemctl is-system-running --wait >/dev/null 2>&1
-{ systemd-analyze time; systemd-analyze critical-chain multi-user.target; systemd-analyze blame | head -n 15; } \
-	>/results/boot-analyze.txt 2>&1
+{ systemd-analyze time; systemd-analyze critical-chain multi-user.target; systemd-analyze blame | head -n 15
+	echo "(systemd-analyze from ${a0} s to $(cut -d' ' -f1 /proc/uptime) s of uptime)"; } >/results/boot-analyze.txt 2>&1
 export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS
 export SVM_CXL_TESTDIR=/usr/local/libexec/svm-cxl/tests
 export PATH=$PATH:$SVM_CXL_TESTDIR
