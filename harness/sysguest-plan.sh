@@ -13,6 +13,14 @@ mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 tests /usr/local/li
 	{ say "cannot mount the tests"; halt; }
 . /results/run.env
 dmesg -c >/results/boot.dmesg
+# Where the boot went: systemd-analyze critical-chain and blame, only when asked
+# (SVM_CXL_SYSGUEST_ANALYZE=1 on the host: under TCG they take ~50 s). The unit is
+# Type=exec, so the boot is finished once this has started.
+if [ "${SVM_CXL_SYSGUEST_ANALYZE:-}" = 1 ]; then
+	timeout 60 systemctl is-system-running --wait >/dev/null 2>&1
+	{ systemd-analyze time; systemd-analyze critical-chain multi-user.target
+		systemd-analyze blame | head -n 15; } >/results/boot-analyze.txt 2>&1
+fi
 export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS
 export SVM_CXL_TESTDIR=/usr/local/libexec/svm-cxl/tests
 export PATH=$PATH:$SVM_CXL_TESTDIR
@@ -28,5 +36,7 @@ while read -r name timeout cmd; do
 done </results/plan
 rm -f /results/current
 journalctl -b --no-pager >/results/journal.txt 2>&1
+# systemd's own line, always (free: it is in the journal)
+grep -m1 'Startup finished' /results/journal.txt >>/results/boot-analyze.txt
 echo done >/results/finished
 halt

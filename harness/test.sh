@@ -73,7 +73,10 @@ run_lane() { # LANE BUILD [meson test arguments]
 	# A lane none of whose tests match the arguments writes no log: drop the last one.
 	rm -f "$build/meson-logs/testlog.json"
 	ts=$(date +%s)
-	SVM_CXL_LANE_BINDS=$build "$src/harness/lane.sh" exec "$lane" \
+	# the systemd guest's image cache (harness/sysguest-image.sh) is the host's on every lane
+	sysguest_cache=${SVM_CXL_SYSGUEST_CACHE:-/var/cache/svm-cxl/sysguest}
+	mkdir -p "$sysguest_cache"
+	SVM_CXL_LANE_BINDS=$build:$sysguest_cache "$src/harness/lane.sh" exec "$lane" \
 		meson test -C "$build" --print-errorlogs "${meson_extra[@]}" "$@" || rc=$?
 	echo "$rc $(($(date +%s) - ts))" >"$state/$lane"
 }

@@ -338,7 +338,8 @@ def run(args):
     with open(share / "run.env", "w") as f:
         f.write(f"SVM_CXL_MODE={mode}\nSVM_CXL_TOPOLOGY={topo.name}\n"
                 f"SVM_CXL_MEMDEVS={topo.memdevs}\n"
-                f"SVM_CXL_TIMEOUT_SCALE={math.ceil(TIMEOUT_SCALE)}\n")
+                f"SVM_CXL_TIMEOUT_SCALE={math.ceil(TIMEOUT_SCALE)}\n"
+                f"SVM_CXL_SYSGUEST_ANALYZE={os.environ.get('SVM_CXL_SYSGUEST_ANALYZE', '')}\n")
 
     initrd = build_initramfs(build)
     accel = choose_accel(build, initrd)

@@ -22,7 +22,9 @@ case "$ko" in
 /lib/modules/$kver/updates/dkms/svm_cxl.ko*) echo "ok - svm_cxl.ko by DKMS for $kver: $ko" ;;
 *) fail "svm_cxl is not the DKMS build for $kver: '$ko'; $(dkms status 2>&1)" ;;
 esac
+t0=$(uptime_ms)
 check_eq "dkms status" "installed" "$(dkms status -m svm-cxl -k "$kver" | sed -n 's/.*: \(installed\).*/\1/p')"
+echo "# dkms status took $(($(uptime_ms) - t0)) ms"
 check_eq "group svm-cxl (sysusers)" svm-cxl "$(getent group svm-cxl | cut -d: -f1)"
 loaded=$(lsmod | grep -c '^svm_cxl ')
 [ "$loaded" = 1 ] || check_cmd "modprobe svm_cxl" modprobe svm_cxl
