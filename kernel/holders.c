@@ -4,8 +4,9 @@
  * or the pages of departing numa-mode memory that could not be offlined, so that the
  * operator learns what the unplug cost and whom to stop.
  *
- * A page carries no owner (pool pages only the process that migrated them, owner.c), and the rmap walkers (rmap_walk(), page_vma_mapped_walk())
- * are not exported. What a module can do is what rmap does for an anonymous page by
+ * A page does not know who maps it (a pool page knows only the process that migrated
+ * it, owner.c), and the rmap walkers (rmap_walk(), page_vma_mapped_walk()) are not
+ * exported. What a module can do is what rmap does for an anonymous page by
  * hand: every VMA that may map it shares the page's anon_vma root and covers the
  * address its index gives; get_user_pages_remote(FOLL_NOFAULT) on that address says
  * whether the page is really mapped there (a COW copy in a child is another page).
