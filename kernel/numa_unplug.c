@@ -60,6 +60,7 @@
 #define SVM_CXL_REPORT_MS	5000
 #define SVM_CXL_MAX_RANGES	8
 #define SVM_CXL_DUMP_PAGES	4
+#define SVM_CXL_ABANDON_WAIT_MS	5000
 
 /*
  * How long an unbind waits without progress. 10 s was too short on a loaded machine;
@@ -277,6 +278,19 @@ static const char *svm_cxl_pages_str(char *buf, size_t len, u64 pages)
 	return buf;
 }
 
+/* Wait up to @ms for the agent to say "done" or to go; whether it did. */
+static bool svm_cxl_wait_done(unsigned int ms)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(ms);
+
+	while (!READ_ONCE(svm_cxl_req.done) && svm_cxl_agent_alive()) {
+		if (time_after(jiffies, until))
+			return false;
+		wait_event_timeout(svm_cxl_numa_wq, READ_ONCE(svm_cxl_req.done), HZ / 4);
+	}
+	return true;
+}
+
 void svm_cxl_numa_unplug(struct device *departing)
 {
 	struct svm_cxl_offline_range r[SVM_CXL_MAX_RANGES];
@@ -284,7 +298,7 @@ void svm_cxl_numa_unplug(struct device *departing)
 	unsigned long t0 = jiffies, progress = jiffies, reported = jiffies;
 	const char *name = dev_name(departing);
 	unsigned int nr = 0, counted_nr = 0, dumped = 0, stall_ms, i;
-	bool done = false, answered = false;
+	bool done = false, answered = false, abandoned = false;
 	struct device *dev;
 	u64 seq;
 
@@ -356,6 +370,7 @@ void svm_cxl_numa_unplug(struct device *departing)
 					svm_cxl_blocks_online(nr, r),
 					svm_cxl_pages_str(u, sizeof(u), used), seq);
 			svm_cxl_uevent(dev, "offline-abandon", seq, name);
+			abandoned = true;
 			break;
 		}
 		if (nr && time_after(jiffies, reported + msecs_to_jiffies(SVM_CXL_REPORT_MS))) {
@@ -368,6 +383,15 @@ void svm_cxl_numa_unplug(struct device *departing)
 		}
 	}
 
+	/*
+	 * An offline still retrying keeps unmapping the pages it tries to migrate
+	 * (migration entries, restored when the attempt fails), so a holder search now
+	 * would find nobody mapping them: let the agent stop first ("done" once its
+	 * offline ended), for a bounded time.
+	 */
+	if (abandoned && !svm_cxl_wait_done(SVM_CXL_ABANDON_WAIT_MS))
+		pr_warn("%s: the offline agent did not stop within %u ms of the abandon: the holders below may be incomplete\n",
+			name, SVM_CXL_ABANDON_WAIT_MS);
 	svm_cxl_counts(nr, r, &online, &used);
 	for (i = 0; i < nr; i++) {
 		u64 o = 0, u = 0;
