@@ -80,7 +80,9 @@ static bool svm_cxl_evict_candidate(struct page *spage)
  * A 2 MiB pool folio (device THP) collected whole at @i: into a system THP, folio to
  * folio. migrate_device_pages() moves a compound source only to a compound
  * destination (without a VMA it cannot split one), so without a THP the folio stays,
- * busy, retried at the next pass like any page without a system page.
+ * busy, retried at the next pass like any page without a system page. The copy is
+ * split over the CPUs as the base pages' below (svm_cxl_copy_pages(), same context:
+ * process context that may sleep, no spinlock held), and machine-check safe.
  */
 static void svm_cxl_evict_huge(struct svm_cxl_evict_batch *b, unsigned long i)
 {
@@ -91,7 +93,7 @@ static void svm_cxl_evict_huge(struct svm_cxl_evict_batch *b, unsigned long i)
 	if (!dst)
 		return;
 	folio_lock(dst);
-	if (folio_mc_copy(dst, src)) {
+	if (svm_cxl_copy_folio(dst, src)) {
 		folio_unlock(dst);
 		folio_put(dst);
 		return;

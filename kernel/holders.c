@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * svm_cxl: naming who holds the pages of a pool that an unplug drain could not move,
- * so that the operator learns what the revocation cost and whom to stop.
+ * or the pages of departing numa-mode memory that could not be offlined, so that the
+ * operator learns what the unplug cost and whom to stop.
  *
- * A pool page carries no owner, and the rmap walkers (rmap_walk(), page_vma_mapped_walk())
- * are not exported. What a module can do is what rmap does for an anonymous page by
+ * A page does not know who maps it (a pool page knows only the process that migrated
+ * it, owner.c), and the rmap walkers (rmap_walk(), page_vma_mapped_walk()) are not
+ * exported. What a module can do is what rmap does for an anonymous page by
  * hand: every VMA that may map it shares the page's anon_vma root and covers the
  * address its index gives; get_user_pages_remote(FOLL_NOFAULT) on that address says
  * whether the page is really mapped there (a COW copy in a child is another page).
  * Pages nobody maps are held by a pipe, an O_DIRECT request or a driver; the log says
- * so. This runs only after a drain failed, in a kworker, and is bounded: the first
- * SVM_CXL_REPORT_PAGES busy pages, each process's mmap_lock tried, never waited for.
+ * so. This runs only after a drain or an offline failed, in a kworker, and is bounded:
+ * the first SVM_CXL_REPORT_PAGES busy pages, each process's mmap_lock tried, never
+ * waited for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,6 +52,18 @@ static struct anon_vma *svm_cxl_page_anon_root(struct page *page)
 	return ((struct anon_vma *)(mapping - FOLIO_MAPPING_ANON))->root;
 }
 
+/* @page is referenced by the caller; the reference passes to @bp. */
+static void svm_cxl_busy_page_init(struct svm_cxl_busy_page *bp, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	bp->page = page;
+	bp->root = svm_cxl_page_anon_root(page);
+	/* an anonymous folio's index is its head's linear page index */
+	bp->index = folio->index + folio_page_idx(folio, page);
+	bp->mappers = 0;
+}
+
 /* Up to @max allocated pages of @pool, referenced; returns how many. */
 static unsigned int svm_cxl_collect_busy(struct svm_cxl_pool *pool,
 					 struct svm_cxl_busy_page *bp, unsigned int max)
@@ -72,11 +87,7 @@ static unsigned int svm_cxl_collect_busy(struct svm_cxl_pool *pool,
 			if (!data_race(test_bit(pfn - a->base_pfn, a->out)) ||
 			    PageHWPoison(page) || !get_page_unless_zero(page))
 				continue;
-			bp[n].page = page;
-			bp[n].root = svm_cxl_page_anon_root(page);
-			bp[n].index = page_folio(page)->index;
-			bp[n].mappers = 0;
-			n++;
+			svm_cxl_busy_page_init(&bp[n++], page);
 		}
 		cond_resched();
 	}
@@ -84,7 +95,7 @@ static unsigned int svm_cxl_collect_busy(struct svm_cxl_pool *pool,
 }
 
 /* Log each busy page of @bp that @mm maps; the caller holds @mm's mmap_lock. */
-static void svm_cxl_scan_mm(struct svm_cxl_pool *pool, struct mm_struct *mm,
+static void svm_cxl_scan_mm(const char *who, struct mm_struct *mm,
 			    struct task_struct *task, struct svm_cxl_busy_page *bp,
 			    unsigned int n)
 {
@@ -109,8 +120,8 @@ static void svm_cxl_scan_mm(struct svm_cxl_pool *pool, struct mm_struct *mm,
 				continue;
 			if (got == bp[i].page) {
 				bp[i].mappers++;
-				pr_warn("pool%u: busy page %#llx is mapped by %s[%d] at %#lx\n",
-					pool->id, svm_cxl_page_phys(got), task->comm,
+				pr_warn("%s: busy page %#llx is mapped by %s[%d] at %#lx\n",
+					who, svm_cxl_page_phys(got), task->comm,
 					task_tgid_nr(task), addr);
 			}
 			put_page(got);
@@ -119,7 +130,7 @@ static void svm_cxl_scan_mm(struct svm_cxl_pool *pool, struct mm_struct *mm,
 }
 
 /* Walk every process once; a process whose mmap_lock is taken is reported unscanned. */
-static void svm_cxl_scan_processes(struct svm_cxl_pool *pool, struct svm_cxl_busy_page *bp,
+static void svm_cxl_scan_processes(const char *who, struct svm_cxl_busy_page *bp,
 				   unsigned int n)
 {
 	unsigned int skipped = 0;
@@ -146,7 +157,7 @@ static void svm_cxl_scan_processes(struct svm_cxl_pool *pool, struct svm_cxl_bus
 		mm = get_task_mm(task);
 		if (mm) {
 			if (mmap_read_trylock(mm)) {
-				svm_cxl_scan_mm(pool, mm, task, bp, n);
+				svm_cxl_scan_mm(who, mm, task, bp, n);
 				mmap_read_unlock(mm);
 			} else {
 				skipped++;
@@ -157,19 +168,35 @@ static void svm_cxl_scan_processes(struct svm_cxl_pool *pool, struct svm_cxl_bus
 		cond_resched();
 	}
 	if (skipped)
-		pr_warn("pool%u: %u processes were busy and not searched for busy pages\n",
-			pool->id, skipped);
+		pr_warn("%s: %u processes were busy and not searched for busy pages\n",
+			who, skipped);
+}
+
+/* Search the processes for @bp's pages, log the ones nobody maps, drop the references. */
+static void svm_cxl_name_and_put(const char *who, struct svm_cxl_busy_page *bp, unsigned int n)
+{
+	unsigned int i;
+
+	svm_cxl_scan_processes(who, bp, n);
+	for (i = 0; i < n; i++) {
+		if (bp[i].root && !bp[i].mappers)
+			pr_warn("%s: busy page %#llx is mapped by no process: a pipe, an I/O or a driver holds it\n",
+				who, svm_cxl_page_phys(bp[i].page));
+		put_page(bp[i].page);
+	}
 }
 
 static void svm_cxl_report_busy_now(struct svm_cxl_pool *pool, const char *why)
 {
 	struct svm_cxl_busy_page *bp;
 	unsigned long used = svm_cxl_pool_used(pool);
+	char who[16];
 	unsigned int n, i;
 
 	bp = kcalloc(SVM_CXL_REPORT_PAGES, sizeof(*bp), GFP_KERNEL);
 	if (!bp)
 		return;
+	snprintf(who, sizeof(who), "pool%u", pool->id);
 	n = svm_cxl_collect_busy(pool, bp, SVM_CXL_REPORT_PAGES);
 	for (i = 0; i < n; i++)
 		pr_warn("pool%u: %s: page %#llx (pfn %#lx) still busy: %d references, %s\n",
@@ -178,13 +205,7 @@ static void svm_cxl_report_busy_now(struct svm_cxl_pool *pool, const char *why)
 			bp[i].root ? "anonymous" : "not anonymous (held by a driver)");
 	if (used > n)
 		pr_warn("pool%u: %lu more busy pages not listed\n", pool->id, used - n);
-	svm_cxl_scan_processes(pool, bp, n);
-	for (i = 0; i < n; i++) {
-		if (bp[i].root && !bp[i].mappers)
-			pr_warn("pool%u: busy page %#llx is mapped by no process: a pipe, an I/O or a driver holds it\n",
-				pool->id, svm_cxl_page_phys(bp[i].page));
-		put_page(bp[i].page);
-	}
+	svm_cxl_name_and_put(who, bp, n);
 	kfree(bp);
 }
 
@@ -214,4 +235,49 @@ void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why)
 	queue_work(system_unbound_wq, &rw.work);
 	flush_work(&rw.work);
 	destroy_work_on_stack(&rw.work);
+}
+
+struct svm_cxl_name_work {
+	struct work_struct work;
+	const char *who;
+	struct page **pages;
+	unsigned int n;
+};
+
+static void svm_cxl_name_fn(struct work_struct *work)
+{
+	struct svm_cxl_name_work *nw = container_of(work, struct svm_cxl_name_work, work);
+	struct svm_cxl_busy_page *bp;
+	unsigned int i, n = 0;
+
+	bp = kcalloc(nw->n, sizeof(*bp), GFP_KERNEL);
+	if (!bp)
+		return;
+	for (i = 0; i < nw->n; i++)
+		if (get_page_unless_zero(nw->pages[i]))
+			svm_cxl_busy_page_init(&bp[n++], nw->pages[i]);
+	svm_cxl_name_and_put(nw->who, bp, n);
+	kfree(bp);
+}
+
+/**
+ * svm_cxl_name_holders() - log the processes that map some pages
+ * @who: prefix of the log lines (what the pages are, e.g. "region0: memory147")
+ * @pages: online pages, not necessarily referenced (a page freed meanwhile is skipped)
+ * @n: how many, at most SVM_CXL_REPORT_PAGES are looked at
+ *
+ * For each anonymous page, a line per process mapping it ("mapped by comm[pid] at
+ * addr"), or one saying nobody maps it. Runs in a kworker for the reason
+ * svm_cxl_report_busy() gives, and waits for it. May sleep.
+ */
+void svm_cxl_name_holders(const char *who, struct page **pages, unsigned int n)
+{
+	struct svm_cxl_name_work nw = {
+		.who = who, .pages = pages, .n = min_t(unsigned int, n, SVM_CXL_REPORT_PAGES),
+	};
+
+	INIT_WORK_ONSTACK(&nw.work, svm_cxl_name_fn);
+	queue_work(system_unbound_wq, &nw.work);
+	flush_work(&nw.work);
+	destroy_work_on_stack(&nw.work);
 }

@@ -21,13 +21,15 @@
  *     ("SEQ offlining NAME START SIZE" to offline_request), offlines their blocks
  *     with no deadline of its own, and says "SEQ done";
  *  4. the wait has no total limit: it lasts while the named ranges keep shrinking
- *     (online pages, or pages in use in them), and ends after SVM_CXL_STALL_MS without
+ *     (online pages, or pages in use in them; a range newly named starts the count
+ *     again), and ends after numa_stall_ms (module parameter, 60 s by default) without
  *     progress, when the agent is done, or when it dies. Every SVM_CXL_REPORT_MS a
  *     line says how much is left. On a stall an SVM_CXL_EVENT=offline-abandon uevent
  *     tells the agent to stop (its write would otherwise hold mem_hotplug_lock, which
  *     kmem's remove_memory() needs, for as long as it retries);
  *  5. what is still online is named in the log per memory block, with the first page
- *     in use of each (dump_page(): refcount, mapcount, flags say who holds it).
+ *     in use of each (dump_page(): refcount, mapcount, flags) and the processes that
+ *     map its first pages in use (holders.c).
  *
  * Locks: the notifiers hold the departing device's lock (and pciehp its
  * pci_rescan_remove_lock); neither device_hotplug_lock nor mem_hotplug_lock is held
@@ -44,6 +46,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmdebug.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -54,10 +57,33 @@
 
 #include "svm_cxl_internal.h"
 
-#define SVM_CXL_STALL_MS	10000
 #define SVM_CXL_REPORT_MS	5000
 #define SVM_CXL_MAX_RANGES	8
 #define SVM_CXL_DUMP_PAGES	4
+#define SVM_CXL_ABANDON_WAIT_MS	5000
+
+/*
+ * How long an unbind waits without progress. 10 s was too short on a loaded machine;
+ * the cost of waiting longer is only a slower unbind when pages are pinned, the cost
+ * of giving up early is the data. Read at every check, so root can lengthen a wait in
+ * progress.
+ */
+#define SVM_CXL_STALL_MIN_MS	1000
+#define SVM_CXL_STALL_MAX_MS	3600000
+static unsigned int numa_stall_ms = 60000;
+
+static int numa_stall_ms_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, SVM_CXL_STALL_MIN_MS, SVM_CXL_STALL_MAX_MS);
+}
+
+static const struct kernel_param_ops numa_stall_ms_ops = {
+	.set = numa_stall_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(numa_stall_ms, &numa_stall_ms_ops, &numa_stall_ms, 0644);
+MODULE_PARM_DESC(numa_stall_ms,
+		 "ms without progress after which a device's unbind stops waiting for its online numa-mode memory to go offline (1000-3600000, default 60000)");
 
 struct svm_cxl_offline_range {
 	u64 start, size;
@@ -154,7 +180,10 @@ static void svm_cxl_counts(unsigned int nr, const struct svm_cxl_offline_range *
 		svm_cxl_range_count(&r[i], online, used);
 }
 
-/* Name every memory block of @r still online, and the first page in use in it. */
+/*
+ * Name every memory block of @r still online, the first page in use in it (dumped),
+ * and the processes that map its first SVM_CXL_DUMP_PAGES pages in use.
+ */
 static void svm_cxl_report_left(const char *device, const struct svm_cxl_offline_range *r,
 				unsigned int *dumped)
 {
@@ -163,23 +192,69 @@ static void svm_cxl_report_left(const char *device, const struct svm_cxl_offline
 	unsigned long end = PHYS_PFN(r->start + r->size);
 
 	for (; pfn < end; pfn += bpages) {
-		unsigned long p, busy = 0, first = 0;
+		struct page *first[SVM_CXL_DUMP_PAGES];
+		unsigned long p, busy = 0;
+		char who[64];
 
 		if (!pfn_to_online_page(pfn))
 			continue;
 		for (p = pfn; p < pfn + bpages; p++) {
 			struct page *page = pfn_to_online_page(p);
 
-			if (page && page_ref_count(page) > 0 && !busy++)
-				first = p;
+			if (page && page_ref_count(page) > 0 && busy++ < SVM_CXL_DUMP_PAGES)
+				first[busy - 1] = page;
 		}
 		pr_crit("%s: %s: memory%lu [mem %#llx-%#llx] is still online, %lu page(s) in use%s: kmem cannot remove it and their holders will read a device that is gone\n",
 			device, r->name, pfn / bpages, (u64)PFN_PHYS(pfn),
 			(u64)PFN_PHYS(pfn + bpages) - 1, busy,
 			busy ? " (the first below)" : "");
-		if (busy && (*dumped)++ < SVM_CXL_DUMP_PAGES)
-			dump_page(pfn_to_page(first), "svm_cxl: in use on departing CXL memory");
+		if (!busy)
+			continue;
+		if ((*dumped)++ < SVM_CXL_DUMP_PAGES)
+			dump_page(first[0], "svm_cxl: in use on departing CXL memory");
+		snprintf(who, sizeof(who), "%s: %s: memory%lu", device, r->name, pfn / bpages);
+		svm_cxl_name_holders(who, first, min_t(unsigned long, busy, SVM_CXL_DUMP_PAGES));
 	}
+}
+
+/* Online memory blocks of the named ranges. */
+static unsigned long svm_cxl_blocks_online(unsigned int nr, const struct svm_cxl_offline_range *r)
+{
+	unsigned long bpages = memory_block_size_bytes() >> PAGE_SHIFT, n = 0, pfn;
+
+	for (unsigned int i = 0; i < nr; i++)
+		for (pfn = ALIGN_DOWN(PHYS_PFN(r[i].start), bpages);
+		     pfn < PHYS_PFN(r[i].start + r[i].size); pfn += bpages)
+			n += !!pfn_to_online_page(pfn);
+	return n;
+}
+
+/* "region0, region1": what the agent named */
+static const char *svm_cxl_ranges_str(char *buf, size_t len, unsigned int nr,
+				      const struct svm_cxl_offline_range *r)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned int i = 0; i < nr && off < len; i++)
+		off += scnprintf(buf + off, len - off, "%s%s", i ? ", " : "", r[i].name);
+	return buf;
+}
+
+/* "comm[pid]" of the agent, or "(gone)" */
+static const char *svm_cxl_agent_str(char *buf, size_t len)
+{
+	struct task_struct *task;
+
+	snprintf(buf, len, "(gone)");
+	spin_lock(&svm_cxl_numa_lock);
+	rcu_read_lock();
+	task = svm_cxl_agent ? pid_task(svm_cxl_agent, PIDTYPE_TGID) : NULL;
+	if (task)
+		snprintf(buf, len, "%s[%d]", task->comm, task_tgid_nr(task));
+	rcu_read_unlock();
+	spin_unlock(&svm_cxl_numa_lock);
+	return buf;
 }
 
 static void svm_cxl_uevent(struct device *dev, const char *event, u64 seq, const char *device)
@@ -203,14 +278,27 @@ static const char *svm_cxl_pages_str(char *buf, size_t len, u64 pages)
 	return buf;
 }
 
+/* Wait up to @ms for the agent to say "done" or to go; whether it did. */
+static bool svm_cxl_wait_done(unsigned int ms)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(ms);
+
+	while (!READ_ONCE(svm_cxl_req.done) && svm_cxl_agent_alive()) {
+		if (time_after(jiffies, until))
+			return false;
+		wait_event_timeout(svm_cxl_numa_wq, READ_ONCE(svm_cxl_req.done), HZ / 4);
+	}
+	return true;
+}
+
 void svm_cxl_numa_unplug(struct device *departing)
 {
 	struct svm_cxl_offline_range r[SVM_CXL_MAX_RANGES];
 	u64 cxl_online, online = 0, used = 0, best_online = U64_MAX, best_used = U64_MAX;
 	unsigned long t0 = jiffies, progress = jiffies, reported = jiffies;
 	const char *name = dev_name(departing);
-	unsigned int nr = 0, dumped = 0, i;
-	bool done = false, answered = false;
+	unsigned int nr = 0, counted_nr = 0, dumped = 0, stall_ms, i;
+	bool done = false, answered = false, abandoned = false;
 	struct device *dev;
 	u64 seq;
 
@@ -253,16 +341,36 @@ void svm_cxl_numa_unplug(struct device *departing)
 			break;
 		}
 		svm_cxl_counts(nr, r, &online, &used);
-		if (online < best_online || used < best_used) {
+		/*
+		 * Progress: fewer pages online or in use than ever before in this set of
+		 * ranges. A range newly named is progress too and starts the minima again
+		 * (before the first answer the counts are 0: no later count is below them).
+		 */
+		if (nr != counted_nr) {
+			counted_nr = nr;
+			best_online = online;
+			best_used = used;
+			progress = jiffies;
+		} else if (online < best_online || used < best_used) {
 			best_online = min(online, best_online);
 			best_used = min(used, best_used);
 			progress = jiffies;
 		}
-		if (time_after(jiffies, progress + msecs_to_jiffies(SVM_CXL_STALL_MS))) {
-			pr_warn("%s: %s in %u ms; giving up on request %llu\n", name,
-				answered ? "no memory block went offline" : "the offline agent did not answer",
-				SVM_CXL_STALL_MS, seq);
+		stall_ms = READ_ONCE(numa_stall_ms);
+		if (time_after(jiffies, progress + msecs_to_jiffies(stall_ms))) {
+			char a[64], o[64], u[64], rs[128];
+
+			if (!answered)
+				pr_warn("%s: the offline agent %s did not answer request %llu in %u ms (numa_stall_ms); giving up\n",
+					name, svm_cxl_agent_str(a, sizeof(a)), seq, stall_ms);
+			else
+				pr_warn("%s: offlining %s made no progress in %u ms (numa_stall_ms): %s still online in %lu memory block(s), %s in use; giving up on request %llu (the blocks and the holders of their pages below)\n",
+					name, nr ? svm_cxl_ranges_str(rs, sizeof(rs), nr, r) : "nothing",
+					stall_ms, svm_cxl_pages_str(o, sizeof(o), online),
+					svm_cxl_blocks_online(nr, r),
+					svm_cxl_pages_str(u, sizeof(u), used), seq);
 			svm_cxl_uevent(dev, "offline-abandon", seq, name);
+			abandoned = true;
 			break;
 		}
 		if (nr && time_after(jiffies, reported + msecs_to_jiffies(SVM_CXL_REPORT_MS))) {
@@ -275,6 +383,15 @@ void svm_cxl_numa_unplug(struct device *departing)
 		}
 	}
 
+	/*
+	 * An offline still retrying keeps unmapping the pages it tries to migrate
+	 * (migration entries, restored when the attempt fails), so a holder search now
+	 * would find nobody mapping them: let the agent stop first ("done" once its
+	 * offline ended), for a bounded time.
+	 */
+	if (abandoned && !svm_cxl_wait_done(SVM_CXL_ABANDON_WAIT_MS))
+		pr_warn("%s: the offline agent did not stop within %u ms of the abandon: the holders below may be incomplete\n",
+			name, SVM_CXL_ABANDON_WAIT_MS);
 	svm_cxl_counts(nr, r, &online, &used);
 	for (i = 0; i < nr; i++) {
 		u64 o = 0, u = 0;

@@ -347,6 +347,7 @@ int svm_cxl_pool_drain(struct svm_cxl_pool *pool, enum svm_cxl_drain_mode mode,
 
 /* holders.c */
 void svm_cxl_report_busy(struct svm_cxl_pool *pool, const char *why);
+void svm_cxl_name_holders(const char *who, struct page **pages, unsigned int n);
 
 /* migrate.c */
 struct vm_area_struct;

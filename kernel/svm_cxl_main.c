@@ -275,8 +275,9 @@ static int __init svm_cxl_init(void)
 		rc = -ENOMEM;
 		goto err_prof_exit;
 	}
-	mutex_unlock(&svm_cxl_pools_mutex);
+	/* Under the mutex: no pool add can log before this line (kernel-region). */
 	pr_info("ABI %d.%d ready\n", SVM_CXL_ABI_MAJOR, SVM_CXL_ABI_MINOR);
+	mutex_unlock(&svm_cxl_pools_mutex);
 	return 0;
 
 err_prof_exit:

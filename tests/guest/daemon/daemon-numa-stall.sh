@@ -1,6 +1,7 @@
 #!/bin/sh
 # When numa-mode memory of a departing device cannot be offlined, svm_cxl stops waiting
-# after 10 s without progress, tells svm-cxld to stop, and names what is left (topology
+# after numa_stall_ms without progress (60 s by default, 10 s here), tells svm-cxld to
+# stop, and names what is left and who holds it (topology
 # hotplug, a boot of its own: the block that stays online can never be removed in
 # this boot, so no test may run after it).
 #   The boot device online as a movable node (svm-cxld's default rule, at its start:
@@ -8,10 +9,13 @@
 #   of it spliced into a pipe (vmsplice: references no migration can move, so the
 #   offline of their block makes no progress). Its region is unbound from cxl_region
 #   (the memory stays decoded: the data can be checked afterwards). Asserted:
+#   - numa_stall_ms: 60000 by default, out-of-range values refused (EINVAL, value
+#     unchanged), set to 10000 for the test;
 #   - the module asked, then gave up after the 10 s stall: the unbind returned in
-#     10-60 s, "no memory block went offline in 10000 ms; giving up";
-#   - it named the block of the pinned pages, with exactly their count in use, and
-#     dumped the first page;
+#     10-60 s, "offlining REGION made no progress in 10000 ms (numa_stall_ms): ...
+#     still online in 1 memory block(s), 16 page(s) in use";
+#   - it named the block of the pinned pages, with exactly their count in use, dumped
+#     the first page, and named the holder process (comm[pid]) of its pages;
 #   - the daemon got the abandon and killed its offline child ("stopping the offline",
 #     "did not finish (stopped)", no child left), and the block is still online;
 #   - one stuck block does not hold up the rest: the pinned block is not the region's
@@ -30,6 +34,13 @@ trap 'daemon_cleanup; kill $holder 2>/dev/null; rmmod svm_cxl 2>/dev/null; rmmod
 # no rule: the default (numa, movable) for the boot device
 : >$SVM_CXLD_POLICY
 modprobe svm_cxl || fail "modprobe svm_cxl"
+STALL=/sys/module/svm_cxl/parameters/numa_stall_ms
+check_eq "numa_stall_ms default" 60000 "$(cat $STALL)"
+for bad in 999 3600001 -1 x; do
+	echo $bad 2>/dev/null >$STALL && fail "numa_stall_ms took $bad"
+done
+check_eq "numa_stall_ms unchanged by the refused values" 60000 "$(cat $STALL)"
+echo 10000 >$STALL || fail "set numa_stall_ms"
 udevd_start
 daemon_start
 check_eq "svm-cxld is svm_cxl's offline agent" "$DPID" "$(cat /sys/class/misc/svm_cxl/offline_agent)"
@@ -69,14 +80,16 @@ grep -E "svm_cxl|hotremoved|migrating pfn" /tmp/np/dmesg | grep -v '^\s*$' | hea
 
 grep -qE "svm_cxl: $R is being unbound with [0-9]+ MiB of CXL memory online: offline request [0-9]+ to the agent" /tmp/np/dmesg ||
 	fail "no offline request for $R"
-grep -qE "svm_cxl: $R: no memory block went offline in 10000 ms; giving up on request [0-9]+" /tmp/np/dmesg ||
-	fail "the module did not give up after the 10 s stall"
+grep -qE "svm_cxl: $R: offlining $R made no progress in 10000 ms \(numa_stall_ms\): [0-9]+ page\(s\)( \([0-9]+ MiB\))? still online in 1 memory block\(s\), $npin page\(s\) in use; giving up on request [0-9]+" /tmp/np/dmesg ||
+	fail "the module did not give up after the 10 s stall, naming what is left"
 [ "$ms" -ge 10000 ] && [ "$ms" -lt 60000 ] || fail "the unbind took $ms ms (the stall limit is 10 s)"
 grep -qE "svm_cxl: $R: $R: $blk \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] is still online, $npin page\(s\) in use \(the first below\)" /tmp/np/dmesg ||
 	fail "the module did not name $blk with its $npin page(s) in use"
 grep -q "page dumped because: svm_cxl: in use on departing CXL memory" /tmp/np/dmesg ||
 	fail "no dump_page of the first page in use"
-echo "ok - the module gave up after the stall and named $blk with its $npin pinned page(s)"
+grep -qE "svm_cxl: $R: $R: $blk: busy page 0x[0-9a-f]+ is mapped by svm-test-numa\[$holder\] at 0x[0-9a-f]+" /tmp/np/dmesg ||
+	fail "the module did not name the holder svm-test-numa[$holder] of the pages in $blk"
+echo "ok - the module gave up after the stall and named $blk with its $npin pinned page(s) and their holder"
 
 # one stuck block holds up no other: with the pin still held, the rest are offline
 for b in $blocks; do

@@ -5,7 +5,7 @@
 # page is never handed out again; holders of pool pages by process, and the per-user
 # page limit with two unprivileged users; a seeded random stress (processes, threads,
 # forks, munmap, migrations both ways) checked against shadow copies while the pool
-# is drained and re-added.
+# is drained and re-added; a long migration killed with SIGKILL ends at once (C10).
 . svm-test.sh
 . ktest-lib.sh
 ktest_setup
@@ -44,6 +44,8 @@ p=$(ktest_pool_add $START $((8 * M2)))
 export SVM_KTEST_SEED=${SVM_KTEST_SEED:-$(date +%s)}
 export SVM_KTEST_STRESS_OPS=${SVM_KTEST_STRESS_OPS:-150}
 check_cmd "random stress with drains" svm-ktest $p stress
+# Review C10: a migration over terabytes of holes, SIGKILLed, ends at once, nothing lost.
+check_cmd "SIGKILL ends a long migration, nothing lost" svm-ktest $p kill
 check_cmd "remove pool$p" svm-kpool remove $p
 
 # The range of a removed pool can be added again: the memmap is fresh, poison forgotten.

@@ -5,7 +5,8 @@
 # write memory nobody decodes, and its teardown would send no notification. Both are
 # refused with ENODEV and a log line; once bound, the same range is accepted and round
 # trips 1 MiB byte for byte. (A pmem region, refused with EMEDIUMTYPE, needs a pmem
-# memdev, which no topology has.)
+# memdev, which no topology has.) And (C9) a pool added the moment /dev/svm_cxl opens,
+# while modprobe runs, lands under pools/ after the module said it is ready.
 . svm-test.sh
 . ktest-lib.sh
 grep -q '^svm_cxl ' /proc/modules && fail "svm_cxl already loaded before the test"
@@ -52,4 +53,23 @@ p=$(ktest_pool_add $START $SIZE)
 dmesg | grep -q "pool$p: .* in $REGION, " || fail "pool$p not logged as inside $REGION"
 check_cmd "1 MiB round trip on the bound $REGION" svm-ktest $p roundtrip
 check_cmd "remove pool$p" svm-kpool remove $p
+
+# Review C9: nothing can reach the module before it is ready. A pool added the moment
+# /dev/svm_cxl opens, while modprobe is still running, lands under pools/ (never at
+# the root of sysfs), and after the "ready" line (the unplug nets are in place by then).
+for i in 1 2 3 4 5; do
+	check_cmd "rmmod svm_cxl ($i)" rmmod svm_cxl
+	dmesg -c >/dev/null
+	svm-kpool add-at-open $START $((2 << 20)) >/tmp/kr-add 2>&1 &
+	adder=$!
+	modprobe svm_cxl || fail "modprobe svm_cxl ($i)"
+	wait $adder || { cat /tmp/kr-add; fail "pool add at the first open failed ($i)"; }
+	p=$(cut -d' ' -f1 /tmp/kr-add)
+	[ -d $POOLS/pool$p ] || fail "pool$p added at the first open is not under $POOLS ($i)"
+	ls /sys | grep -q '^pool' && fail "a pool directory at the root of sysfs: $(ls -d /sys/pool*) ($i)"
+	dmesg | grep -nE "svm_cxl: (ABI [0-9.]+ ready|pool$p: )" | head -n 2 >/tmp/kr-order
+	grep -q '^[0-9]*:.*ready' /tmp/kr-order && [ "$(head -n1 /tmp/kr-order | grep -c ready)" = 1 ] ||
+		{ cat /tmp/kr-order; fail "pool$p logged before the module said ready ($i)"; }
+	check_cmd "remove pool$p ($i)" svm-kpool remove $p
+done
 kernel_log_clean || fail "kernel log shows a problem"

@@ -1777,6 +1777,98 @@ static int stress_proc(uint64_t seed, long ops)
 	return bad;
 }
 
+/* An untouched MAP_NORESERVE range: address space only, no memory behind it. */
+static char *map_noreserve(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		KT_DIE("mmap %zu GiB MAP_NORESERVE: %s", len >> 30, strerror(errno));
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/*
+ * Review C10: a migration over a huge range stops on a fatal signal. A TO_SYSTEM over
+ * terabytes of address space is one batch after another for a minute; SIGKILLed after
+ * a second it must end within a few (before the fix it ran to the end). Nothing is
+ * lost: the child's 4 MiB in the pool (at the far end of the range, not reached) go
+ * back with its death (pool used as before), and the parent's 2 MiB in the pool are
+ * intact and still there.
+ */
+static void t_kill(void)
+{
+	const double want_s = 40;
+	size_t len = 2 * KT_MIB, cal = 1UL << 30, big, gib, data = 4 * KT_MIB;
+	struct svm_cxl_migrate m;
+	char *buf = kt_map(len), *probe, c;
+	long long used0;
+	double t, est, dt;
+	int fds[2], status, rc;
+	pid_t pid;
+
+	kt_fill(buf, len, 4242);
+	kt_to_pool(buf, len, pool, "parent's 2 MiB");
+	used0 = kt_pool_attr(pool, "used");
+
+	/* Calibrate: the time of one GiB of address space, nothing in it. */
+	probe = map_noreserve(cal);
+	t = kt_now();
+	rc = kt_migrate(probe, cal, SVM_CXL_TO_SYSTEM, 0, &m);
+	t = kt_now() - t;
+	munmap(probe, cal);
+	KT_CHECK(!rc, "TO_SYSTEM over 1 GiB of holes: %s, %.4f s", strerror(rc), t);
+	gib = t > 0 ? (size_t)(want_s / t) + 1 : 1UL << 16;
+	gib = gib < 1 ? 1 : gib > (1UL << 16) ? 1UL << 16 : gib;	/* at most 64 TiB */
+	big = gib << 30;
+	est = t * gib;
+	printf("# calibration: 1 GiB of holes in %.4f s; %zu GiB should take %.1f s\n", t, gib, est);
+	KT_CHECK(est >= 20, "a TO_SYSTEM over %zu GiB takes %.1f s (20 s at least, to interrupt)",
+		 gib, est);
+	if (est < 20)
+		return;
+
+	if (pipe(fds))
+		KT_DIE("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		char *r = map_noreserve(big);
+
+		close(fds[0]);
+		kt_fill(r + big - data, data, 77);
+		kt_to_pool(r + big - data, data, pool, "child's 4 MiB at the end");
+		if (write(fds[1], "r", 1) != 1)
+			_exit(3);
+		kt_migrate(r, big, SVM_CXL_TO_SYSTEM, 0, &m);
+		if (write(fds[1], "d", 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	close(fds[1]);
+	KT_CHECK(read(fds[0], &c, 1) == 1 && c == 'r', "child ready with its 4 MiB in the pool");
+	KT_CHECK(kt_pool_attr(pool, "used") == used0 + (long long)(data / KT_PAGE),
+		 "pool used %lld + the child's %zu pages", used0, data / KT_PAGE);
+	sleep(1);
+	kill(pid, SIGKILL);
+	t = kt_now();
+	waitpid(pid, &status, 0);
+	dt = kt_now() - t;
+	KT_CHECK(read(fds[0], &c, 1) == 0, "the child's migration had not finished when killed");
+	close(fds[0]);
+	KT_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "child died of SIGKILL (status %#x)",
+		 status);
+	KT_CHECK(dt < 5 && dt < est / 4,
+		 "SIGKILL ended the %.1f s migration within %.2f s (5 s at most)", est, dt);
+	KT_CHECK(kt_pool_attr(pool, "used") == used0,
+		 "the child's pool pages went with it: used back to %lld (now %lld)", used0,
+		 kt_pool_attr(pool, "used"));
+	KT_CHECK(kt_verify(buf, len, 4242) == (size_t)-1 &&
+		 kt_count_in(buf, len, pool) == len / KT_PAGE,
+		 "parent's 2 MiB intact byte for byte and still in pool%u", pool);
+	munmap(buf, len);
+}
+
 static void t_stress(void)
 {
 	const char *e = getenv("SVM_KTEST_SEED"), *o = getenv("SVM_KTEST_STRESS_OPS");
@@ -1856,6 +1948,7 @@ static const struct kt_test tests[] = {
 	{ "madvise", t_madvise },
 	{ "uffd", t_uffd },
 	{ "memcg", t_memcg },
+	{ "kill", t_kill },
 	{ "stress", t_stress },
 };
 
