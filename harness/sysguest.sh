@@ -27,7 +27,7 @@ t0=$(date +%s)
 # The packages of this tree: package-deb's, unless a file of the tree is newer (find,
 # not git: the deb13 chroot has no git).
 pkgs=$build/package-check
-oldest=$(ls -tr "$pkgs"/*.deb 2>/dev/null | head -n1)
+oldest=$(ls -tr "$pkgs"/*.deb 2>/dev/null | head -n1) || oldest=
 if [ -z "$oldest" ] || [ -n "$(find "$src" \( -path "$src/build*" -o -name .git \) -prune -o \
 	-type f -newer "$oldest" -print -quit)" ]; then
 	log "building the packages (harness/package-check.sh)"
