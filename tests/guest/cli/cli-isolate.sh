@@ -24,12 +24,16 @@ CG=/sys/fs/cgroup
 HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
 HOG=40 HEADROOM=4
 WSF_AT_START=$(cat /proc/sys/vm/watermark_scale_factor)
+DEMOTION=/sys/kernel/mm/numa/demotion_enabled NUMAB=/proc/sys/kernel/numa_balancing
+DEMOTION_AT_START=$(cat $DEMOTION 2>/dev/null) NUMAB_AT_START=$(cat $NUMAB 2>/dev/null)
 MOUNTED="" PIDS=""
 
 cleanup() {
 	for p in $PIDS; do kill $p 2>/dev/null; done
 	echo 0 >$HP
 	echo "$WSF_AT_START" >/proc/sys/vm/watermark_scale_factor
+	[ -n "$DEMOTION_AT_START" ] && echo "$DEMOTION_AT_START" >$DEMOTION
+	[ -n "$NUMAB_AT_START" ] && echo "$NUMAB_AT_START" >$NUMAB
 	clean_all
 	# whatever the isolation left: processes back to the root, our cgroups removed
 	for d in $CG/svm-cxl-default $CG/granted; do
@@ -37,6 +41,7 @@ cleanup() {
 		for p in $(cat $d/cgroup.procs); do echo $p >$CG/cgroup.procs 2>/dev/null; done
 		rmdir $d
 	done
+	echo -memory >$CG/cgroup.subtree_control 2>/dev/null
 	echo -cpuset >$CG/cgroup.subtree_control 2>/dev/null
 	rm -f /run/svm-cxl/cpusets.json
 	[ -n "$MOUNTED" ] && umount $CG
@@ -81,8 +86,9 @@ zone_field() {
 		END { for (k in m) if (m[k] > best) { best = m[k]; bz = k }; print v[want, bz] }' /proc/zoneinfo
 }
 # Set node 0 aside in untouched huge pages (cheap: nothing is written) until HEADROOM MiB
-# stay above the low watermark, then run the hog in this shell's cgroup. Prints the
-# hog's pages on $node, or what went wrong (then returns 1).
+# stay above the low watermark, then run the hog in this shell's cgroup: anonymous
+# memory, or with "cache" HOG MiB written to a file (page cache). Prints the hog's pages
+# on $node, or what went wrong (then returns 1).
 hog() {
 	local free low n got out try
 	echo 0 >$HP
@@ -98,7 +104,12 @@ hog() {
 	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low, $(( (low - $(zone_field min)) / 256 )) MiB from low to min; hog $HOG MiB" >&2
 	[ $(( (free - low) / 256 )) -lt $((HOG - 8)) ] ||
 		{ echo 0 >$HP; echo "could not fill node 0 (free $free, low $low pages)"; return 1; }
-	out=$(svm-test-numa place $HOG) || { echo 0 >$HP; echo "svm-test-numa place: $out"; return 1; }
+	if [ "$1" = cache ]; then
+		out=$(svm-test-numa cache $HOG /tmp/iso-cache) || { rm -f /tmp/iso-cache; echo 0 >$HP; echo "svm-test-numa cache: $out"; return 1; }
+		rm -f /tmp/iso-cache
+	else
+		out=$(svm-test-numa place $HOG) || { echo 0 >$HP; echo "svm-test-numa place: $out"; return 1; }
+	fi
 	echo 0 >$HP
 	log "hog: $out" >&2
 	echo "$out" | tr ' ' '\n' | awk -F= -v n=$node '$1 == n { c = $2 } END { print c + 0 }'
@@ -138,6 +149,9 @@ expect_rc 0 $CTL online $region --mode numa
 spill_plain=$(hog) || fail "hog: $spill_plain"
 log "spill without isolation: $spill_plain pages of $((HOG * 256)) on node $node"
 [ "$spill_plain" -gt 0 ] || fail "the hog did not spill onto plain node $node: the test cannot tell isolation from luck"
+cache_plain=$(hog cache) || fail "page-cache hog: $cache_plain"
+log "page cache without isolation: $cache_plain pages of $((HOG * 256)) on node $node"
+[ "$cache_plain" -gt 0 ] || fail "the page-cache hog did not spill onto plain node $node"
 expect_rc 0 $CTL offline $region
 cg_same "plain numa"
 
@@ -160,7 +174,10 @@ echo "ok - --membind, --preferred and mbind() to node $node refused outside the 
 spill_iso=$(hog) || fail "hog: $spill_iso"
 log "spill with isolation: $spill_iso pages of $((HOG * 256)) on node $node"
 check_eq "hog pages on isolated node $node" 0 "$spill_iso"
-echo "hog_mib $HOG spill_plain_pages $spill_plain spill_isolated_pages $spill_iso" >>/results/isolation-spill
+cache_iso=$(hog cache) || fail "page-cache hog: $cache_iso"
+log "page cache with isolation: $cache_iso pages of $((HOG * 256)) on node $node"
+check_eq "page-cache hog pages on isolated node $node" 0 "$cache_iso"
+echo "hog_mib $HOG spill_plain_pages $spill_plain spill_isolated_pages $spill_iso cache_plain_pages $cache_plain cache_isolated_pages $cache_iso" >>/results/isolation-spill
 
 # 3. grant: a membind process there gets every page on the node
 expect_rc 2 $CTL grant $region /
@@ -172,6 +189,82 @@ out=$(sh -c "echo \$\$ >$CG/granted/cgroup.procs && exec numactl --membind=$node
 	fail "membind in the granted cgroup: $out"
 check_eq "granted membind pages" "nodes: $node=1024" "$out"
 $CTL status $region | grep -q "isolated, granted granted" || fail "status: $($CTL status $region)"
+
+# 3a. interactions (docs/cdm.md), results in /results/isolation-interactions.
+# in_cg CGROUP CMD...: run CMD in that top-level cgroup
+in_cg() { local cg=$1; shift; sh -c "echo \$\$ >$CG/$cg/cgroup.procs && exec \"\$@\"" sh "$@"; }
+# on_node LINE NODE: the count of NODE in a "nodes: N=COUNT ..." line
+on_node() { echo "$1" | tr ' ' '\n' | awk -F= -v n=$2 '$1 == n { c = $2 } END { print c + 0 }'; }
+MIX=/results/isolation-interactions
+out=$(in_cg granted numactl --preferred=$node svm-test-numa place 4) || fail "granted --preferred: $out"
+check_eq "granted --preferred=$node pages" "nodes: $node=1024" "$out"
+# THP: MADV_COLLAPSE allocates the huge page in the calling task (khugepaged would do the
+# same from its root-cgroup thread, onto the node holding the base pages)
+out=$(svm-test-numa collapse 4) || fail "collapse outside the grant: $out"
+echo "$out" | grep -q "^nodes: 0=1024$" || fail "collapse outside the grant: $out"
+echo "thp non-granted $(echo $out)" >>$MIX
+out=$(in_cg granted numactl --membind=$node svm-test-numa collapse 4) || fail "granted collapse: $out"
+echo "$out" | grep -q "^collapse: ok" || fail "granted MADV_COLLAPSE: $out"
+echo "$out" | grep -q "^nodes: $node=1024$" || fail "granted collapse: $out"
+[ "$(echo "$out" | sed -n 's/^thp_kb: //p')" -ge 4096 ] || fail "granted collapse made no THP: $out"
+echo "thp granted $(echo $out)" >>$MIX
+echo "ok - THP collapse: on node 0 outside the grant, on node $node with the grant"
+# NUMA balancing: a running task outside the grant and a granted --membind one, 3 s
+if [ -w $NUMAB ]; then
+	echo 1 >$NUMAB
+	pte0=$(awk '$1 == "numa_pte_updates" { print $2 }' /proc/vmstat)
+	in_cg svm-cxl-default svm-test-numa spin 4 3 >/tmp/iso-nb0.out &
+	nb0=$!
+	in_cg granted numactl --membind=$node svm-test-numa spin 4 3 >/tmp/iso-nb1.out ||
+		fail "granted spin: $(cat /tmp/iso-nb1.out)"
+	wait $nb0 || fail "spin: $(cat /tmp/iso-nb0.out)"
+	echo 0 >$NUMAB
+	pte=$(( $(awk '$1 == "numa_pte_updates" { print $2 }' /proc/vmstat) - pte0 ))
+	log "numa balancing: $pte PTEs made NUMA-hinting in 3 s"
+	[ $pte -gt 0 ] || fail "NUMA balancing scanned nothing: the test cannot tell"
+	check_eq "non-granted pages under NUMA balancing" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-nb0.out)"
+	check_eq "granted membind pages under NUMA balancing" "nodes: $node=1024" "$(sed -n 2p /tmp/iso-nb1.out)"
+	echo "numa_balancing pte_updates $pte non-granted $(sed -n 2p /tmp/iso-nb0.out) granted $(sed -n 2p /tmp/iso-nb1.out)" >>$MIX
+fi
+# demotion: memcg reclaim (memory.reclaim, swap off: only demotion frees anon pages) of
+# a holder outside the grant and one in it, both on node 0. Where the kernel's demotion
+# ignores cpusets, the first moves to node $node too, and svm-cxlctl must say so.
+if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
+	log "memory tiers: $(for t in /sys/devices/virtual/memory_tiering/memory_tier*; do echo "${t##*/}=$(cat $t/nodelist)"; done)"
+	echo +memory >$CG/cgroup.subtree_control || fail "+memory"
+	echo true >$DEMOTION
+	for h in 0 1; do
+		rm -rf /tmp/iso-d$h && mkdir /tmp/iso-d$h
+		cg=svm-cxl-default; [ $h = 1 ] && cg=granted
+		in_cg $cg svm-test-numa hold 4 /tmp/iso-d$h >/tmp/iso-d$h.out &
+		eval d$h=$!
+		PIDS="$PIDS $!"
+		while [ ! -e /tmp/iso-d$h/ready ]; do
+			kill -0 $! 2>/dev/null || fail "demotion holder $h: $(cat /tmp/iso-d$h.out)"
+			sleep 0.1
+		done
+		check_eq "demotion holder $h before reclaim" "nodes: 0=1024" "$(head -n1 /tmp/iso-d$h.out)"
+	done
+	echo 8M >$CG/granted/memory.reclaim 2>/dev/null
+	echo 8M >$CG/svm-cxl-default/memory.reclaim 2>/dev/null
+	bypass=no
+	$CTL doctor | grep isolation | grep -q "demotion ignores cpusets" && bypass=yes
+	echo false >$DEMOTION
+	touch /tmp/iso-d0/go /tmp/iso-d1/go
+	wait $d0 || fail "demotion holder 0: $(cat /tmp/iso-d0.out)"
+	wait $d1 || fail "demotion holder 1: $(cat /tmp/iso-d1.out)"
+	echo -memory >$CG/cgroup.subtree_control || fail "-memory"
+	dem0=$(on_node "$(sed -n 2p /tmp/iso-d0.out)" $node) dem1=$(on_node "$(sed -n 2p /tmp/iso-d1.out)" $node)
+	log "demotion: $dem0 of 1024 pages outside the grant and $dem1 in it demoted to node $node; doctor: bypass=$bypass"
+	echo "demotion non-granted_pages_on_node $dem0 granted_pages_on_node $dem1 doctor_bypass $bypass" >>$MIX
+	[ "$dem1" -gt 0 ] || fail "nothing of the granted holder was demoted: the test cannot tell"
+	if [ "$dem0" -gt 0 ]; then
+		[ $bypass = yes ] || fail "demotion put $dem0 pages outside the grant onto node $node and doctor did not say why"
+	else
+		[ $bypass = no ] || fail "doctor says demotion ignores cpusets, but none of $dem0 pages went there"
+	fi
+	echo "ok - demotion: $dem0 non-granted pages demoted onto node $node, doctor agrees"
+fi
 
 # root-cgroup processes: reported by status and doctor, moved by the next grant/revoke
 sh -c "echo \$\$ >$CG/cgroup.procs && exec sleep 60" &

@@ -18,6 +18,14 @@
  *                                      from /proc/self/pagemap); at DIR/go it checks the
  *                                      pattern, then reads the pipe and checks the copy
  *   svm-test-numa nobody CMD...        run CMD as uid/gid 65534
+ *   svm-test-numa spin MIB SECS        fill MIB, print nodes, read it for SECS seconds
+ *                                      (NUMA balancing scans running tasks only),
+ *                                      verify the pattern, print nodes again
+ *   svm-test-numa collapse MIB         fill MIB (2 MiB aligned) in base pages, then
+ *                                      MADV_HUGEPAGE + MADV_COLLAPSE; prints
+ *                                      "collapse: ok|ERROR", nodes, "thp_kb: KB"
+ *   svm-test-numa cache MIB FILE       write MIB to FILE with write(2) (page cache
+ *                                      allocated in this task), mmap it, print nodes
  *   svm-test-numa migrate MIB POOL DIR (coherent) fill MIB on system RAM, migrate it to
  *                                      svm_cxl POOL, then as hold
  * Output lines: "nodes: N=COUNT ..." and "pool: COUNT" as seen by the probes.
@@ -29,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -255,6 +264,88 @@ static int pinhold(char *buf, size_t len, size_t npin, const char *dir, unsigned
 	return bad || bad_copy ? 1 : 0;
 }
 
+/* AnonHugePages of this process, kB */
+static long thp_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* base pages first (the fault path would take a THP itself), then a synchronous
+ * collapse: the huge page is allocated in this task's context */
+static int collapse(size_t len)
+{
+	size_t huge = 2UL << 20;
+	char *raw = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+	long c[64];
+	size_t bad;
+
+	if (raw == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	p = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	madvise(p, len, MADV_NOHUGEPAGE);
+	fill(p, len, 7);
+	madvise(p, len, MADV_HUGEPAGE);
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+	if (madvise(p, len, MADV_COLLAPSE))
+		printf("collapse: %s\n", strerror(errno));
+	else
+		printf("collapse: ok\n");
+	nodes(p, len, c, 1);
+	printf("thp_kb: %ld\n", thp_kb());
+	bad = check(p, len, 7);
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	return bad ? 1 : 0;
+}
+
+/* page cache allocated by write(2) in this task (1 MiB at a time: the hog's pressure
+ * is the file alone), then located through a mapping */
+static int cache(size_t len, const char *path)
+{
+	size_t chunk = 1UL << 20;
+	uint64_t *buf = malloc(chunk);
+	char *p;
+	long c[64];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || !buf) {
+		perror(path);
+		return 2;
+	}
+	for (size_t off = 0; off < len; off += chunk) {
+		for (size_t i = 0; i < chunk; i += sizeof(uint64_t))
+			buf[i / sizeof(uint64_t)] = ((off + i) * 0x9E3779B97F4A7C15ULL) ^ 8;
+		if (write(fd, buf, chunk) != (ssize_t)chunk) {
+			perror("write");
+			return 2;
+		}
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap file");
+		return 2;
+	}
+	if (check(p, len, 8)) {
+		printf("pattern: CORRUPT\n");
+		return 1;
+	}
+	return nodes(p, len, c, 1) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t len;
@@ -350,6 +441,23 @@ int main(int argc, char **argv)
 		fill(buf, len, 6);
 		return pinhold(buf, len, npin, argv[4], 6);
 	}
+	if (!strcmp(argv[1], "spin") && argc == 4) {
+		time_t end = time(NULL) + atoi(argv[3]);
+		size_t bad = 0;
+
+		buf = map(len);
+		fill(buf, len, 9);
+		nodes(buf, len, c, 1);
+		while (time(NULL) < end)
+			bad += check(buf, len, 9);
+		nodes(buf, len, c, 1);
+		printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+		return bad ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "collapse"))
+		return collapse(len);
+	if (!strcmp(argv[1], "cache") && argc == 4)
+		return cache(len, argv[3]);
 	if (!strcmp(argv[1], "hold") && argc == 4) {
 		buf = map(len);
 		fill(buf, len, 4);
