@@ -18,14 +18,23 @@
  *                                      from /proc/self/pagemap); at DIR/go it checks the
  *                                      pattern, then reads the pipe and checks the copy
  *   svm-test-numa nobody CMD...        run CMD as uid/gid 65534
- *   svm-test-numa spin MIB SECS        fill MIB, print nodes, read it for SECS seconds
- *                                      (NUMA balancing scans running tasks only),
- *                                      verify the pattern, print nodes again
+ *   svm-test-numa spin MIB SECS [NODE] fill MIB, print nodes, read it for SECS seconds
+ *                                      (NUMA balancing scans running tasks only) with a
+ *                                      second, idle thread (a single-threaded task's
+ *                                      pages on its own node are never made
+ *                                      NUMA-hinting), print nodes again and
+ *                                      "numa_faults: N" (its NUMA-hinting faults, from
+ *                                      /proc/self/sched; -1 if not shown), verify the
+ *                                      pattern. With NODE: MPOL_BIND to NODE with
+ *                                      MPOL_F_NUMA_BALANCING (scanned; a plain bind
+ *                                      is not)
  *   svm-test-numa collapse MIB         fill MIB (2 MiB aligned) in base pages, then
  *                                      MADV_HUGEPAGE + MADV_COLLAPSE; prints
  *                                      "collapse: ok|ERROR", nodes, "thp_kb: KB"
  *   svm-test-numa cache MIB FILE       write MIB to FILE with write(2) (page cache
- *                                      allocated in this task), mmap it, print nodes
+ *                                      allocated in this task), mmap it, print nodes;
+ *                                      FILE is unlinked once open: its pages go with
+ *                                      this process, however it ends
  *   svm-test-numa migrate MIB POOL DIR (coherent) fill MIB on system RAM, migrate it to
  *                                      svm_cxl POOL, then as hold
  * Output lines: "nodes: N=COUNT ..." and "pool: COUNT" as seen by the probes.
@@ -33,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <numaif.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +336,9 @@ static int cache(size_t len, const char *path)
 		perror(path);
 		return 2;
 	}
+	/* on tmpfs (the guest has no other writable fs) nothing reclaims these pages
+	 * without swap: none may outlive the probe and keep node 0 short */
+	unlink(path);
 	for (size_t off = 0; off < len; off += chunk) {
 		for (size_t i = 0; i < chunk; i += sizeof(uint64_t))
 			buf[i / sizeof(uint64_t)] = ((off + i) * 0x9E3779B97F4A7C15ULL) ^ 8;
@@ -344,6 +357,62 @@ static int cache(size_t len, const char *path)
 		return 1;
 	}
 	return nodes(p, len, c, 1) ? 1 : 0;
+}
+
+/* total_numa_faults of this task (/proc/self/sched): the NUMA-hinting faults it took */
+static long numa_faults(void)
+{
+	char line[256];
+	long n = -1;
+	FILE *f = fopen("/proc/self/sched", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "total_numa_faults", 17) && strchr(line, ':'))
+			n = strtol(strchr(line, ':') + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+#ifndef MPOL_F_NUMA_BALANCING
+#define MPOL_F_NUMA_BALANCING (1 << 13)
+#endif
+
+/* read a buffer for secs seconds, as a two-threaded task (see the comment at the top) */
+static int spin(size_t len, int secs, int node)
+{
+	time_t end = time(NULL) + secs;
+	unsigned long mask = node >= 0 ? 1UL << node : 0;
+	size_t bad = 0;
+	pthread_t t;
+	long c[64];
+	char *buf;
+
+	if (node >= 0 && set_mempolicy(MPOL_BIND | MPOL_F_NUMA_BALANCING, &mask, 64)) {
+		perror("set_mempolicy(MPOL_BIND | MPOL_F_NUMA_BALANCING)");
+		return 2;
+	}
+	if (pthread_create(&t, NULL, idle_thread, NULL)) {
+		perror("pthread_create");
+		return 2;
+	}
+	buf = map(len);
+	fill(buf, len, 9);
+	nodes(buf, len, c, 1);
+	while (time(NULL) < end)
+		bad += check(buf, len, 9);
+	nodes(buf, len, c, 1);
+	printf("numa_faults: %ld\n", numa_faults());
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	return bad ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -441,19 +510,8 @@ int main(int argc, char **argv)
 		fill(buf, len, 6);
 		return pinhold(buf, len, npin, argv[4], 6);
 	}
-	if (!strcmp(argv[1], "spin") && argc == 4) {
-		time_t end = time(NULL) + atoi(argv[3]);
-		size_t bad = 0;
-
-		buf = map(len);
-		fill(buf, len, 9);
-		nodes(buf, len, c, 1);
-		while (time(NULL) < end)
-			bad += check(buf, len, 9);
-		nodes(buf, len, c, 1);
-		printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
-		return bad ? 1 : 0;
-	}
+	if (!strcmp(argv[1], "spin") && (argc == 4 || argc == 5))
+		return spin(len, atoi(argv[3]), argc == 5 ? atoi(argv[4]) : -1);
 	if (!strcmp(argv[1], "collapse"))
 		return collapse(len);
 	if (!strcmp(argv[1], "cache") && argc == 4)
