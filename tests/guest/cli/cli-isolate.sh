@@ -2,9 +2,10 @@
 # CDM-style isolated numa nodes (online --isolated, grant, revoke; docs/cdm.md), with
 # cgroup v2 mounted here and swap off:
 #  - the hog: node 0 is filled with untouched hugetlb pages until its main zone has
-#    HEADROOM MiB above the low watermark (both kernels still serve 13-17 MiB from node
-#    0 below that before they spill: HOG is sized past it), and vm.watermark_scale_factor widens the
-#    low-min gap, so a HOG MiB process outside the granted cgroup spills onto the CXL node
+#    about HEADROOM MiB above the low watermark, the hog is sized to end DEPTH MiB below
+#    low (both kernels still serve 13-17 MiB from node 0 below low before they spill),
+#    and vm.watermark_scale_factor widens the low-min gap, so the hog outside the
+#    granted cgroup spills onto the CXL node
 #    when the node is a plain one (the fast path skips a zone below low) and must not
 #    when it is isolated (the slow path may use node 0 down to min). Both counts are
 #    read with move_pages(2) and written to /results/isolation-spill. The same with
@@ -34,7 +35,7 @@
 
 CG=/sys/fs/cgroup
 HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-HOG=40 HEADROOM=4
+HEADROOM=4 DEPTH=36
 WSF_AT_START=$(cat /proc/sys/vm/watermark_scale_factor)
 DEMOTION=/sys/kernel/mm/numa/demotion_enabled NUMAB=/proc/sys/kernel/numa_balancing
 DEMOTION_AT_START=$(cat $DEMOTION 2>/dev/null) NUMAB_AT_START=$(cat $NUMAB 2>/dev/null)
@@ -107,42 +108,44 @@ zone_field() {
 		z != "" && ($1 == "min" || $1 == "low") { v[$1, z] = $2 }
 		END { for (k in m) if (m[k] > best) { best = m[k]; bz = k }; print v[want, bz] }' /proc/zoneinfo
 }
-# Set node 0 aside in untouched huge pages (cheap: nothing is written) until HEADROOM MiB
-# stay above the low watermark, then run the hog in this shell's cgroup: anonymous
-# memory, or with "cache" HOG MiB written to a file (page cache). Prints the hog's pages
-# on $node, or what went wrong (then returns 1).
+# Set node 0 aside in untouched huge pages (cheap: nothing is written) until about
+# HEADROOM MiB stay above the low watermark, then run the hog in this shell's cgroup,
+# sized from what node 0 has free to end DEPTH MiB below low: anonymous memory, or with
+# "cache" a file written (page cache). Prints "PAGES_ON_NODE HOG_MIB", or what went
+# wrong (then returns 1).
 hog() {
-	local free low min n got out try
+	local free low min n got out try mib
 	echo 0 >$HP
-	for try in 1 2; do
+	for try in 1 2 3; do
 		free=$(zone_field free) low=$(zone_field low)
 		n=$(( $(cat $HP) + (free - low - HEADROOM * 256) / 512 ))
 		[ $n -gt 0 ] && echo $n >$HP
 		got=$(cat $HP)
 		free=$(zone_field free)
-		[ $(( (free - low) / 256 )) -lt $((HOG - 8)) ] && break
+		[ $(( (free - low) / 256 )) -le $((HEADROOM + 8)) ] && break
 		echo 1 >/proc/sys/vm/compact_memory	# fragmented: make 2 MiB blocks
 	done
 	min=$(zone_field min)
-	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low, $(( (low - min) / 256 )) MiB from low to min; hog $HOG MiB" >&2
-	[ $(( (free - low) / 256 )) -lt $((HOG - 8)) ] ||
+	mib=$(( (free - low) / 256 + DEPTH ))
+	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low, $(( (low - min) / 256 )) MiB from low to min; hog $mib MiB" >&2
+	[ $(( (free - low) / 256 )) -le $((HEADROOM + 24)) ] ||
 		{ echo 0 >$HP; echo "could not fill node 0 (free $free, low $low pages)"; return 1; }
 	# an isolated hog is served from node 0 alone, down to min: it must fit there with
 	# room to spare, or it would end in the OOM killer (no swap)
-	[ $(( (free - min) / 256 )) -ge $((HOG + 16)) ] ||
-		{ echo 0 >$HP; echo "node 0 has $(( (free - min) / 256 )) MiB above min, too little for a $HOG MiB hog"; return 1; }
+	[ $(( (free - min) / 256 )) -ge $((mib + 16)) ] ||
+		{ echo 0 >$HP; echo "node 0 has $(( (free - min) / 256 )) MiB above min, too little for a $mib MiB hog"; return 1; }
 	if [ "$1" = cache ]; then
 		# page cache on tmpfs (this guest has no other writable fs): unreclaimable
 		# with swap off, so the probe unlinks the file at once and its pages go with
 		# it; no page of it outlives the probe, even if it is killed
-		out=$(svm-test-numa cache $HOG /tmp/iso-cache) || { rm -f /tmp/iso-cache; echo 0 >$HP; echo "svm-test-numa cache: $out"; return 1; }
+		out=$(svm-test-numa cache $mib /tmp/iso-cache) || { rm -f /tmp/iso-cache; echo 0 >$HP; echo "svm-test-numa cache: $out"; return 1; }
 		[ -e /tmp/iso-cache ] && { echo 0 >$HP; echo "the probe left /tmp/iso-cache"; return 1; }
 	else
-		out=$(svm-test-numa place $HOG) || { echo 0 >$HP; echo "svm-test-numa place: $out"; return 1; }
+		out=$(svm-test-numa place $mib) || { echo 0 >$HP; echo "svm-test-numa place: $out"; return 1; }
 	fi
 	echo 0 >$HP
 	log "hog: $out" >&2
-	echo "$out" | tr ' ' '\n' | awk -F= -v n=$node '$1 == n { c = $2 } END { print c + 0 }'
+	echo "$(echo "$out" | tr ' ' '\n' | awk -F= -v n=$node '$1 == n { c = $2 } END { print c + 0 }') $mib"
 }
 
 # held_start N NODE: svm-test-numa hold, 4 MiB under numactl --membind=NODE in the granted
@@ -174,13 +177,15 @@ region=$(jq -r .region /tmp/r.json)
 dax=$(region_dax $region) || fail "no dax device"
 node=$(cat $DAXBUS/devices/$dax/target_node)
 
-# 1. a plain numa node: the hog spills (about HOG - HEADROOM MiB)
+# 1. a plain numa node: the hog spills (what node 0 does not serve below low)
 expect_rc 0 $CTL online $region --mode numa
-spill_plain=$(hog) || fail "hog: $spill_plain"
-log "spill without isolation: $spill_plain pages of $((HOG * 256)) on node $node"
+r=$(hog) || fail "hog: $r"
+spill_plain=${r% *} hog_plain=${r#* }
+log "spill without isolation: $spill_plain pages of $((hog_plain * 256)) on node $node"
 [ "$spill_plain" -gt 0 ] || fail "the hog did not spill onto plain node $node: the test cannot tell isolation from luck"
-cache_plain=$(hog cache) || fail "page-cache hog: $cache_plain"
-log "page cache without isolation: $cache_plain pages of $((HOG * 256)) on node $node"
+r=$(hog cache) || fail "page-cache hog: $r"
+cache_plain=${r% *} cache_hog_plain=${r#* }
+log "page cache without isolation: $cache_plain pages of $((cache_hog_plain * 256)) on node $node"
 [ "$cache_plain" -gt 0 ] || fail "the page-cache hog did not spill onto plain node $node"
 expect_rc 0 $CTL offline $region
 cg_same "plain numa"
@@ -201,13 +206,15 @@ numactl --preferred=$node true 2>/dev/null && fail "numactl --preferred=$node wo
 expect_rc 1 svm-test-numa mbind 1 $node
 expect_msg "mbind: Invalid argument"
 echo "ok - --membind, --preferred and mbind() to node $node refused outside the grant"
-spill_iso=$(hog) || fail "hog: $spill_iso"
-log "spill with isolation: $spill_iso pages of $((HOG * 256)) on node $node"
+r=$(hog) || fail "hog: $r"
+spill_iso=${r% *} hog_iso=${r#* }
+log "spill with isolation: $spill_iso pages of $((hog_iso * 256)) on node $node"
 check_eq "hog pages on isolated node $node" 0 "$spill_iso"
-cache_iso=$(hog cache) || fail "page-cache hog: $cache_iso"
-log "page cache with isolation: $cache_iso pages of $((HOG * 256)) on node $node"
+r=$(hog cache) || fail "page-cache hog: $r"
+cache_iso=${r% *} cache_hog_iso=${r#* }
+log "page cache with isolation: $cache_iso pages of $((cache_hog_iso * 256)) on node $node"
 check_eq "page-cache hog pages on isolated node $node" 0 "$cache_iso"
-echo "hog_mib $HOG spill_plain_pages $spill_plain spill_isolated_pages $spill_iso cache_plain_pages $cache_plain cache_isolated_pages $cache_iso" >>/results/isolation-spill
+echo "depth_mib $DEPTH spill_plain_pages $spill_plain/$((hog_plain * 256)) spill_isolated_pages $spill_iso/$((hog_iso * 256)) cache_plain_pages $cache_plain/$((cache_hog_plain * 256)) cache_isolated_pages $cache_iso/$((cache_hog_iso * 256))" >>/results/isolation-spill
 
 # 3. grant: a membind process there gets every page on the node
 expect_rc 2 $CTL grant $region /
