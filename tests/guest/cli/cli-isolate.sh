@@ -43,6 +43,7 @@ DEMOTION_AT_START=$(cat $DEMOTION 2>/dev/null) NUMAB_AT_START=$(cat $NUMAB 2>/de
 NBDIR=/sys/kernel/debug/sched/numa_balancing
 NB_DELAY_AT_START=$(cat $NBDIR/scan_delay_ms 2>/dev/null)
 NB_MIN_AT_START=$(cat $NBDIR/scan_period_min_ms 2>/dev/null)
+LRUGEN=/sys/kernel/mm/lru_gen/enabled LRUGEN_AT_START=$(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null)
 MOUNTED="" PIDS=""
 
 cleanup() {
@@ -53,6 +54,7 @@ cleanup() {
 	[ -n "$NUMAB_AT_START" ] && echo "$NUMAB_AT_START" >$NUMAB
 	[ -n "$NB_DELAY_AT_START" ] && echo "$NB_DELAY_AT_START" >$NBDIR/scan_delay_ms
 	[ -n "$NB_MIN_AT_START" ] && echo "$NB_MIN_AT_START" >$NBDIR/scan_period_min_ms
+	[ -n "$LRUGEN_AT_START" ] && echo "$LRUGEN_AT_START" >$LRUGEN
 	rm -f /tmp/iso-cache
 	clean_all
 	# whatever the isolation left: processes back to the root, our cgroups removed
@@ -281,11 +283,16 @@ fi
 # demotion: memcg reclaim (memory.reclaim, swap off: only demotion frees anon pages) of
 # a holder outside the grant (in other, alone) and one in it, both on node 0. Where the
 # kernel's demotion ignores cpusets, the first moves to node $node too, and svm-cxlctl
-# must say so.
+# must say so. The multi-gen LRU (on in Debian's 6.12) demoted nothing of either
+# holder in memory.reclaim with swap off (deb12, 2026-12-02): the check runs on the
+# classic LRU, and MGLRU is switched back on after it. Demotion counts from /proc/vmstat.
+pgdemote() { awk '$1 ~ /^pgdemote_/ { n += $2 } END { print n + 0 }' /proc/vmstat; }
 if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 	log "memory tiers: $(for t in /sys/devices/virtual/memory_tiering/memory_tier*; do echo "${t##*/}=$(cat $t/nodelist)"; done)"
 	echo +memory >$CG/cgroup.subtree_control || fail "+memory"
+	[ -n "$LRUGEN_AT_START" ] && echo n >$LRUGEN
 	echo true >$DEMOTION
+	pgd0=$(pgdemote)
 	for h in 0 1; do
 		rm -rf /tmp/iso-d$h && mkdir /tmp/iso-d$h
 		cg=other; [ $h = 1 ] && cg=granted
@@ -298,25 +305,31 @@ if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 		done
 		check_eq "demotion holder $h before reclaim" "nodes: 0=1024" "$(head -n1 /tmp/iso-d$h.out)"
 	done
-	echo 8M >$CG/granted/memory.reclaim 2>/dev/null
-	echo 8M >$CG/other/memory.reclaim 2>/dev/null
+	for cg in granted other; do
+		echo 8M >$CG/$cg/memory.reclaim 2>/tmp/iso-reclaim.err ||
+			log "memory.reclaim of $cg: $(cat /tmp/iso-reclaim.err)"
+	done
+	pgd=$(( $(pgdemote) - pgd0 ))
 	bypass=no
 	$CTL doctor | grep isolation | grep -q "demotion ignores cpusets" && bypass=yes
 	echo false >$DEMOTION
+	[ -n "$LRUGEN_AT_START" ] && echo "$LRUGEN_AT_START" >$LRUGEN
 	touch /tmp/iso-d0/go /tmp/iso-d1/go
 	wait $d0 || fail "demotion holder 0: $(cat /tmp/iso-d0.out)"
 	wait $d1 || fail "demotion holder 1: $(cat /tmp/iso-d1.out)"
 	echo -memory >$CG/cgroup.subtree_control || fail "-memory"
 	dem0=$(on_node "$(sed -n 2p /tmp/iso-d0.out)" $node) dem1=$(on_node "$(sed -n 2p /tmp/iso-d1.out)" $node)
-	log "demotion: $dem0 of 1024 pages outside the grant and $dem1 in it demoted to node $node; doctor: bypass=$bypass"
-	echo "demotion non-granted_pages_on_node $dem0 granted_pages_on_node $dem1 doctor_bypass $bypass" >>$MIX
-	[ "$dem1" -gt 0 ] || fail "nothing of the granted holder was demoted: the test cannot tell"
+	log "demotion: $dem0 of 1024 pages outside the grant and $dem1 in it demoted to node $node ($pgd pgdemote in /proc/vmstat); doctor: bypass=$bypass"
+	echo "demotion non-granted_pages_on_node $dem0 granted_pages_on_node $dem1 vmstat_pgdemote $pgd doctor_bypass $bypass" >>$MIX
 	if [ "$dem0" -gt 0 ]; then
 		[ $bypass = yes ] || fail "demotion put $dem0 pages outside the grant onto node $node and doctor did not say why"
+		echo "ok - demotion: $dem0 non-granted pages demoted onto node $node, and doctor says this kernel's demotion ignores cpusets"
+	elif [ "$dem1" -gt 0 ]; then
+		[ $bypass = no ] || fail "doctor says demotion ignores cpusets, but of the two holders only the granted one was demoted ($dem1 pages)"
+		echo "ok - demotion: $dem1 granted pages demoted onto node $node, none from outside the grant; doctor agrees"
 	else
-		[ $bypass = no ] || fail "doctor says demotion ignores cpusets, but none of $dem0 pages went there"
+		echo "ok - # SKIP demotion not measurable here: memory.reclaim demoted neither holder ($pgd pgdemote in /proc/vmstat)"
 	fi
-	echo "ok - demotion: $dem0 non-granted pages demoted onto node $node, doctor agrees"
 fi
 
 # root-cgroup processes: reported by status and doctor, moved by the next grant/revoke
