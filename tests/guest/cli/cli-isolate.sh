@@ -305,11 +305,14 @@ if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 		done
 		check_eq "demotion holder $h before reclaim" "nodes: 0=1024" "$(head -n1 /tmp/iso-d$h.out)"
 	done
+	# written from the granted cgroup: the page a folio is demoted into is allocated
+	# under the reclaimer's cpuset, and kswapd's (a kernel thread's) has every node
 	for cg in granted other; do
-		echo 8M >$CG/$cg/memory.reclaim 2>/tmp/iso-reclaim.err ||
+		in_cg granted sh -c 'echo 8M >$1' sh $CG/$cg/memory.reclaim 2>/tmp/iso-reclaim.err ||
 			log "memory.reclaim of $cg: $(cat /tmp/iso-reclaim.err)"
 	done
 	pgd=$(( $(pgdemote) - pgd0 ))
+	log "after reclaim: $(grep ^pgdemote_ /proc/vmstat | tr '\n' ' '); holders' pages on node $node (numa_maps): $(for p in $d0 $d1; do tr ' ' '\n' </proc/$p/numa_maps | awk -F= -v n=N$node '$1 == n { c += $2 } END { printf "%d ", c }'; done)"
 	bypass=no
 	$CTL doctor | grep isolation | grep -q "demotion ignores cpusets" && bypass=yes
 	echo false >$DEMOTION
