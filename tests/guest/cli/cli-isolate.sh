@@ -179,6 +179,9 @@ region=$(jq -r .region /tmp/r.json)
 dax=$(region_dax $region) || fail "no dax device"
 node=$(cat $DAXBUS/devices/$dax/target_node)
 
+# stamp STEP: the guest's uptime at each step, for the time each one costs
+stamp() { log "step $1 at $(cut -d' ' -f1 /proc/uptime) s"; }
+stamp "1 plain"
 # 1. a plain numa node: the hog spills (what node 0 does not serve below low)
 expect_rc 0 $CTL online $region --mode numa
 r=$(hog) || fail "hog: $r"
@@ -192,6 +195,7 @@ log "page cache without isolation: $cache_plain pages of $((cache_hog_plain * 25
 expect_rc 0 $CTL offline $region
 cg_same "plain numa"
 
+stamp "2 isolated"
 # 2. isolated: nothing of the hog lands there
 expect_rc 0 $CTL online $region --mode numa --isolated
 expect_msg "moved [0-9]* process(es) of the root cgroup into svm-cxl-default"
@@ -218,6 +222,7 @@ log "page cache with isolation: $cache_iso pages of $((cache_hog_iso * 256)) on 
 check_eq "page-cache hog pages on isolated node $node" 0 "$cache_iso"
 echo "depth_mib $DEPTH spill_plain_pages $spill_plain/$((hog_plain * 256)) spill_isolated_pages $spill_iso/$((hog_iso * 256)) cache_plain_pages $cache_plain/$((cache_hog_plain * 256)) cache_isolated_pages $cache_iso/$((cache_hog_iso * 256))" >>/results/isolation-spill
 
+stamp "3 grant"
 # 3. grant: a membind process there gets every page on the node
 expect_rc 2 $CTL grant $region /
 expect_rc 3 $CTL grant $region $CG/nonexistent
@@ -237,6 +242,7 @@ on_node() { echo "$1" | tr ' ' '\n' | awk -F= -v n=$2 '$1 == n { c = $2 } END { 
 MIX=/results/isolation-interactions
 out=$(in_cg granted numactl --preferred=$node svm-test-numa place 4) || fail "granted --preferred: $out"
 check_eq "granted --preferred=$node pages" "nodes: $node=1024" "$out"
+stamp "3a thp"
 # THP: MADV_COLLAPSE allocates the huge page in the calling task (khugepaged would do the
 # same from its root-cgroup thread, onto the node holding the base pages)
 out=$(svm-test-numa collapse 4) || fail "collapse outside the grant: $out"
@@ -248,6 +254,7 @@ echo "$out" | grep -q "^nodes: $node=1024$" || fail "granted collapse: $out"
 [ "$(echo "$out" | sed -n 's/^thp_kb: //p')" -ge 4096 ] || fail "granted collapse made no THP: $out"
 echo "thp granted $(echo $out)" >>$MIX
 echo "ok - THP collapse: on node 0 outside the grant, on node $node with the grant"
+stamp "3a numa balancing"
 # NUMA balancing: a running task outside the grant (default policy) and a granted one
 # bound to the node with MPOL_F_NUMA_BALANCING (a plain bind is never scanned), both
 # two-threaded (a single-threaded task's pages on its own node are skipped by the scan:
@@ -280,6 +287,7 @@ if [ -w $NUMAB ]; then
 		echo "ok - # SKIP NUMA balancing not measurable here: $f0 hinting faults outside the grant, $f1 in it, in 2 s"
 	fi
 fi
+stamp "3a demotion"
 # demotion: memcg reclaim (memory.reclaim, swap off: only demotion frees anon pages) of
 # a holder outside the grant (in other, alone) and one in it, both on node 0. Where the
 # kernel's demotion ignores cpusets, the first moves to node $node too, and svm-cxlctl
@@ -335,6 +343,7 @@ if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 	fi
 fi
 
+stamp "root processes"
 # root-cgroup processes: reported by status and doctor, moved by the next grant/revoke
 sh -c "echo \$\$ >$CG/cgroup.procs && exec sleep 60" &
 stray=$!
@@ -345,6 +354,7 @@ $CTL status $region | grep -q "warning: [0-9]* process(es) in the root cgroup.* 
 $CTL doctor | grep isolation | grep -q "incomplete.*$stray" || fail "doctor: $($CTL doctor)"
 echo "ok - status and doctor name root-cgroup process $stray"
 
+stamp "4 revoke"
 # 4. revoke at run time: the granted process's pages leave the node, data intact
 held_start 1 $node
 h1=$held
@@ -373,6 +383,7 @@ cg_same "offline of an isolated node"
 [ -e /run/svm-cxl/cpusets.json ] && fail "cpuset journal left: $(cat /run/svm-cxl/cpusets.json)"
 held_check 2 $h2 "after offline"
 
+stamp "6 crash"
 # 6. a crash after the 2nd cpuset write; the next svm-cxlctl puts everything back
 SVM_CXL_CPUSET_STOP_AT=2 $CTL online $region --mode numa --isolated >/dev/null 2>&1
 check_eq "killed at the 2nd cpuset write" 137 "$?"
@@ -409,6 +420,7 @@ expect_rc 0 $CTL online $region --mode numa
 expect_rc 0 $CTL offline $region
 expect_rc 0 $CTL destroy-region $region
 
+stamp "6b svm-cxld"
 # 6b. svm-cxld, policy isolate = yes with a grant: at coldplug it assembles the device and
 # onlines it isolated as online --isolated does; its offline on request puts every
 # cpuset back
@@ -437,6 +449,7 @@ cg_same "svm-cxld's offline of the node it isolated"
 [ -e /run/svm-cxl/cpusets.json ] && fail "cpuset journal left by svm-cxld: $(cat /run/svm-cxl/cpusets.json)"
 expect_rc 0 $CTL destroy-region $region3
 
+stamp "7 device_del"
 # 7. a hot-added device, isolated, granted data on it: offline + device_del
 ID=t3i SN=91
 new=$(hotplug_type3 vmemi $ID $SN) || fail "hot-added device did not show up"
@@ -451,4 +464,5 @@ hotunplug $ID || fail "$ID still present after device_del"
 cg_same "offline + device_del of an isolated node"
 held_check 3 $h3 "after device_del"
 $CTL destroy-region stale >/dev/null 2>&1
+stamp end
 kernel_log_clean || fail "kernel log"
