@@ -72,8 +72,9 @@ bool cli_demotion_enabled(struct svm_ctx *ctx)
 /*
  * Reclaim that respects cpusets calls mem_cgroup_node_allowed() from can_demote()
  * ("vmscan,cgroup: apply mems_effective to reclaim", Gregory Price, 2025); its
- * successor for multi-tier systems filters a mask with
- * mem_cgroup_filter_mems_allowed(). Before those, mm/vmscan.c says "Demotion ignores
+ * successor for multi-tier systems filters a mask with mem_cgroup_node_filter_allowed()
+ * and cpuset_nodes_allowed() (both in Debian's 7.3, which keeps a non-granted holder's
+ * pages off the node in cli-isolate). Before those, mm/vmscan.c says "Demotion ignores
  * all cpuset and mempolicy settings" (6.12). The symbol is the feature: no version guess.
  */
 int cli_demotion_ignores_cpusets(struct svm_ctx *ctx)
@@ -95,8 +96,8 @@ int cli_demotion_ignores_cpusets(struct svm_ctx *ctx)
 		name++;
 		name[strcspn(name, "\t\n")] = 0;
 		found = !strcmp(name, "mem_cgroup_node_allowed") ||
-			!strcmp(name, "mem_cgroup_filter_mems_allowed") ||
-			!strcmp(name, "cpuset_node_filter_allowed");
+			!strcmp(name, "mem_cgroup_node_filter_allowed") ||
+			!strcmp(name, "cpuset_nodes_allowed");
 	}
 	fclose(f);
 	return found ? 0 : any ? 1 : -1;
