@@ -310,9 +310,10 @@ if [ -w $DEMOTION ] && grep -qw memory $CG/cgroup.controllers; then
 		check_eq "demotion holder $h before reclaim" "nodes: 0=1024" "$(head -n1 /tmp/iso-d$h.out)"
 	done
 	# written from the granted cgroup: the page a folio is demoted into is allocated
-	# under the reclaimer's cpuset, and kswapd's (a kernel thread's) has every node
+	# under the reclaimer's cpuset, and kswapd's (a kernel thread's) has every node.
+	# 4M, the holder's size: more ends in 16 retries of nothing (seconds under TCG)
 	for cg in granted other; do
-		in_cg granted sh -c 'echo 8M >$1' sh $CG/$cg/memory.reclaim 2>/tmp/iso-reclaim.err ||
+		in_cg granted sh -c 'echo 4M >$1' sh $CG/$cg/memory.reclaim 2>/tmp/iso-reclaim.err ||
 			log "memory.reclaim of $cg: $(cat /tmp/iso-reclaim.err)"
 	done
 	pgd=$(( $(pgdemote) - pgd0 ))
