@@ -277,10 +277,17 @@ if [ -w $NUMAB ]; then
 	check_eq "non-granted pages under NUMA balancing" "nodes: 0=1024" "$(sed -n 2p /tmp/iso-nb0.out)"
 	check_eq "granted bind pages under NUMA balancing" "nodes: $node=1024" "$(sed -n 2p /tmp/iso-nb1.out)"
 	echo "numa_balancing hint_faults non-granted $f0 granted $f1 non-granted $(sed -n 2p /tmp/iso-nb0.out) granted $(sed -n 2p /tmp/iso-nb1.out)" >>$MIX
-	if [ "${f0:--1}" -gt 0 ] && [ "${f1:--1}" -gt 0 ]; then
-		echo "ok - NUMA balancing: $f0 and $f1 hinting faults, every page stayed where it was"
+	# 7.3 does not scan a task whose cpuset allows one memory node: outside the grant
+	# that is every task once the node is isolated
+	if [ "${f0:--1}" -gt 0 ]; then
+		echo "ok - NUMA balancing outside the grant: $f0 hinting faults, every page stayed on node 0"
 	else
-		echo "ok - # SKIP NUMA balancing not measurable here: $f0 hinting faults outside the grant, $f1 in it, in 2 s"
+		echo "ok - # SKIP NUMA balancing outside the grant not measurable here: no hinting fault in 2 s (the kernel did not scan the task)"
+	fi
+	if [ "${f1:--1}" -gt 0 ]; then
+		echo "ok - NUMA balancing in the grant: $f1 hinting faults, every page stayed on node $node"
+	else
+		echo "ok - # SKIP NUMA balancing in the grant not measurable here: no hinting fault in 2 s"
 	fi
 fi
 stamp "3a demotion"
