@@ -101,13 +101,16 @@ cg_same() {
 }
 effective_has() { tr ',' '\n' <$CG/$1/cpuset.mems.effective | awk -v n=$2 -F- '{ if (n >= $1 && n <= ($2 == "" ? $1 : $2)) f = 1 } END { exit !f }'; }
 
-# node 0's largest zone (the one user pages come from): field free, min or low, pages
+# node 0's largest zone (the one user pages come from): field free, min, low or pcp
+# (the free pages on the per-CPU lists, which "free" leaves out and an allocation takes
+# first: after a hog exits they hold megabytes), pages
 zone_field() {
 	awk -v want=$1 '
 		/^Node / { z = ($2 == "0,") ? $4 : "" }
 		z != "" && $1 == "managed" { m[z] = $2 }
 		z != "" && $1 == "pages" && $2 == "free" { v["free", z] = $3 }
 		z != "" && ($1 == "min" || $1 == "low") { v[$1, z] = $2 }
+		z != "" && $1 == "count:" { v["pcp", z] += $2 }
 		END { for (k in m) if (m[k] > best) { best = m[k]; bz = k }; print v[want, bz] }' /proc/zoneinfo
 }
 # Set node 0 aside in untouched huge pages (cheap: nothing is written) until about
@@ -116,7 +119,7 @@ zone_field() {
 # "cache" a file written (page cache). Prints "PAGES_ON_NODE HOG_MIB", or what went
 # wrong (then returns 1).
 hog() {
-	local free low min n got out try mib
+	local free low min pcp n got out try mib
 	echo 0 >$HP
 	for try in 1 2 3; do
 		free=$(zone_field free) low=$(zone_field low)
@@ -127,15 +130,15 @@ hog() {
 		[ $(( (free - low) / 256 )) -le $((HEADROOM + 8)) ] && break
 		echo 1 >/proc/sys/vm/compact_memory	# fragmented: make 2 MiB blocks
 	done
-	min=$(zone_field min)
-	mib=$(( (free - low) / 256 + DEPTH ))
-	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low, $(( (low - min) / 256 )) MiB from low to min; hog $mib MiB" >&2
+	min=$(zone_field min) pcp=$(zone_field pcp)
+	mib=$(( (free + pcp - low) / 256 + DEPTH ))
+	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low and $((pcp / 256)) MiB on per-CPU lists, $(( (low - min) / 256 )) MiB from low to min; hog $mib MiB" >&2
 	[ $(( (free - low) / 256 )) -le $((HEADROOM + 24)) ] ||
 		{ echo 0 >$HP; echo "could not fill node 0 (free $free, low $low pages)"; return 1; }
 	# an isolated hog is served from node 0 alone, down to min: it must fit there with
 	# room to spare, or it would end in the OOM killer (no swap)
-	[ $(( (free - min) / 256 )) -ge $((mib + 16)) ] ||
-		{ echo 0 >$HP; echo "node 0 has $(( (free - min) / 256 )) MiB above min, too little for a $mib MiB hog"; return 1; }
+	[ $(( (free + pcp - min) / 256 )) -ge $((mib + 16)) ] ||
+		{ echo 0 >$HP; echo "node 0 has $(( (free + pcp - min) / 256 )) MiB above min, too little for a $mib MiB hog"; return 1; }
 	if [ "$1" = cache ]; then
 		# page cache on tmpfs (this guest has no other writable fs): unreclaimable
 		# with swap off, so the probe unlinks the file at once and its pages go with
