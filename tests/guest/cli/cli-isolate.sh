@@ -44,6 +44,11 @@ NBDIR=/sys/kernel/debug/sched/numa_balancing
 NB_DELAY_AT_START=$(cat $NBDIR/scan_delay_ms 2>/dev/null)
 NB_MIN_AT_START=$(cat $NBDIR/scan_period_min_ms 2>/dev/null)
 LRUGEN=/sys/kernel/mm/lru_gen/enabled LRUGEN_AT_START=$(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null)
+# the per-CPU free lists kept at their floor: auto-tuned, they grow to tens of MiB when
+# a hog or the huge pages are freed (pages "free" in zoneinfo does not count, served
+# first): one hog then spilled nothing, the next, sized with them, ran into the OOM
+# killer (CPU 1's list is no use to a task on CPU 0)
+PCPF=/proc/sys/vm/percpu_pagelist_high_fraction PCPF_AT_START=$(cat /proc/sys/vm/percpu_pagelist_high_fraction)
 MOUNTED="" PIDS=""
 
 cleanup() {
@@ -55,6 +60,7 @@ cleanup() {
 	[ -n "$NB_DELAY_AT_START" ] && echo "$NB_DELAY_AT_START" >$NBDIR/scan_delay_ms
 	[ -n "$NB_MIN_AT_START" ] && echo "$NB_MIN_AT_START" >$NBDIR/scan_period_min_ms
 	[ -n "$LRUGEN_AT_START" ] && echo "$LRUGEN_AT_START" >$LRUGEN
+	echo "$PCPF_AT_START" >$PCPF
 	rm -f /tmp/iso-cache
 	clean_all
 	# whatever the isolation left: processes back to the root, our cgroups removed
@@ -102,8 +108,7 @@ cg_same() {
 effective_has() { tr ',' '\n' <$CG/$1/cpuset.mems.effective | awk -v n=$2 -F- '{ if (n >= $1 && n <= ($2 == "" ? $1 : $2)) f = 1 } END { exit !f }'; }
 
 # node 0's largest zone (the one user pages come from): field free, min, low or pcp
-# (the free pages on the per-CPU lists, which "free" leaves out and an allocation takes
-# first: after a hog exits they hold megabytes), pages
+# (free pages on the per-CPU lists, which "free" leaves out), pages
 zone_field() {
 	awk -v want=$1 '
 		/^Node / { z = ($2 == "0,") ? $4 : "" }
@@ -131,14 +136,14 @@ hog() {
 		echo 1 >/proc/sys/vm/compact_memory	# fragmented: make 2 MiB blocks
 	done
 	min=$(zone_field min) pcp=$(zone_field pcp)
-	mib=$(( (free + pcp - low) / 256 + DEPTH ))
+	mib=$(( (free - low) / 256 + DEPTH ))
 	log "node 0: $got huge pages set aside; $(( (free - low) / 256 )) MiB above low and $((pcp / 256)) MiB on per-CPU lists, $(( (low - min) / 256 )) MiB from low to min; hog $mib MiB" >&2
 	[ $(( (free - low) / 256 )) -le $((HEADROOM + 24)) ] ||
 		{ echo 0 >$HP; echo "could not fill node 0 (free $free, low $low pages)"; return 1; }
 	# an isolated hog is served from node 0 alone, down to min: it must fit there with
 	# room to spare, or it would end in the OOM killer (no swap)
-	[ $(( (free + pcp - min) / 256 )) -ge $((mib + 16)) ] ||
-		{ echo 0 >$HP; echo "node 0 has $(( (free + pcp - min) / 256 )) MiB above min, too little for a $mib MiB hog"; return 1; }
+	[ $(( (free - min) / 256 )) -ge $((mib + 16)) ] ||
+		{ echo 0 >$HP; echo "node 0 has $(( (free - min) / 256 )) MiB above min, too little for a $mib MiB hog"; return 1; }
 	if [ "$1" = cache ]; then
 		# page cache on tmpfs (this guest has no other writable fs): unreclaimable
 		# with swap off, so the probe unlinks the file at once and its pages go with
@@ -176,6 +181,7 @@ held_check() {
 
 # widen low..min so the isolated hog is served from node 0 without reclaim (no swap)
 echo 400 >/proc/sys/vm/watermark_scale_factor
+echo 1000000 >$PCPF
 set -- $(memdevs)
 $CTL create-region $1 >/tmp/r.json || fail "create-region $1"
 region=$(jq -r .region /tmp/r.json)
