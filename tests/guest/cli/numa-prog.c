@@ -26,9 +26,9 @@
  *                                      "numa_faults: N" (its own NUMA-hinting faults,
  *                                      /proc/self/sched; -1 if not shown) and
  *                                      "vmstat_hint_faults: N" (the system's while it
- *                                      ran), verify the pattern. With NODE: MPOL_BIND to NODE with
- *                                      MPOL_F_NUMA_BALANCING (scanned; a plain bind
- *                                      is not)
+ *                                      ran), verify the pattern. With NODE: MPOL_BIND
+ *                                      to NODE with MPOL_F_NUMA_BALANCING (scanned; a
+ *                                      plain bind is not)
  *   svm-test-numa collapse MIB         fill MIB (2 MiB aligned) in base pages, then
  *                                      MADV_HUGEPAGE + MADV_COLLAPSE; prints
  *                                      "collapse: ok|ERROR", nodes, "thp_kb: KB"
