@@ -228,9 +228,11 @@ int cmd_doctor(int argc, char **argv, struct svm_ctx *ctx)
 				      "move them into a child cgroup (echo PID > /sys/fs/cgroup/" SVMD_CPUSET_DEFAULT_CGROUP "/cgroup.procs); 'svm-cxlctl grant' and 'revoke' move them too");
 				continue;
 			}
-			if (cli_demotion_enabled(ctx)) {
-				snprintf(msg, sizeof(msg), "node %d isolated, but demotion_enabled is true: reclaim may demote any cgroup's pages onto it (Linux 6.12 demotion ignores cpusets)",
-					 nodes[i]);
+			if (cli_demotion_enabled(ctx) && cli_demotion_ignores_cpusets(ctx)) {
+				snprintf(msg, sizeof(msg), "node %d isolated, but demotion_enabled is true and %s: reclaim can demote any cgroup's pages onto it",
+					 nodes[i], cli_demotion_ignores_cpusets(ctx) > 0 ?
+					 "this kernel's demotion ignores cpusets" :
+					 "whether this kernel's demotion respects cpusets is unknown (no /proc/kallsyms)");
 				check(&rep, "isolation", "warn", msg,
 				      "echo false > /sys/kernel/mm/numa/demotion_enabled");
 				continue;

@@ -69,6 +69,40 @@ bool cli_demotion_enabled(struct svm_ctx *ctx)
 	return !svmd_read_value(p, v, sizeof(v)) && (!strcmp(v, "true") || !strcmp(v, "1"));
 }
 
+/*
+ * Reclaim that respects cpusets calls mem_cgroup_node_allowed() from can_demote()
+ * ("vmscan,cgroup: apply mems_effective to reclaim", Gregory Price, 2025); its
+ * successor for multi-tier systems filters a mask with mem_cgroup_node_filter_allowed()
+ * and cpuset_nodes_allowed() (both in Debian's 7.3, which keeps a non-granted holder's
+ * pages off the node in cli-isolate). Before those, mm/vmscan.c says "Demotion ignores
+ * all cpuset and mempolicy settings" (6.12). The symbol is the feature: no version guess.
+ */
+int cli_demotion_ignores_cpusets(struct svm_ctx *ctx)
+{
+	char p[4200], line[256];
+	int found = 0, any = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/proc/kallsyms", svm_get_root(ctx));
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+
+		any = 1;
+		if (!name)
+			continue;
+		name++;
+		name[strcspn(name, "\t\n")] = 0;
+		found = !strcmp(name, "mem_cgroup_node_allowed") ||
+			!strcmp(name, "mem_cgroup_node_filter_allowed") ||
+			!strcmp(name, "cpuset_nodes_allowed");
+	}
+	fclose(f);
+	return found ? 0 : any ? 1 : -1;
+}
+
 /* never silently: cgroups whose empty cpuset.mems could not come back (see cpuset.h) */
 static void say_kept(const char *cmd)
 {
@@ -106,10 +140,13 @@ int cli_isolate(const char *cmd, struct svm_region *r, int *node)
 		return rc == -EOPNOTSUPP ? EXIT_UNSUPPORTED : EXIT_FAIL;
 	}
 	say_moved(cmd, moved, unmovable);
-	/* mm/vmscan.c (6.12): "Demotion ignores all cpuset and mempolicy settings" */
-	if (cli_demotion_enabled(svm_region_get_ctx(r)))
-		fprintf(stderr, "%s %s: warning: /sys/kernel/mm/numa/demotion_enabled is true: reclaim may demote any cgroup's pages onto node %d (this kernel's demotion may ignore cpusets); echo false > /sys/kernel/mm/numa/demotion_enabled\n",
-			prog, cmd, *node);
+	if (cli_demotion_enabled(svm_region_get_ctx(r)) &&
+	    cli_demotion_ignores_cpusets(svm_region_get_ctx(r)))
+		fprintf(stderr, "%s %s: warning: /sys/kernel/mm/numa/demotion_enabled is true and %s: reclaim can demote any cgroup's pages onto node %d; echo false > /sys/kernel/mm/numa/demotion_enabled\n",
+			prog, cmd, cli_demotion_ignores_cpusets(svm_region_get_ctx(r)) > 0 ?
+			"this kernel's demotion ignores cpusets" :
+			"whether this kernel's demotion respects cpusets is unknown (no /proc/kallsyms)",
+			*node);
 	return EXIT_OK;
 }
 

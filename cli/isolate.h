@@ -29,6 +29,8 @@ const struct svmd_isolated *cli_isolation_of(int node);
 int cli_isolation_nodes(int *nodes, int max);
 /* /sys/kernel/mm/numa/demotion_enabled: reclaim demotes to lower tiers, past cpusets */
 bool cli_demotion_enabled(struct svm_ctx *ctx);
+/* 1: this kernel demotes past cpusets, 0: it respects them, -1: unknown */
+int cli_demotion_ignores_cpusets(struct svm_ctx *ctx);
 /* For doctor: true (and why) if a cgroup that is not granted @node can allocate there. */
 bool cli_isolation_leak(int node, char *buf, size_t len);
 

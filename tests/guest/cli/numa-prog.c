@@ -18,6 +18,24 @@
  *                                      from /proc/self/pagemap); at DIR/go it checks the
  *                                      pattern, then reads the pipe and checks the copy
  *   svm-test-numa nobody CMD...        run CMD as uid/gid 65534
+ *   svm-test-numa spin MIB SECS [NODE] fill MIB, print nodes, read it for SECS seconds
+ *                                      (NUMA balancing scans running tasks only) with a
+ *                                      second, idle thread (a single-threaded task's
+ *                                      pages on its own node are never made
+ *                                      NUMA-hinting), print nodes again,
+ *                                      "numa_faults: N" (its own NUMA-hinting faults,
+ *                                      /proc/self/sched; -1 if not shown) and
+ *                                      "vmstat_hint_faults: N" (the system's while it
+ *                                      ran), verify the pattern. With NODE: MPOL_BIND
+ *                                      to NODE with MPOL_F_NUMA_BALANCING (scanned; a
+ *                                      plain bind is not)
+ *   svm-test-numa collapse MIB         fill MIB (2 MiB aligned) in base pages, then
+ *                                      MADV_HUGEPAGE + MADV_COLLAPSE; prints
+ *                                      "collapse: ok|ERROR", nodes, "thp_kb: KB"
+ *   svm-test-numa cache MIB FILE       write MIB to FILE with write(2) (page cache
+ *                                      allocated in this task), mmap it, print nodes;
+ *                                      FILE is unlinked once open: its pages go with
+ *                                      this process, however it ends
  *   svm-test-numa migrate MIB POOL DIR (coherent) fill MIB on system RAM, migrate it to
  *                                      svm_cxl POOL, then as hold
  * Output lines: "nodes: N=COUNT ..." and "pool: COUNT" as seen by the probes.
@@ -25,10 +43,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <numaif.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -255,6 +275,153 @@ static int pinhold(char *buf, size_t len, size_t npin, const char *dir, unsigned
 	return bad || bad_copy ? 1 : 0;
 }
 
+/* AnonHugePages of this process, kB */
+static long thp_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* base pages first (the fault path would take a THP itself), then a synchronous
+ * collapse: the huge page is allocated in this task's context */
+static int collapse(size_t len)
+{
+	size_t huge = 2UL << 20;
+	char *raw = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+	long c[64];
+	size_t bad;
+
+	if (raw == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	p = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	madvise(p, len, MADV_NOHUGEPAGE);
+	fill(p, len, 7);
+	madvise(p, len, MADV_HUGEPAGE);
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+	if (madvise(p, len, MADV_COLLAPSE))
+		printf("collapse: %s\n", strerror(errno));
+	else
+		printf("collapse: ok\n");
+	nodes(p, len, c, 1);
+	printf("thp_kb: %ld\n", thp_kb());
+	bad = check(p, len, 7);
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	return bad ? 1 : 0;
+}
+
+/* page cache allocated by write(2) in this task (1 MiB at a time: the hog's pressure
+ * is the file alone), then located through a mapping */
+static int cache(size_t len, const char *path)
+{
+	size_t chunk = 1UL << 20;
+	uint64_t *buf = malloc(chunk);
+	char *p;
+	long c[64];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || !buf) {
+		perror(path);
+		return 2;
+	}
+	/* on tmpfs (the guest has no other writable fs) nothing reclaims these pages
+	 * without swap: none may outlive the probe and keep node 0 short */
+	unlink(path);
+	for (size_t off = 0; off < len; off += chunk) {
+		for (size_t i = 0; i < chunk; i += sizeof(uint64_t))
+			buf[i / sizeof(uint64_t)] = ((off + i) * 0x9E3779B97F4A7C15ULL) ^ 8;
+		if (write(fd, buf, chunk) != (ssize_t)chunk) {
+			perror("write");
+			return 2;
+		}
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap file");
+		return 2;
+	}
+	if (check(p, len, 8)) {
+		printf("pattern: CORRUPT\n");
+		return 1;
+	}
+	return nodes(p, len, c, 1) ? 1 : 0;
+}
+
+/* the first number on the line of @path that starts with @key (-1 if none): sep is
+ * ':' in /proc/self/sched, ' ' in /proc/vmstat */
+static long proc_field(const char *path, const char *key, char sep)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && (line[n] == ' ' || line[n] == sep) && strchr(line, sep))
+			v = strtol(strchr(line, sep) + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+#ifndef MPOL_F_NUMA_BALANCING
+#define MPOL_F_NUMA_BALANCING (1 << 13)
+#endif
+
+/* read a buffer for secs seconds, as a two-threaded task (see the comment at the top) */
+static int spin(size_t len, int secs, int node)
+{
+	time_t end = time(NULL) + secs;
+	unsigned long mask = node >= 0 ? 1UL << node : 0;
+	size_t bad = 0;
+	pthread_t t;
+	long c[64], hint0;
+	char *buf;
+
+	if (node >= 0 && set_mempolicy(MPOL_BIND | MPOL_F_NUMA_BALANCING, &mask, 64)) {
+		perror("set_mempolicy(MPOL_BIND | MPOL_F_NUMA_BALANCING)");
+		return 2;
+	}
+	if (pthread_create(&t, NULL, idle_thread, NULL)) {
+		perror("pthread_create");
+		return 2;
+	}
+	hint0 = proc_field("/proc/vmstat", "numa_hint_faults", ' ');
+	buf = map(len);
+	fill(buf, len, 9);
+	nodes(buf, len, c, 1);
+	while (time(NULL) < end)
+		bad += check(buf, len, 9);
+	nodes(buf, len, c, 1);
+	/* the task's own count is folded in one scan sequence late (task_numa_placement());
+	 * the system's count while it ran is the one to go by when it runs alone */
+	printf("numa_faults: %ld\n", proc_field("/proc/self/sched", "total_numa_faults", ':'));
+	printf("vmstat_hint_faults: %ld\n", proc_field("/proc/vmstat", "numa_hint_faults", ' ') - hint0);
+	printf("pattern: %s (%zu bad words)\n", bad ? "CORRUPT" : "intact", bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t len;
@@ -350,6 +517,12 @@ int main(int argc, char **argv)
 		fill(buf, len, 6);
 		return pinhold(buf, len, npin, argv[4], 6);
 	}
+	if (!strcmp(argv[1], "spin") && (argc == 4 || argc == 5))
+		return spin(len, atoi(argv[3]), argc == 5 ? atoi(argv[4]) : -1);
+	if (!strcmp(argv[1], "collapse"))
+		return collapse(len);
+	if (!strcmp(argv[1], "cache") && argc == 4)
+		return cache(len, argv[3]);
 	if (!strcmp(argv[1], "hold") && argc == 4) {
 		buf = map(len);
 		fill(buf, len, 4);
