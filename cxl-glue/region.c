@@ -183,7 +183,6 @@ struct assembly {
 	int nr_decoders;	/* DPA reserved on these */
 	int nr_targets;		/* target0..N-1 set */
 	bool committed, enabled;
-	bool loaded_kmem;	/* kmem was not loaded before */
 };
 
 /* Undo a failed assembly in reverse; what cannot be undone is added to the error. */
@@ -211,8 +210,6 @@ static void undo_assembly(struct svm_ctx *ctx, struct assembly *a)
 		UNDO(cxl_decoder_set_dpa_size(a->decoders[i], 0), "releasing the DPA of %s",
 		     cxl_decoder_get_devname(a->decoders[i]));
 	UNDO(cxl_region_delete(a->region), "deleting %s", a->name);
-	if (a->loaded_kmem)
-		UNDO(svm_kmod_unload(ctx, "kmem"), "unloading kmem (loaded for %s)", a->name);
 #undef UNDO
 	if (!failed)
 		svm_fail_append(ctx, "; nothing was kept");
@@ -408,12 +405,8 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	 * unbound it, and the unbind failed (EBUSY). Where kmem cannot be loaded
 	 * (blacklisted, not built) udev cannot load it either.
 	 */
-	if (!svm_module_is_loaded(ctx, "kmem") && svm_module_is_available(ctx, "kmem")) {
-		if (svm_kmem_load(ctx, NULL))
-			dbg(ctx, "%s: kmem not loaded; nothing binds the dax device\n", a.name);
-		else
-			a.loaded_kmem = true;
-	}
+	if (svm_module_is_available(ctx, "kmem") && svm_kmem_load(ctx, NULL))
+		dbg(ctx, "%s: kmem not loaded; nothing binds the dax device\n", a.name);
 	STEP(cxl_region_enable(a.region), "enabling (binding to cxl_region)");
 	a.enabled = true;
 	rc = wait_dax(ctx, a.name, 5000);
