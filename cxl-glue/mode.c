@@ -55,32 +55,6 @@ static int dax_bound_to(struct svm_ctx *ctx, const char *dax, char *drv, size_t 
 	return sysfs_readlink_base(ctx, p, drv, len);
 }
 
-/*
- * Load kmem if it is not loaded. Its registration binds every unbound CXL dax device,
- * among them ones an operator disabled on purpose: those (all but @keep, NULL for none)
- * are handed back to no driver. Callers hold auto_online_blocks at offline, so none of
- * their memory is onlined meanwhile. 0 or -errno (-EPERM: blacklisted in modprobe.d).
- */
-int svm_kmem_load(struct svm_ctx *ctx, const char *keep)
-{
-	char others[16][32], drv[32];
-	int nothers, rc;
-
-	if (svm_module_is_loaded(ctx, "kmem"))
-		return 0;
-	nothers = unbound_daxes(ctx, others, 16);
-	rc = svm_kmod_load(ctx, "kmem");
-	if (rc)
-		return rc;
-	for (int i = 0; i < nothers; i++) {
-		if (keep && !strcmp(others[i], keep))
-			continue;
-		if (!dax_bound_to(ctx, others[i], drv, sizeof(drv)) && !strcmp(drv, "kmem"))
-			svm_dax_disable(ctx, others[i]);
-	}
-	return 0;
-}
-
 /* The zone valid_zones shows for a block onlined into @zone. */
 static const char *zone_name(enum svm_zone zone)
 {
@@ -148,7 +122,8 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 	struct svm_ctx *ctx = r->ctx;
 	const char *want = zone == SVM_ZONE_NORMAL ? "online_kernel" : "online_movable";
 	char name[32], dax[32], prev_driver[32], auto_prev[32] = "", drv[32], bz[16];
-	int rc = 0;
+	char others[16][32];
+	int nothers = 0, rc = 0;
 	struct svm_dax *d = svm_region_get_dax(r);
 	uint64_t start, size, bs, first, nblocks, nonlined = 0, t0 = now_ms();
 	bool *onlined = NULL, online;
@@ -203,11 +178,23 @@ static int numa_online(struct svm_region *r, enum svm_zone zone)
 		}
 	}
 	if (strcmp(prev_driver, "kmem")) {
-		rc = svm_kmem_load(ctx, dax);
-		if (rc) {
-			svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
-				 rc == -EPERM ? "it is blacklisted in modprobe.d" : strerror(-rc));
-			goto undo;
+		if (!svm_module_is_loaded(ctx, "kmem")) {
+			/* loading kmem binds every unbound CXL dax device: remember the others */
+			nothers = unbound_daxes(ctx, others, 16);
+			rc = svm_kmod_load(ctx, "kmem");
+			if (rc) {
+				svm_fail(ctx, rc, "%s: cannot load the kmem module: %s", name,
+					 rc == -EPERM ? "it is blacklisted in modprobe.d" :
+					 strerror(-rc));
+				goto undo;
+			}
+			for (int i = 0; i < nothers; i++) {
+				if (!strcmp(others[i], dax))
+					continue;
+				if (!dax_bound_to(ctx, others[i], drv, sizeof(drv)) &&
+				    !strcmp(drv, "kmem"))
+					svm_dax_disable(ctx, others[i]);
+			}
 		}
 		if (dax_bound_to(ctx, dax, drv, sizeof(drv)) || strcmp(drv, "kmem")) {
 			/* new_id and bind, checked; kmem is loaded already (above) */

@@ -192,7 +192,6 @@ int svm_dax_enable_as(struct svm_ctx *ctx, const char *dax, const char *driver);
 
 /* 0 when loaded; -EPERM when modprobe.d blacklists it, -ENOENT when not found */
 int svm_kmod_load(struct svm_ctx *ctx, const char *name);
-int svm_kmem_load(struct svm_ctx *ctx, const char *keep);
 int svm_kmod_unload(struct svm_ctx *ctx, const char *name);
 
 /* pools through /dev/svm_cxl (coherent.c) */

@@ -151,7 +151,7 @@ static int hold_auto_online(struct svm_ctx *ctx, char *prev, size_t len)
 	int rc;
 
 	prev[0] = '\0';
-	if (!aob || !strcmp(aob, "offline"))
+	if (!aob || !strcmp(aob, "offline") || !svm_module_is_loaded(ctx, "kmem"))
 		return 0;
 	snprintf(prev, len, "%s", aob);
 	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
@@ -397,16 +397,6 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	rc = hold_auto_online(ctx, aob, sizeof(aob));
 	if (rc)
 		goto undo;
-	/*
-	 * kmem loaded now, under the hold, binds the new dax device while the region is
-	 * enabled, and release_from_kmem() finds that bind finished. Not loaded, udev loads
-	 * it for the new device's modalias at a moment of its own: in a systemd guest the
-	 * bind of the first region after boot was still running when release_from_kmem()
-	 * unbound it, and the unbind failed (EBUSY). Where kmem cannot be loaded
-	 * (blacklisted, not built) udev cannot load it either.
-	 */
-	if (svm_module_is_available(ctx, "kmem") && svm_kmem_load(ctx, NULL))
-		dbg(ctx, "%s: kmem not loaded; nothing binds the dax device\n", a.name);
 	STEP(cxl_region_enable(a.region), "enabling (binding to cxl_region)");
 	a.enabled = true;
 	rc = wait_dax(ctx, a.name, 5000);
