@@ -147,22 +147,31 @@ int svmd_cg_unnest(const char *root, const char *rel)
 		*slash = '\0';
 	else
 		parent[0] = '\0';
-	/* processes forked meanwhile join as the others leave: go round until it is empty */
-	for (int round = 0; round < 16; round++) {
-		n = svmd_cg_procs(root, rel, pids, 4096);
-		if (n == -ENOENT)
-			return 0;
-		if (n <= 0)
-			break;
-		for (int i = 0; i < n; i++) {
-			snprintf(num, sizeof(num), "%d", (int)pids[i]);
-			if (svmd_cg_write(root, parent, "cgroup.procs", num) == -ENOENT)
-				return -ENOENT;
-		}
-	}
 	path_of(p, sizeof(p), root, rel, NULL);
-	if (rmdir(p) && errno != ENOENT)
-		rc = -errno;
+	/*
+	 * A task that exited keeps its cgroup populated until it is released, after its
+	 * parent reaped it, and rmdir() says EBUSY meanwhile: a CLI killed while it sat in
+	 * the cgroup made a crash repair fail that way. Try again for a second.
+	 */
+	for (int attempt = 0; attempt < 50; attempt++) {
+		/* processes forked meanwhile join as the others leave: go round until empty */
+		for (int round = 0; round < 16; round++) {
+			n = svmd_cg_procs(root, rel, pids, 4096);
+			if (n == -ENOENT)
+				return 0;
+			if (n <= 0)
+				break;
+			for (int i = 0; i < n; i++) {
+				snprintf(num, sizeof(num), "%d", (int)pids[i]);
+				if (svmd_cg_write(root, parent, "cgroup.procs", num) == -ENOENT)
+					return -ENOENT;
+			}
+		}
+		rc = rmdir(p) && errno != ENOENT ? -errno : 0;
+		if (rc != -EBUSY)
+			break;
+		usleep(20000);
+	}
 	return rc;
 }
 

@@ -321,8 +321,13 @@ static int apply_action(struct svmd_cpusets *cs, const struct svmd_cg_action *a)
 {
 	int rc;
 
-	if (!a->file[0])
-		return svmd_cg_unnest(cs->root, a->path);
+	if (!a->file[0]) {
+		rc = svmd_cg_unnest(cs->root, a->path);
+		if (rc)
+			seterr(cs, "cannot remove %s/%s (made by svm-cxl): %s", cs->root, a->path,
+			       strerror(-rc));
+		return rc;
+	}
 	if (!svmd_cg_exists(cs->root, a->path, NULL))
 		return 0;
 	if (!strcmp(a->file, MEMS) && !svmd_cg_exists(cs->root, a->path, MEMS))
