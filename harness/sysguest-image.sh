@@ -163,7 +163,7 @@ fi
 read -r _ secs <"$layer/t-apt"
 printf 'layer-apt-install %s\n' "$secs" >>"$phases"
 phase layer
-find "$layer/upper" -path "*/modules/$abi/updates/dkms/svm_cxl.ko*" | grep -q . ||
+find "$layer/upper" -path "*/modules/$abi/updates/dkms/svm_cxl.ko*" | grep . >/dev/null ||
 	{ log "the svm-cxl-dkms postinst did not build svm_cxl.ko for $abi ($layer/apt.log)"; exit 1; }
 rmdir "$layer/mnt"
 cp "$phases" "$layer/phases"
