@@ -45,7 +45,7 @@ wait_cxl() {
 wait_cxl
 dmesg -c >/results/boot.dmesg
 
-export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS
+export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS SVM_CXL_TIMEOUT_SCALE
 export SVM_CXL_TESTDIR=$(ls -d /usr/local/libexec/svm-cxl/tests /usr/libexec/svm-cxl/tests 2>/dev/null | head -n1)
 export PATH=$PATH:$SVM_CXL_TESTDIR
 

@@ -21,7 +21,7 @@ if [ "${SVM_CXL_SYSGUEST_ANALYZE:-}" = 1 ]; then
 	{ systemd-analyze time; systemd-analyze critical-chain multi-user.target
 		systemd-analyze blame | head -n 15; } >/results/boot-analyze.txt 2>&1
 fi
-export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS
+export SVM_CXL_RESULTS=/results SVM_CXL_TOPOLOGY SVM_CXL_MEMDEVS SVM_CXL_TIMEOUT_SCALE
 export SVM_CXL_TESTDIR=/usr/local/libexec/svm-cxl/tests
 export PATH=$PATH:$SVM_CXL_TESTDIR
 while read -r name timeout cmd; do
