@@ -198,13 +198,23 @@ ACCELS = {
 }
 
 
+# QEMU's `max` CPU without the fast-string features, under TCG only. With ERMS or FSRM the
+# guest kernel copies with `rep movsb` (copy_mc_to_kernel(), the module's copy, and
+# memcpy()), which TCG runs one byte per iteration, and on an MMIO-emulated CXL window
+# every one of those bytes is a trip through QEMU's memory dispatch: deb12's vm-single
+# took 272 s with them and 122 s without (deb13 62 s / 58 s, its single window being a RAM
+# alias), vm-interleave exceeded its 1800 s CI timeout. Which copy routine the kernel
+# picks is the kernel's choice, not the module's; on hardware `rep movsb` is the fast one.
+TCG_CPU_FLAGS = "-erms,-fsrm"
+
+
 def accel_args(accel):
     """ACCELS[accel], with SVM_CXL_CPU_FLAGS (a comma-separated list such as
-    "-erms,-fsrm") appended to the CPU model. harness/bench.sh sets it: under TCG a CPU
-    with ERMS or FSRM makes the guest's copy_mc_to_kernel() a `rep movsb` that TCG runs
-    byte by byte (docs/benchmarks.md, "The guest CPU"); the tests keep the default CPU."""
+    "-erms,-fsrm"; set and empty: QEMU's plain model) appended to the CPU model. Unset, it
+    is TCG_CPU_FLAGS under TCG (docs/testing.md, "The guest CPU"), nothing under KVM.
+    harness/bench.sh sets it from --cpu-flags (docs/benchmarks.md, "The guest CPU")."""
     args = list(ACCELS[accel])
-    flags = os.environ.get("SVM_CXL_CPU_FLAGS", "").strip(",")
+    flags = os.environ.get("SVM_CXL_CPU_FLAGS", TCG_CPU_FLAGS if accel == "tcg" else "").strip(",")
     if flags:
         args[-1] += "," + flags
     return args

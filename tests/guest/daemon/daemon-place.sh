@@ -93,13 +93,23 @@ log "passes (bytes ms): $(tr '\n' ' ' <$D/passes)"
 [ -s $D/passes ] || fail "no pass logged"
 awk -v r=$RATE '{ if ($1 * 1000 > r * 1048576 * $2) { print "over the limit: " $0; bad = 1 } } END { exit bad }' $D/passes ||
 	fail "placement went over $RATE MiB/s"
-grep -q "bucket empty" $DLOG || fail "the rate limit never held placement back (${MIB} MiB at $RATE MiB/s)"
+# The limit can only hold back a migration faster than itself: on a slow (emulated, loaded)
+# machine the kernel may move less than RATE MiB/s on its own, and the bucket never runs
+# empty. That is measured here (the last pass: bytes over ms) rather than assumed.
+held=1
+if ! grep -q "bucket empty" $DLOG; then
+	kib_s=$(tail -n 1 $D/passes | awk '{ if ($2 > 0) printf "%d", $1 * 1000 / 1024 / $2; else print 0 }')
+	[ "$kib_s" -lt $((RATE * 1024 * 9 / 10)) ] ||
+		fail "the rate limit never held placement back (${MIB} MiB at $RATE MiB/s, the kernel moved $kib_s KiB/s)"
+	log "# the kernel migrated at $kib_s KiB/s, slower than the $RATE MiB/s limit: it never had to hold back"
+	held=0
+fi
 # the same in daemon status: the rule's counters
 st=$($CTL daemon status | jq -c '.placement.rules[] | select(.rule == "holder")')
 check_eq "status: holder's rule, its pool, nothing refused" "$region 0" "$(echo "$st" | jq -r '"\(.pool) \(.refused)"')"
 check_eq "status: bytes placed by the rule" $((moved * 4096)) "$(echo "$st" | jq .moved_bytes)"
-[ "$(echo "$st" | jq .applied)" -ge 1 ] && [ "$(echo "$st" | jq .rate_limited)" -ge 1 ] ||
-	fail "status: applied and rate_limited should both count: $st"
+[ "$(echo "$st" | jq .applied)" -ge 1 ] && [ "$(echo "$st" | jq .rate_limited)" -ge $held ] ||
+	fail "status: applied and (when the limit held placement back) rate_limited should count: $st"
 
 
 # offline drains the pages back to RAM; online makes a pool the daemon places into again
