@@ -7,10 +7,13 @@
  * libcxl context of its own, looked up by name (see libcxl.c).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libudev.h>
 
 #include "private.h"
 
@@ -143,15 +146,82 @@ static int release_from_kmem(struct svm_ctx *ctx, const char *region)
 	return 0;
 }
 
-/* auto_online_blocks held at "offline" while the region binds (see release_from_kmem) */
-static int hold_auto_online(struct svm_ctx *ctx, char *prev, size_t len)
+/*
+ * With udev running, the new dax device's uevent makes a udev worker load kmem for its
+ * modalias, and kmem binds the device, possibly well after wait_dax() saw it in sysfs (a
+ * module load under TCG takes seconds). Seen on every first region after boot in the
+ * systemd guest: kmem was not loaded when the hold below was decided, nothing held
+ * auto_online_blocks, and kmem onlined the region into ZONE_NORMAL while create-region
+ * reported it offline. So, when udev runs, the assembly listens for udev's own events of
+ * the dax bus from before the region is enabled, and waits, inside the hold, for the new
+ * device's "add": udevd sends it to listeners once the worker is done with the device,
+ * its RUN (the kmod load) included. Bounded by @ms: release_from_kmem() then sees what
+ * it sees.
+ */
+static struct udev_monitor *watch_udev_dax(void)
+{
+	struct udev *udev = udev_new();
+	struct udev_queue *q = udev ? udev_queue_new(udev) : NULL;
+	struct udev_monitor *mon = NULL;
+
+	if (q && udev_queue_get_udev_is_active(q))
+		mon = udev_monitor_new_from_netlink(udev, "udev");
+	if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "dax", NULL) < 0 ||
+		    udev_monitor_enable_receiving(mon) < 0))
+		mon = udev_monitor_unref(mon);
+	udev_queue_unref(q);
+	if (!mon)
+		udev_unref(udev);
+	return mon;
+}
+
+/* The monitor does not reference its udev context: both go here. */
+static void unwatch_udev_dax(struct udev_monitor *mon)
+{
+	struct udev *udev = mon ? udev_monitor_get_udev(mon) : NULL;
+
+	udev_monitor_unref(mon);
+	udev_unref(udev);
+}
+
+static void wait_udev_done(struct svm_ctx *ctx, struct udev_monitor *mon, const char *region,
+			   unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	struct pollfd pfd = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+	char dax[32];
+
+	snprintf(dax, sizeof(dax), "dax%s.0", region + 6);
+	while (now_ms() < end) {
+		struct udev_device *d;
+		bool done;
+
+		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+			continue;
+		d = udev_monitor_receive_device(mon);
+		if (!d)
+			continue;
+		done = !strcmp(udev_device_get_sysname(d), dax) &&
+		       !strcmp(udev_device_get_action(d) ?: "", "add");
+		udev_device_unref(d);
+		if (done)
+			return;
+	}
+	dbg(ctx, "%s: udev had not finished with %s after %u ms", region, dax, ms);
+}
+
+/*
+ * auto_online_blocks held at "offline" while the region binds (see release_from_kmem):
+ * when kmem is loaded, or udev runs (@udev) and may load it for the new device.
+ */
+static int hold_auto_online(struct svm_ctx *ctx, bool udev, char *prev, size_t len)
 {
 	const char *aob = svm_get_auto_online_blocks(ctx);
 	char p[PATH_MAX];
 	int rc;
 
 	prev[0] = '\0';
-	if (!aob || !strcmp(aob, "offline") || !svm_module_is_loaded(ctx, "kmem"))
+	if (!aob || !strcmp(aob, "offline") || (!svm_module_is_loaded(ctx, "kmem") && !udev))
 		return 0;
 	snprintf(prev, len, "%s", aob);
 	sysfs_path(ctx, p, sizeof(p), MEM_SYS "/auto_online_blocks");
@@ -258,6 +328,7 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	struct svm_memdev *ordered[SVM_MAX_TARGETS];
 	struct assembly a = { 0 };
 	char aob[32] = "", decs[SVM_MAX_TARGETS][32];
+	struct udev_monitor *udev_mon = NULL;
 	uint64_t per = UINT64_MAX, total;
 	unsigned int gran;
 	uint64_t t0 = now_ms();
@@ -394,7 +465,8 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 	}
 	STEP(cxl_region_decode_commit(a.region), "commit");
 	a.committed = true;
-	rc = hold_auto_online(ctx, aob, sizeof(aob));
+	udev_mon = watch_udev_dax();
+	rc = hold_auto_online(ctx, udev_mon != NULL, aob, sizeof(aob));
 	if (rc)
 		goto undo;
 	STEP(cxl_region_enable(a.region), "enabling (binding to cxl_region)");
@@ -404,9 +476,12 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 		svm_fail(ctx, rc, "%s: no dax device appeared (is dax_cxl loaded?)", a.name);
 		goto undo;
 	}
+	if (udev_mon)
+		wait_udev_done(ctx, udev_mon, a.name, 10000);
 #undef STEP
 	rc = release_from_kmem(ctx, a.name);
 	restore_auto_online(ctx, aob);
+	unwatch_udev_dax(udev_mon);
 	cxl_unref(a.cctx);
 	if (rc) {
 		/* the region stays (see release_from_kmem) */
@@ -423,6 +498,7 @@ SVM_EXPORT int svm_region_create(struct svm_ctx *ctx, struct svm_memdev **mds, i
 undo:
 	undo_assembly(ctx, &a);
 	restore_auto_online(ctx, aob);
+	unwatch_udev_dax(udev_mon);
 	cxl_unref(a.cctx);
 	svm_invalidate(ctx);
 	return rc;

@@ -178,6 +178,12 @@ static inline void fake_sysfs_mount(const char *dir)
 	snprintf(p, sizeof(p), "%s/dev", dir);
 	if (mount(p, "/dev", "none", MS_BIND | MS_REC, NULL))
 		fake_die("binding the fake tree over /dev");
+	/* the fake machine runs no udev (libsvmcxl asks it about new dax devices): the
+	 * host's, if it has one, is hidden */
+	snprintf(p, sizeof(p), "%s/run-udev", dir);
+	mkdir(p, 0755);
+	if (!access("/run/udev", F_OK) && mount(p, "/run/udev", "none", MS_BIND, NULL))
+		fake_die("hiding the host's /run/udev");
 }
 
 /* A scratch root under /tmp, mounted as above. */
