@@ -46,6 +46,14 @@ wait_until 90 "boot device mem0 online movable (default policy: numa)" \
 echo "ok - mem0 in $R0, every block online movable"
 wait_until 10 "journal: serial 1 online" '[ "$(sjournal_field 1 phase)" = online ]'
 check_eq "journal mode of serial 1" numa "$(sjournal_field 1 mode)"
+# The first region after boot is created while udev loads kmem for its dax device; the
+# assembly waits for udev and hands the device back offline, so nothing onlined it behind
+# the daemon's back and the daemon had nothing to repair.
+journalctl -u svm-cxld.service -b --no-pager -o cat >/tmp/jl-boot
+if grep -E "kmem took .*(unbinding it failed|onlined by someone else)|only part of its memory" /tmp/jl-boot >/tmp/jl-race; then
+	fail "the first region raced udev's kmem: $(cat /tmp/jl-race)"
+fi
+echo "ok - the first region was handed back from kmem cleanly: $(grep -c "kmem took" /tmp/jl-boot) hand-back(s) logged"
 
 ## hot-add: the running daemon brings it up per policy
 t0=$(uptime_ms)
