@@ -192,11 +192,11 @@ static void wait_udev_done(struct svm_ctx *ctx, struct udev_monitor *mon, const 
 	char dax[32];
 
 	snprintf(dax, sizeof(dax), "dax%s.0", region + 6);
-	while (now_ms() < end) {
+	for (uint64_t now = now_ms(); now < end; now = now_ms()) {
 		struct udev_device *d;
 		bool done;
 
-		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+		if (poll(&pfd, 1, (int)(end - now)) <= 0)
 			continue;
 		d = udev_monitor_receive_device(mon);
 		if (!d)

@@ -53,7 +53,7 @@ journalctl -u svm-cxld.service -b --no-pager -o cat >/tmp/jl-boot
 if grep -E "kmem took .*(unbinding it failed|onlined by someone else)|only part of its memory" /tmp/jl-boot >/tmp/jl-race; then
 	fail "the first region raced udev's kmem: $(cat /tmp/jl-race)"
 fi
-echo "ok - the first region was handed back from kmem cleanly: $(grep -c "kmem took" /tmp/jl-boot) hand-back(s) logged"
+echo "ok - the first region raced no kmem load: no failed hand-back, no partial repair in the boot journal"
 
 ## hot-add: the running daemon brings it up per policy
 t0=$(uptime_ms)
