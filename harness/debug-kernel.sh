@@ -145,13 +145,24 @@ DEVICE_PRIVATE=y HMM_MIRROR=y MEMORY_HOTPLUG=y MEMORY_HOTREMOVE=y MEMORY_FAILURE
 CXL_BUS=y CXL_ACPI=m CXL_PCI=m CXL_MEM=m CXL_PMEM=m DEV_DAX=m DEV_DAX_CXL=m DEV_DAX_KMEM=m
 NET_9P=m NET_9P_VIRTIO=m 9P_FS=m IA32_EMULATION=y'
 
-# What building a kernel needs beyond the lane's packages (not in harness/setup.sh: this
-# script is not part of CI). linux-source-6.12 comes from bookworm-backports.
+# What building a kernel needs beyond the lane's packages, installed here rather than by
+# harness/setup.sh (this script is not part of CI, and CI should not download a kernel
+# source it never builds). linux-source-6.12 comes from bookworm-backports, which
+# setup.sh enables.
 BUILD_PKGS=(linux-source-6.12 bc bison flex libelf-dev libssl-dev cpio xz-utils)
+missing=()
 for p in "${BUILD_PKGS[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-		{ log "package $p is missing: apt-get install ${BUILD_PKGS[*]}"; exit 1; }
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
+		missing+=("$p")
 done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" -eq 0 ] ||
+		{ log "packages missing and not root: sudo apt-get install -t bookworm-backports ${missing[*]}"; exit 1; }
+	SVM_CXL_LANES=deb12 "$(dirname "$0")/setup.sh" >&2
+	log "installing ${missing[*]}"
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends -t bookworm-backports "${missing[@]}" >/dev/null
+fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) || {
 	log "linux-source-6.12 is not installed (harness/setup.sh installs it)"
