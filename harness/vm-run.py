@@ -414,6 +414,16 @@ def run(args):
     return collect(share, tests, elapsed, timed_out, console)
 
 
+def failed_line(log):
+    """The first line of a test's log that fail() printed ("FAIL: ..."), or None."""
+    if not log.exists():
+        return None
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("FAIL: "):
+            return line
+    return None
+
+
 def collect(share, tests, elapsed, timed_out, console):
     """Write results.json: one entry per planned test, and the run's own verdict."""
     log = console.read_text(errors="replace") if console.exists() else ""
@@ -439,6 +449,11 @@ def collect(share, tests, elapsed, timed_out, console):
             elif problems:
                 entry["verdict"] = "fail"
                 entry["why"] = "kernel log shows a problem"
+            elif rc in (0, 77) and failed_line(share / f"{name}.log"):
+                # fail() printed its line, yet the exit status says otherwise: an EXIT
+                # trap lost it. The line is the test's own word.
+                entry["verdict"] = "fail"
+                entry["why"] = f"exit status {rc} after '{failed_line(share / f'{name}.log')}'"
             elif rc == 0:
                 entry["verdict"] = "pass"
             elif rc == 77:

@@ -133,6 +133,14 @@ class Verdicts(unittest.TestCase):
         e = self.run_collect({"t.rc": "3\n", "t.dmesg": ""})
         self.assertEqual((e["verdict"], e["why"]), ("fail", "exit status 3"))
 
+    def test_fail_line_with_exit_zero_fails(self):
+        e = self.run_collect({"t.rc": "0\n", "t.dmesg": "", "t.log": "# x\nFAIL: daxctl\n"})
+        self.assertEqual((e["verdict"], e["why"]), ("fail", "exit status 0 after 'FAIL: daxctl'"))
+
+    def test_fail_word_elsewhere_passes(self):
+        e = self.run_collect({"t.rc": "0\n", "t.dmesg": "", "t.log": "ok - no FAIL: here\n"})
+        self.assertEqual(e["verdict"], "pass")
+
     def test_timeout_kill_fails(self):
         e = self.run_collect({"t.rc": "137\n", "t.dmesg": ""})
         self.assertEqual(e["verdict"], "fail")
