@@ -12,7 +12,8 @@
 # --kernel debug (not part of CI): the deb12 lane only, on harness/debug-kernel.sh's
 # lockdep/KASAN/DEBUG_VM build (built first if it is not cached; about an hour on 2
 # cores), in its own build directory build-debug/ (SVM_CXL_BUILD_DEBUG) with the module
-# built against that tree, guest timeouts scaled by SVM_CXL_TIMEOUT_SCALE (default 4).
+# built against that tree, guest timeouts scaled by SVM_CXL_TIMEOUT_SCALE (default 4),
+# and a boot per test (SVM_CXL_BOOT_PER_TEST, default 1; see harness/vm-test.py).
 # Lanes: --lane (repeatable), else SVM_CXL_LANE (a list), else "deb12 deb13". Build
 # directories: build/ (SVM_CXL_BUILD) and build-deb13/ (SVM_CXL_BUILD_DEB13).
 # Exit status: non-zero if any test of any lane failed.
@@ -41,6 +42,8 @@ debug)
 	export SVM_CXL_KERNEL=debug
 	export SVM_CXL_BUILD=${SVM_CXL_BUILD_DEBUG:-$src/build-debug}
 	export SVM_CXL_TIMEOUT_SCALE=${SVM_CXL_TIMEOUT_SCALE:-4}
+	# a boot per test: DEBUG_PAGEALLOC's direct-map holes outlive a hot-remove
+	export SVM_CXL_BOOT_PER_TEST=${SVM_CXL_BOOT_PER_TEST:-1}
 	meson_extra=(--timeout-multiplier "$SVM_CXL_TIMEOUT_SCALE")
 	;;
 *) echo "test.sh: --kernel takes 'debug' (the lane's own kernel is the default)" >&2; exit 2 ;;

@@ -8,6 +8,11 @@ the guest once and runs the topology's whole plan; the others of the same `meson
 invocation read their result from that run. A run belongs to the invocation that made it
 (meson's pid and start time; SVM_CXL_RUN_ID overrides), so a new `meson test` always boots
 afresh. Exit status: 0 pass, 77 skip, 1 fail, as meson expects.
+
+SVM_CXL_BOOT_PER_TEST=1 gives every test a boot of its own (results-TOPOLOGY-TEST):
+`harness/test.sh --kernel debug` sets it, because with DEBUG_PAGEALLOC a range once
+online as System RAM keeps holes in the direct map after its hot-remove, so the
+module refuses it as a pool for the rest of that boot (docs/testing.md).
 """
 import fcntl
 import json
@@ -35,15 +40,18 @@ def main():
     # "TOPOLOGY@VARIANT" is a separate boot of the same topology (own plan, own results).
     topology = plan_name.split("@", 1)[0]
     build = Path(build).resolve()
+    tests = [line.strip() for line in Path(plan).read_text().splitlines() if line.strip()]
+    if os.environ.get("SVM_CXL_BOOT_PER_TEST", "0") not in ("", "0"):
+        tests = [t for t in tests if t.split(":", 1)[0] == name]
+        plan_name = f"{plan_name}-{name}"
     results = build / "vm" / f"results-{plan_name}"
     stamp = build / "vm" / f"results-{plan_name}.run"
-    run_id = invocation_id() + " " + Path(plan).read_text()
+    run_id = invocation_id() + " " + "\n".join(tests)
     (build / "vm").mkdir(parents=True, exist_ok=True)
     with open(build / "vm" / f"{plan_name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not stamp.exists() or stamp.read_text() != run_id:
             stamp.unlink(missing_ok=True)
-            tests = [line.strip() for line in Path(plan).read_text().splitlines() if line.strip()]
             cmd = [sys.executable, str(HERE / "vm-run.py"), "--build", str(build),
                    "--topology", topology, "--results", str(results)]
             for t in tests:
