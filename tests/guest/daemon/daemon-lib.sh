@@ -61,8 +61,6 @@ memdev_with_serial() {
 	return 1
 }
 
-uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
-
 # qmp_q JSON: a QMP command whose reply does not matter (failures still fail the test)
 qmp_q() {
 	svm-vm-qmp "$1" >/tmp/qmp.out 2>&1 || fail "QMP $1: $(cat /tmp/qmp.out)"
@@ -86,23 +84,6 @@ hot_del() {
 	# QEMU may still hold the backend for a while ("in use"): best effort; ids are
 	# never reused anyway
 	svm-vm-qmp "{\"execute\":\"object-del\",\"arguments\":{\"id\":\"vmem-$1\"}}" >/dev/null 2>&1 || true
-}
-
-# wait_until SECONDS WHAT EXPR: evaluate the shell expression EXPR every 0.1 s until it
-# holds; fail with WHAT after SECONDS.
-# The limit is time, read from /proc/uptime, not a count of 0.1 s sleeps: under TCG on
-# a debug kernel one evaluation of EXPR (svm-cxlctl, jq) can take a second, and a
-# count made "60 s" last ten minutes, so the test was killed as hung instead of failing
-# here with its condition named. SVM_CXL_TIMEOUT_SCALE (the host's, for a slower
-# kernel) stretches it as it does the test's own timeout.
-wait_until() {
-	local limit=$(($1 * 1000 * ${SVM_CXL_TIMEOUT_SCALE:-1})) what=$2 t0
-	t0=$(uptime_ms)
-	while ! eval "$3"; do
-		[ $(($(uptime_ms) - t0)) -gt "$limit" ] &&
-			fail "$what: not within $(($limit / 1000)) s"
-		sleep 0.1
-	done
 }
 
 # journal_phase SERIAL

@@ -57,14 +57,8 @@ hold() {
 # after_removal WHAT: the holder is alive with its data, the blocks are gone
 after_removal() {
 	local b
-	kill -0 $holder 2>/dev/null || { cat /tmp/nh/out; fail "$1: the holder died"; }
-	touch /tmp/nh/go
-	wait $holder
-	rc=$?
+	holder_check $holder /tmp/nh "$1: $HELD MiB"
 	holder=
-	cat /tmp/nh/out
-	check_eq "$1: holder's $HELD MiB intact, byte for byte" 0 $rc
-	grep -q "pattern: intact" /tmp/nh/out || fail "$1: no intact pattern reported"
 	for b in $BLOCKS; do
 		[ -e $MEM/$b ] && fail "$1: $b of the departed memory is still there ($(cat $MEM/$b/state))"
 	done

@@ -11,6 +11,39 @@ log() { echo "# $*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
+# uptime_ms: the guest's clock in ms (/proc/uptime)
+uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+
+# wait_until SECONDS WHAT EXPR: evaluate the shell expression EXPR every 0.1 s until it
+# holds; fail with WHAT after SECONDS.
+# The limit is time, read from /proc/uptime, not a count of 0.1 s sleeps: under TCG on
+# a debug kernel one evaluation of EXPR (svm-cxlctl, jq) can take a second, and a
+# count made "60 s" last ten minutes, so the test was killed as hung instead of failing
+# here with its condition named. SVM_CXL_TIMEOUT_SCALE (the host's, for a slower
+# kernel) stretches it as it does the test's own timeout.
+wait_until() {
+	local limit=$(($1 * 1000 * ${SVM_CXL_TIMEOUT_SCALE:-1})) what=$2 t0
+	t0=$(uptime_ms)
+	while ! eval "$3"; do
+		[ $(($(uptime_ms) - t0)) -gt "$limit" ] &&
+			fail "$what: not within $(($limit / 1000)) s"
+		sleep 0.1
+	done
+}
+
+# holder_check PID DIR WHAT: the svm-test-numa holder PID (started with DIR) is alive;
+# told to go on, it checks its pattern and must find every byte intact.
+holder_check() {
+	local rc
+	kill -0 "$1" 2>/dev/null || { cat "$2/out"; fail "$3: the holder died"; }
+	touch "$2/go"
+	wait "$1"
+	rc=$?
+	cat "$2/out"
+	check_eq "$3: the holder's data intact, byte for byte" 0 $rc
+	grep -q "pattern: intact" "$2/out" || fail "$3: no intact pattern reported"
+}
+
 # cxl_mib FULL SMALL: the size in MiB of a buffer a test keeps on CXL memory where the
 # amount is not what it proves: SMALL where the lane's QEMU emulates every access to the
 # window (SVM_TEST_SLOW_CXL=1, set by the plan: tests/meson.build), else FULL.
