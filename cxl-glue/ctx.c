@@ -165,11 +165,14 @@ void svm_clear_status(struct svm_ctx *ctx)
 
 int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...)
 {
+	char msg[sizeof(ctx->error)];
 	va_list ap;
 
+	/* through a copy: an argument may be ctx->error itself (an inner error wrapped) */
 	va_start(ap, fmt);
-	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(ctx->error, msg, sizeof(msg));
 	err(ctx, "%s\n", ctx->error);
 	return rc;
 }

@@ -282,6 +282,10 @@ void svmd_engine_button_press(struct svmd_engine *e, const char *port, unsigned 
 		if (r && bdf && pci_below(e->ctx, bdf, port) && n < 16)
 			snprintf(names[n++], 32, "%s", svm_region_get_name(r));
 	}
+	/* Not only a slot without CXL memory: also a press read after its device went. */
+	if (!n)
+		log_info("attention button on %s: no memdev with a region below it (none there, or it is gone already)",
+			 port);
 	for (int i = 0; i < n; i++) {
 		struct svm_region *r;
 		struct svm_journal_entry en;

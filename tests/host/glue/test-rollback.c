@@ -273,6 +273,30 @@ static void test_offline(void)
 	svm_unref(ctx);
 }
 
+/* libsvmcxl's internal error setter (private.h), linked from the static library */
+int svm_fail(struct svm_ctx *ctx, int rc, const char *fmt, ...);
+
+/*
+ * An error that wraps the one already set (svm_region_convert: "offline done ..., but
+ * onlining as coherent failed: %s" with svm_get_error(ctx)) keeps it readable: the
+ * setter used to format ctx->error into itself, which a debug-kernel run showed as
+ * "...failed: region0: offline done ..., but onlining as coherent failed: or address".
+ */
+static void test_error_wraps_error(void)
+{
+	struct svm_ctx *ctx;
+	int rc;
+
+	CHECK(svm_new(&ctx) == 0, "a context");
+	svm_fail(ctx, -ENXIO, "pool add refused: 65536 pages are not in the direct map");
+	rc = svm_fail(ctx, -ENXIO, "region0: offline done, but onlining as coherent failed: %s",
+		      svm_get_error(ctx));
+	CHECK(rc == -ENXIO && !strcmp(svm_get_error(ctx),
+	      "region0: offline done, but onlining as coherent failed: pool add refused: 65536 pages are not in the direct map"),
+	      "an error wrapping the error set before: '%s'", svm_get_error(ctx));
+	svm_unref(ctx);
+}
+
 int main(void)
 {
 	setenv("SVM_CXL_LOG", "none", 1);
@@ -283,5 +307,6 @@ int main(void)
 	fake_sysfs_reset();
 	test_offline();
 	fake_sysfs_remove();
+	test_error_wraps_error();
 	return check_summary();
 }
