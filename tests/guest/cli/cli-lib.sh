@@ -147,16 +147,3 @@ check_same() {
 	echo "ok - $1"
 }
 
-# Called when a coherent online or convert failed. The module refuses a pool whose range
-# has holes in the kernel's direct map (kernel/directmap.c): an earlier hot-remove of the
-# same range as System RAM under debug_pagealloc leaves them, so only the debug kernel
-# gets here. Then assert what the refusal promises (no pool, no RAM page retired as
-# poisoned by a copy into a hole) and skip the rest; otherwise return to the caller's fail.
-skip_if_directmap_holes() {
-	dmesg | grep -q "pages are not in the kernel's direct map" || return 0
-	dmesg | grep -q "recovery action for dirty LRU page" &&
-		fail "a RAM page was retired as poisoned"
-	[ -z "$(ls -d /sys/devices/virtual/misc/svm_cxl/pools/pool* 2>/dev/null)" ] ||
-		fail "a refused pool is listed"
-	skip "pool refused: direct-map holes left by an earlier hot-remove (debug_pagealloc; docs/kernel.md)"
-}
