@@ -27,8 +27,18 @@ GAP=5
 ktest_setup
 AOB=$MEM/auto_online_blocks
 aob0=$(cat $AOB)
+kmem0=$(grep -c '^kmem ' /proc/modules)
+# daxctl's reconfigure gives kmem the device's name as a dynamic id (new_id): left in
+# place, the next test's daxN.0 would bind to kmem at once and be onlined as the
+# kernel's default (ZONE_NORMAL on deb13), and slab there makes it unremovable.
+# kmem_forget drops the id and unloads kmem if this test loaded it.
+kmem_forget() {
+	[ -e /sys/bus/dax/drivers/kmem/remove_id ] && echo "$DAX" >/sys/bus/dax/drivers/kmem/remove_id 2>/dev/null
+	[ "$kmem0" = 0 ] && rmmod kmem 2>/dev/null
+	return 0
+}
 # ktest_cleanup exits with the status it is entered with
-trap 'rc=$?; kill $holder $agent 2>/dev/null; echo unregister >$MISC/offline_agent 2>/dev/null; echo $aob0 >$AOB; (exit $rc); ktest_cleanup' EXIT
+trap 'rc=$?; kill $holder $agent 2>/dev/null; echo unregister >$MISC/offline_agent 2>/dev/null; echo $aob0 >$AOB; kmem_forget; (exit $rc); ktest_cleanup' EXIT
 echo $STALL_MS >$STALL || fail "set numa_stall_ms"
 # daxctl refuses --no-online while the kernel would online new blocks itself
 echo offline >$AOB || fail "set auto_online_blocks offline"
@@ -118,5 +128,7 @@ for b in $BLOCKS; do
 done
 holder_check $holder /tmp/na "the holder's 4 MiB"
 holder=
+kmem_forget
+grep -q '^kmem ' /proc/modules && [ "$kmem0" = 0 ] && fail "kmem still loaded after the test"
 echo "ok - the second range named ${GAP} s in restarted the stall count: no give-up in $ms ms, blocks gone, data intact"
 kernel_log_clean || fail "kernel log shows a problem"
