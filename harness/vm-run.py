@@ -449,11 +449,11 @@ def collect(share, tests, elapsed, timed_out, console):
             elif problems:
                 entry["verdict"] = "fail"
                 entry["why"] = "kernel log shows a problem"
-            elif rc in (0, 77) and failed_line(share / f"{name}.log"):
+            elif rc in (0, 77) and (failed := failed_line(share / f"{name}.log")):
                 # fail() printed its line, yet the exit status says otherwise: an EXIT
                 # trap lost it. The line is the test's own word.
                 entry["verdict"] = "fail"
-                entry["why"] = f"exit status {rc} after '{failed_line(share / f'{name}.log')}'"
+                entry["why"] = f"exit status {rc} after '{failed}'"
             elif rc == 0:
                 entry["verdict"] = "pass"
             elif rc == 77:

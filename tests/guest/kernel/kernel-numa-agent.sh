@@ -128,6 +128,14 @@ for b in $BLOCKS; do
 done
 holder_check $holder /tmp/na "the holder's 4 MiB"
 holder=
+# where its pages are now (the holder's last "nodes:" line): all 1024, none on the CXL node
+after=$(grep '^nodes:' /tmp/na/out | tail -n1)
+total=0
+for e in ${after#nodes: }; do
+	[ "${e%=*}" = "$NODE" ] && fail "pages still on node $NODE after the offline: $after"
+	total=$((total + ${e#*=}))
+done
+check_eq "the holder's pages, all in RAM after the offline ($after)" 1024 $total
 kmem_forget
 grep -q '^kmem ' /proc/modules && [ "$kmem0" = 0 ] && fail "kmem still loaded after the test"
 echo "ok - the second range named ${GAP} s in restarted the stall count: no give-up in $ms ms, blocks gone, data intact"
